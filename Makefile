@@ -1,0 +1,58 @@
+# Jianxi: two commands. `make run` serves the demo; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint typecheck pytest system-deps bench messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Re-install whenever pyproject.toml changes (the stamp is older than it).
+$(VENV)/.run-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.run-deps
+
+run: $(VENV)/.run-deps
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py demo
+	@echo "Jianxi is serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT) --insecure
+
+# Debian's Chromium and a CJK font for the browser tests; installed when missing and we may.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing chromium and fonts-noto-cjk (apt)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk) >/dev/null; \
+	  else echo "WARNING: chromium/fonts-noto-cjk missing and not root: browser tests will be skipped"; fi; \
+	fi
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check jianxi tests bench
+	$(BIN)/ruff format --check jianxi tests bench
+
+typecheck: $(VENV)/.test-deps
+	$(BIN)/mypy jianxi
+
+pytest: $(VENV)/.test-deps system-deps
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+bench: $(VENV)/.test-deps
+	$(BIN)/python -m bench
+
+messages: $(VENV)/.test-deps
+	cd jianxi && ../$(BIN)/django-admin makemessages -l en --no-obsolete && ../$(BIN)/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,127 @@
+"""Load demo data: one account per role and a few hosts and young people in two districts.
+
+Idempotent: every row is looked up by its natural key first, so a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from jianxi.accounts import services as accounts
+from jianxi.accounts.models import Role, User
+from jianxi.core.validators import credit_code_check_char, resident_id_check_char
+from jianxi.hosts.models import Host, HostStatus, HostType
+from jianxi.policy.models import Department, District, University
+from jianxi.youth.models import Education, Group, Person
+
+PASSWORD = "jianxi-demo-2023"  # noqa: S105 -- demo data, printed on purpose
+
+
+def credit_code(body17: str) -> str:
+    return body17 + credit_code_check_char(body17)
+
+
+def resident_id(body17: str) -> str:
+    return body17 + resident_id_check_char(body17)
+
+
+HOSTS = [
+    # (credit code body, name, type, district, department, status)
+    ("91110108MA01AAAA0", "北京数智科技有限公司", HostType.TECH_ENTERPRISE, "110108", "science", HostStatus.APPROVED),
+    ("12110108MB02BBBB0", "海淀区青少年科技馆", HostType.PUBLIC_INSTITUTION, "110108", "hrss", HostStatus.PENDING),
+    ("91110105MA03CCCC0", "朝阳优选电商有限公司", HostType.ECOMMERCE, "110105", "commerce", HostStatus.APPROVED),
+    ("52110105MJ04DDDD0", "朝阳区社区服务中心", HostType.SOCIAL_ORG, "110105", "civil_affairs", HostStatus.PENDING),
+]
+
+PERSONS = [
+    # (id body, name, phone, group, district, university code, graduation)
+    ("11010820010315002", "李明", "13800010001", Group.COLLEGE_GRADUATE, "110108", "10001", date(2023, 7, 1)),
+    ("11010520020418004", "王芳", "13800010002", Group.COLLEGE_GRADUATE, "110105", "10003", date(2023, 6, 30)),
+    ("11010820040102003", "张伟", "13800010003", Group.UNEMPLOYED_YOUTH, "110108", None, None),
+    ("11010520030909006", "刘洋", "13800010004", Group.TECHNICIAN_GRADUATE, "110105", None, date(2022, 7, 1)),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo accounts and data (idempotent) and print the demo logins."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        districts = {d.code: d for d in District.objects.all()}
+        departments = {d.code: d for d in Department.objects.all()}
+        universities = {u.code: u for u in University.objects.all()}
+
+        for number, (body, name, kind, district, department, status) in enumerate(HOSTS, start=1):
+            Host.objects.get_or_create(
+                credit_code=credit_code(body),
+                defaults={
+                    "name": name,
+                    "host_type": kind,
+                    "district": districts[district],
+                    "department": departments[department],
+                    "address": f"北京市{districts[district].name}示范路 1 号",
+                    "contact_name": "联系人",
+                    "contact_phone": "13900000000",
+                    "bank_name": "北京银行",
+                    "bank_account": f"622200000000{number:04d}",
+                    "status": status,
+                },
+            )
+        for body, name, phone, group, district, uni, graduated in PERSONS:
+            Person.objects.get_or_create(
+                id_number=resident_id(body),
+                defaults={
+                    "name": name,
+                    "birth_date": date(int(body[6:10]), int(body[10:12]), int(body[12:14])),
+                    "phone": phone,
+                    "group": group,
+                    "district": districts[district],
+                    "university": universities.get(uni or ""),
+                    "school": universities[uni].name if uni else "",
+                    "education": Education.BACHELOR if uni else "",
+                    "graduation_date": graduated,
+                    "beijing_origin": True,
+                    "beijing_hukou": True,
+                    "registered_unemployed": group == Group.UNEMPLOYED_YOUTH,
+                },
+            )
+
+        logins: list[tuple[str, Role, str, dict[str, Any]]] = [
+            ("city", Role.CITY, "市人社局 张科长", {}),
+            ("haidian", Role.DISTRICT, "海淀区人社局 王老师", {"district": districts["110108"]}),
+            ("chaoyang", Role.DISTRICT, "朝阳区人社局 陈老师", {"district": districts["110105"]}),
+            ("kewei", Role.DEPARTMENT, "市科委 赵老师", {"department": departments["science"]}),
+            ("pku", Role.UNIVERSITY, "北京大学就业指导中心", {"university": universities["10001"]}),
+        ]
+        for username, role, display, scope in logins:
+            if not User.objects.filter(username=username).exists():
+                accounts.officer_create(username=username, password=PASSWORD, role=role, display_name=display, **scope)
+        host = Host.objects.get(credit_code=credit_code(HOSTS[0][0]))
+        if not User.objects.filter(username="host").exists():
+            user = User(username="host", role=Role.HOST, display_name="数智科技 人事部", host=host)
+            user.set_password(PASSWORD)
+            user.save()
+        youth = Person.objects.get(id_number=resident_id(PERSONS[0][0]))
+        if youth.user_id is None:
+            user = User(username="youth", role=Role.YOUTH, display_name=youth.name)
+            user.set_password(PASSWORD)
+            user.save()
+            youth.user = user
+            youth.save(update_fields=["user"])
+
+        self.stdout.write(f"Demo logins (password for all: {PASSWORD})")
+        rows = [
+            ("city", "市人社局 city officer (also the admin at /admin/)"),
+            ("haidian", "海淀区人社局 district officer"),
+            ("chaoyang", "朝阳区人社局 district officer"),
+            ("kewei", "市科委 department officer"),
+            ("pku", "北京大学 university officer"),
+            ("host", "北京数智科技有限公司 host staff"),
+            ("youth", "李明 young person"),
+        ]
+        for username, label in rows:
+            self.stdout.write(f"  {username:<10} {label}")

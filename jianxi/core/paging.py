@@ -1,0 +1,35 @@
+"""Paging and sorting for list pages: whitelisted sort keys, bounded page size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+PAGE_SIZES = (20, 50, 100)
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any], *, sorts: dict[str, str], default: str) -> Page:
+    """One page of ``queryset`` sorted by a whitelisted key from ``?sort=`` (``-key`` descending).
+
+    An unknown sort key or page number falls back to the default rather than failing: both come
+    from URLs people bookmark and edit.
+    """
+    requested = request.GET.get("sort", default)
+    key = requested.lstrip("-")
+    if key not in sorts:
+        requested, key = default, default.lstrip("-")
+    field = sorts[key]
+    order = f"-{field}" if requested.startswith("-") else field
+    queryset = queryset.order_by(order, "-pk")
+    try:
+        size = int(request.GET.get("size", PAGE_SIZES[0]))
+    except ValueError:
+        size = PAGE_SIZES[0]
+    if size not in PAGE_SIZES:
+        size = PAGE_SIZES[0]
+    page: Page = Paginator(queryset, size).get_page(request.GET.get("page"))
+    page.sort = requested  # type: ignore[attr-defined]
+    return page

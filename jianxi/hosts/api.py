@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from jianxi.accounts.models import Role
+from jianxi.accounts.scoping import get_scoped, scoped
+from jianxi.core.access import require_role
+from jianxi.hosts.models import Host
+
+router = Router(tags=["hosts"])
+READERS = (Role.DISTRICT, Role.DEPARTMENT, Role.CITY, Role.HOST)
+
+
+class HostOut(Schema):
+    id: int
+    credit_code: str
+    name: str
+    host_type: str
+    district: str
+    district_name: str
+    department: str | None
+    status: str
+    grassroots_base: bool
+    created_at: datetime
+
+    @staticmethod
+    def resolve_district(obj: Host) -> str:
+        return obj.district.code
+
+    @staticmethod
+    def resolve_district_name(obj: Host) -> str:
+        return obj.district.name
+
+    @staticmethod
+    def resolve_department(obj: Host) -> str | None:
+        return obj.department.code if obj.department else None
+
+
+def _hosts() -> QuerySet[Host]:
+    return Host.objects.select_related("district", "department").order_by("-created_at", "-id")
+
+
+@router.get("", response=list[HostOut], summary="见习单位列表（按权限范围）")
+@paginate(PageNumberPagination, page_size=20)
+def host_list(request: HttpRequest, status: str | None = None) -> QuerySet[Host]:
+    """District, department and city officers, and host staff (their own unit only)."""
+    require_role(request, *READERS)
+    hosts = scoped(request.user, _hosts())
+    if status:
+        hosts = hosts.filter(status=status)
+    return hosts
+
+
+@router.get("/{host_id}", response=HostOut, summary="见习单位详情")
+def host_detail(request: HttpRequest, host_id: int) -> Host:
+    require_role(request, *READERS)
+    return get_scoped(request.user, _hosts(), pk=host_id)

@@ -1,0 +1,75 @@
+"""Host units (见习单位): the employers that take interns and receive the subsidy."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jianxi.accounts.scoping import Scope
+from jianxi.core.validators import validate_credit_code
+
+
+class HostType(models.TextChoices):
+    PUBLIC_INSTITUTION = "public_institution", _("事业单位")
+    STATE_OWNED = "state_owned", _("国有企业")
+    PRIVATE = "private", _("民营企业")
+    SMALL_MICRO = "small_micro", _("小微企业")
+    RESEARCH = "research", _("科研院所")
+    UNIVERSITY = "university", _("高校")
+    TECHNICIAN_COLLEGE = "technician_college", _("技工院校")
+    SOCIAL_ORG = "social_org", _("社会组织")
+    COMMUNITY = "community", _("城乡社区组织")
+    ECOMMERCE = "ecommerce", _("电商平台")
+    TECH_ENTERPRISE = "tech_enterprise", _("科技型企业")
+    MANUFACTURING = "manufacturing", _("制造业企业")
+    OTHER = "other", _("其他")
+
+
+class HostStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    RETURNED = "returned", _("已退回")
+    SUSPENDED = "suspended", _("已暂停")
+    BARRED = "barred", _("已禁入")
+
+
+class Host(models.Model):
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
+    name = models.CharField(_("单位名称"), max_length=200)
+    host_type = models.CharField(_("单位类型"), max_length=30, choices=HostType.choices)
+    district = models.ForeignKey(
+        "policy.District", on_delete=models.PROTECT, related_name="hosts", verbose_name=_("所在区")
+    )
+    department = models.ForeignKey(
+        "policy.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosts",
+        verbose_name=_("募集部门"),
+    )
+    address = models.CharField(_("地址"), max_length=200)
+    contact_name = models.CharField(_("联系人"), max_length=50)
+    contact_phone = models.CharField(_("联系电话"), max_length=20)
+    bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
+    bank_account = models.CharField(_("银行账号"), max_length=40, blank=True)
+    grassroots_base = models.BooleanField(_("基层实习见习基地"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=HostStatus.choices, default=HostStatus.PENDING, db_index=True
+    )
+    status_reason = models.CharField(_("审核意见"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    # A district sees its hosts, a department the hosts it recruited, a host only itself.
+    SCOPE = Scope(district="district", department="department", host="pk")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("见习单位")
+        verbose_name_plural = _("见习单位")
+        indexes = [models.Index(fields=["district", "status"]), models.Index(fields=["department", "status"])]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from jianxi.hosts import views
+
+app_name = "hosts"
+urlpatterns = [
+    path("", views.host_list, name="list"),
+    path("mine/", views.my_host, name="mine"),
+    path("<int:pk>/", views.host_detail, name="detail"),
+]

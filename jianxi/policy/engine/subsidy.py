@@ -1,0 +1,443 @@
+"""The internship subsidy (见习补贴), month by month, with the rules behind every figure.
+
+R-SUB-1 standard, R-SUB-2 district top-up, R-SUB-3 proration, R-SUB-5 remaining period,
+R-SUB-8 the shapes other places give the formula. Amounts are rounded half-up to the fen
+once per figure of a month line; totals are sums of rounded figures, so a clerk adding up
+the printed lines gets the printed total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING
+
+from jianxi.core.errors import RuleError
+from jianxi.core.money import ZERO, round_fen
+
+from .agreement import agreement_period_check
+from .dates import (
+    ONE_DAY,
+    days_in_month,
+    full_months_served,
+    month_key,
+    month_segments,
+    months_between,
+    parse_month_key,
+)
+from .values import (
+    EARLY_END_REASONS,
+    Contract,
+    EarlyEnd,
+    MonthLine,
+    Policy,
+    Quote,
+    RatePoint,
+    Reason,
+    RemainingPeriod,
+    Tier,
+    rate_in_force,
+)
+
+if TYPE_CHECKING:
+    # Type only: the engine takes any calendar value and imports nothing outside stdlib/core.
+    from jianxi.policy.workcal import WorkCalendar
+
+_HUNDRED = Decimal(100)
+
+
+def subsidy_quote(
+    *,
+    policy: Policy,
+    calendar: WorkCalendar,
+    district: str,
+    start: date,
+    end: date,
+    attendance: Mapping[str, int],
+    ended_early: EarlyEnd | None = None,
+    as_of: date,
+    retention_rate: Decimal | None = None,
+    paid_by_month: Mapping[str, Decimal] | None = None,
+) -> Quote:
+    """What the host of an internship from ``start`` to ``end`` is owed, month by month.
+
+    ``attendance`` maps ``YYYY-MM`` to attended days; a month not listed counts as fully
+    attended. ``district`` is a key of ``policy.district_topups``; any other district simply
+    has no top-up (the caller validates district codes). ``as_of`` is the claim date, which
+    matters only for the remaining period (R-SUB-5).
+    """
+    agreement_period_check(start=start, end=end, policy=policy)
+    last_day = end
+    if ended_early is not None:
+        _early_end_check(ended_early, start=start, end=end)
+        last_day = ended_early.date
+    formula = _Formula(
+        policy=policy,
+        calendar=calendar,
+        topups=policy.district_topups.get(district, ()),
+        tier=_tier_reached(policy, retention_rate),
+    )
+    formula.calendar_check(start, end)
+
+    segments = month_segments(start, last_day)
+    scheduled = {month_key(first): formula.scheduled(first, last) for first, last in segments}
+    attended = _attendance(attendance, scheduled, formula, start=start, last_day=last_day)
+    caps = _caps(policy, paid_by_month, scheduled, start=start, last_day=last_day)
+    short = full_months_served(start, last_day) < policy.min_months_served
+    months = tuple(
+        formula.line(
+            first,
+            last,
+            attended=attended[month_key(first)],
+            cap=caps.get(month_key(first)),
+            zero_rule="R-SUB-8.min_months" if short else None,
+        )
+        for first, last in segments
+    )
+    internship_total = sum((line.amount for line in months), ZERO)
+
+    remaining = None
+    if ended_early is not None:
+        remaining = _remaining_period(formula, early=ended_early, start=start, end=end, last_day=last_day, as_of=as_of)
+    total = internship_total + (remaining.total if remaining is not None else ZERO)
+    return Quote(months=months, internship_total=internship_total, remaining_period=remaining, total=total)
+
+
+@dataclass(frozen=True)
+class _Formula:
+    """The month-line formula of one quote, with the per-quote choices already resolved."""
+
+    policy: Policy
+    calendar: WorkCalendar
+    topups: tuple[RatePoint, ...]
+    tier: Tier | None
+
+    @property
+    def by_calendar_days(self) -> bool:
+        return self.policy.proration == "calendar_days"
+
+    @property
+    def day_unit(self) -> str:
+        return "天" if self.by_calendar_days else "个工作日"
+
+    def calendar_check(self, start: date, end: date) -> None:
+        if self.by_calendar_days:
+            return
+        for year in range(start.year, end.year + 1):
+            if not self.calendar.is_covered(year):
+                raise RuleError(
+                    "R-SUB-3.calendar",
+                    f"工作日历尚未覆盖 {year} 年（法定节假日和调休安排），"
+                    f"无法按工作日折算，请先维护该年度日历（R-SUB-3）",
+                    field=None,
+                )
+
+    def divisor(self, day: date) -> int:
+        """Days of the calendar month a full month's standard is spread over (R-SUB-3)."""
+        if self.by_calendar_days:
+            return days_in_month(day)
+        return self.calendar.working_days_in_month(day.year, day.month)
+
+    def scheduled(self, first: date, last: date) -> int:
+        if self.by_calendar_days:
+            return (last - first).days + 1
+        return self.calendar.working_days_between(first, last)
+
+    def rate(self, first: date) -> tuple[Decimal, list[str]]:
+        """R-SUB-1: the monthly standard in force on the month's first day in the period."""
+        min_wage = rate_in_force(self.policy.min_wage, first)
+        if min_wage is None:
+            raise RuleError(
+                "R-SUB-1.no_rate",
+                f"{first} 没有已生效的最低工资标准，无法确定见习补贴标准（R-SUB-1）",
+                field="start",
+            )
+        if self.tier is not None:
+            return round_fen(self.tier.amount), ["R-SUB-8.tier"]
+        percent = self.policy.percent_of_min_wage
+        rules = [] if percent == _HUNDRED else ["R-SUB-8.percent"]
+        return round_fen(min_wage * percent / _HUNDRED), rules
+
+    def line(
+        self,
+        first: date,
+        last: date,
+        *,
+        attended: int,
+        cap: Decimal | None,
+        zero_rule: str | None = None,
+        extra_rules: tuple[str, ...] = (),
+    ) -> MonthLine:
+        """One month: ``[first, last]`` lies inside a single calendar month.
+
+        ``zero_rule`` names the rule that makes the month pay nothing while still showing the
+        would-be rate and days.
+        """
+        divisor = self.divisor(first)
+        rate, rules = self.rate(first)
+        rules += ["R-SUB-1", "R-SUB-3", *extra_rules]
+        topup = rate_in_force(self.topups, first) or ZERO
+        addon_total = sum((addon.amount for addon in self.policy.addons), ZERO)
+
+        if self.policy.proration == "none":
+            rules.append("R-SUB-8.proration")
+            # Any attended day pays the whole month.
+            numerator, denominator = (1 if attended > 0 else 0), 1
+        else:
+            if self.by_calendar_days:
+                rules.append("R-SUB-8.proration")
+            # A month with no working day at all (only on a hand-made calendar) pays nothing.
+            numerator, denominator = (attended, divisor) if divisor else (0, 1)
+
+        city = _prorate(rate, numerator, denominator)
+        if cap is not None and city > cap:
+            city = round_fen(cap)
+            rules.append("R-SUB-8.cap")
+        addons = _prorate(addon_total, numerator, denominator)
+        if self.policy.addons:
+            rules.append("R-SUB-8.addons")
+        district = _prorate(topup, numerator, denominator)
+        if topup > 0:
+            rules.append("R-SUB-2")
+        if zero_rule is not None:
+            city = addons = district = ZERO
+            rules.append(zero_rule)
+        return MonthLine(
+            month=month_key(first),
+            working_days=divisor,
+            scheduled_days=self.scheduled(first, last),
+            attended_days=attended,
+            rate=rate,
+            city=city,
+            addons=addons,
+            district=district,
+            amount=city + addons + district,
+            rules=tuple(sorted(set(rules))),
+        )
+
+
+def _prorate(amount: Decimal, numerator: int, denominator: int) -> Decimal:
+    # Multiply before dividing so the only inexact step is one division, done at a known
+    # precision whatever the caller's decimal context says.
+    with localcontext() as ctx:
+        ctx.prec = 28
+        return round_fen(amount * numerator / denominator)
+
+
+def _tier_reached(policy: Policy, retention_rate: Decimal | None) -> Tier | None:
+    """R-SUB-8: the highest retention tier the host reaches, if any."""
+    if retention_rate is None:
+        return None
+    if not isinstance(retention_rate, Decimal) or not (0 <= retention_rate <= 1):
+        raise RuleError(
+            "retention_rate", f"留用率应为 0 至 1 之间的小数，现为 {retention_rate}", field="retention_rate"
+        )
+    reached = [tier for tier in policy.retention_tiers if retention_rate >= tier.min_retention]
+    return reached[-1] if reached else None  # tiers are sorted ascending
+
+
+def _early_end_check(early: EarlyEnd, *, start: date, end: date) -> None:
+    if early.reason not in EARLY_END_REASONS:
+        raise RuleError("ended_early.reason", f"未知的提前结束原因：{early.reason}", field="ended_early.reason")
+    if not start <= early.date < end:
+        raise RuleError(
+            "ended_early.date",
+            f"提前结束日期 {early.date} 应不早于见习开始日期 {start}，且早于原结束日期 {end}",
+            field="ended_early.date",
+        )
+
+
+def _month_inside_check(
+    key: object, months: Mapping[str, int], *, code: str, what: str, start: date, last_day: date
+) -> str:
+    if not isinstance(key, str) or parse_month_key(key) is None:
+        raise RuleError(code, f"{what}的月份应写作 YYYY-MM，现为 {key!r}", field=code)
+    if key not in months:
+        raise RuleError(
+            f"{code}.month_outside",
+            f"{what}的月份 {key} 不在见习期（{start} 至 {last_day}）内",
+            field=code,
+        )
+    return key
+
+
+def _attendance(
+    attendance: Mapping[str, int],
+    scheduled: Mapping[str, int],
+    formula: _Formula,
+    *,
+    start: date,
+    last_day: date,
+) -> dict[str, int]:
+    """Attended days per month; a month not reported counts as fully attended."""
+    attended = dict(scheduled)
+    for key, days in attendance.items():
+        month = _month_inside_check(key, scheduled, code="attendance", what="出勤记录", start=start, last_day=last_day)
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise RuleError("attendance", f"{month} 的出勤天数应为整数，现为 {days!r}", field="attendance")
+        if not 0 <= days <= scheduled[month]:
+            raise RuleError(
+                "attendance",
+                f"{month} 出勤 {days} 天，应在 0 至 {scheduled[month]} 天之间"
+                f"（该月见习期内共 {scheduled[month]} {formula.day_unit}）",
+                field="attendance",
+            )
+        attended[month] = days
+    return attended
+
+
+def _caps(
+    policy: Policy,
+    paid_by_month: Mapping[str, Decimal] | None,
+    scheduled: Mapping[str, int],
+    *,
+    start: date,
+    last_day: date,
+) -> dict[str, Decimal]:
+    """R-SUB-8: what the host actually paid the intern each month, when that caps the subsidy."""
+    if not policy.cap_by_paid:
+        return {}
+    caps: dict[str, Decimal] = {}
+    for key, paid in (paid_by_month or {}).items():
+        month = _month_inside_check(
+            key, scheduled, code="paid_by_month", what="实发生活费", start=start, last_day=last_day
+        )
+        if not isinstance(paid, Decimal) or not paid.is_finite() or paid < 0:
+            raise RuleError(
+                "paid_by_month", f"{month} 的实发生活费应为不小于 0 的金额，现为 {paid!r}", field="paid_by_month"
+            )
+        caps[month] = paid
+    missing = [month for month in scheduled if month not in caps]
+    if missing:
+        raise RuleError(
+            "R-SUB-8.cap",
+            f"本地补贴以单位实发生活费为上限，缺少以下月份的实发金额：{'、'.join(missing)}（R-SUB-8）",
+            field="paid_by_month",
+        )
+    return caps
+
+
+def _remaining_period(
+    formula: _Formula, *, early: EarlyEnd, start: date, end: date, last_day: date, as_of: date
+) -> RemainingPeriod:
+    """R-SUB-5: the rest of the original period, paid as if attended, if every condition holds.
+
+    The window runs from the day after the last internship day, or from the contract start if
+    that is later (nothing is owed for days the person was neither intern nor employee), to
+    the original end date. Remaining months are not capped by pay: the person is then an
+    employee, paid under the labour contract.
+    """
+    contract = early.contract
+    window_start = last_day + ONE_DAY
+    if contract is not None and contract.start > window_start:
+        window_start = contract.start
+    months = []
+    for first, last in month_segments(window_start, end):
+        # Without proration the last internship month is already paid in full; the window's
+        # part of that month must not pay it a second time.
+        shared = formula.policy.proration == "none" and month_key(first) == month_key(last_day)
+        months.append(
+            formula.line(
+                first,
+                last,
+                attended=formula.scheduled(first, last),
+                cap=None,
+                zero_rule="R-SUB-8.proration" if shared else None,
+                extra_rules=("R-SUB-5",),
+            )
+        )
+    reasons = _remaining_reasons(formula.policy, early=early, start=start, end=end, as_of=as_of)
+    eligible = not reasons
+    total = sum((line.amount for line in months), ZERO) if eligible else ZERO
+    return RemainingPeriod(eligible=eligible, months=tuple(months), total=total, reasons=reasons)
+
+
+def _remaining_reasons(policy: Policy, *, early: EarlyEnd, start: date, end: date, as_of: date) -> tuple[Reason, ...]:
+    """Every failed R-SUB-5 condition, each with its own code: officers check them one by one."""
+    reasons: list[Reason] = []
+    if early.reason != "hired":
+        reasons.append(Reason("R-SUB-5.reason", "见习不是因单位与见习人员签订劳动合同而提前结束（R-SUB-5）"))
+    if early.contract is None:
+        reasons.append(Reason("R-SUB-5.contract", "未提供与见习人员签订的劳动合同（R-SUB-5）"))
+    else:
+        reasons.extend(_contract_reasons(policy, early.contract, start=start, end=end))
+    if as_of <= end:
+        reasons.append(
+            Reason(
+                "R-SUB-5.claim_date",
+                f"申领日期 {as_of} 未晚于原见习期满日 {end}：须待劳动合同履行至原见习期满后申领（R-SUB-5）",
+            )
+        )
+    return tuple(reasons)
+
+
+def _contract_reasons(policy: Policy, contract: Contract, *, start: date, end: date) -> list[Reason]:
+    reasons: list[Reason] = []
+    if contract.start < start:
+        reasons.append(
+            Reason(
+                "R-SUB-5.contract_start",
+                f"劳动合同起始日期 {contract.start} 早于见习开始日期 {start}（R-SUB-5）",
+            )
+        )
+    elif contract.start > end:
+        reasons.append(
+            Reason(
+                "R-SUB-5.contract_start",
+                f"劳动合同起始日期 {contract.start} 晚于原见习期满日 {end}，没有剩余见习期限（R-SUB-5）",
+            )
+        )
+    if contract.months < policy.remaining_min_contract_months:
+        reasons.append(
+            Reason(
+                "R-SUB-5.term",
+                f"劳动合同期限 {contract.months} 个月，不足 {policy.remaining_min_contract_months} 个月（R-SUB-5）",
+            )
+        )
+    window_start, window_end = policy.remaining_window_start, policy.remaining_window_end
+    if (window_start is not None and contract.start < window_start) or (
+        window_end is not None and contract.start > window_end
+    ):
+        reasons.append(
+            Reason(
+                "R-SUB-5.window",
+                f"劳动合同起始日期 {contract.start} 不在政策实施期限（{_window_text(policy)}）内（R-SUB-5）",
+            )
+        )
+    for key in sorted(contract.insured_months):
+        if parse_month_key(key) is None:
+            raise RuleError(
+                "contract.insured_months",
+                f"参保月份应写作 YYYY-MM，现为 {key!r}",
+                field="ended_early.contract.insured_months",
+            )
+    insured = contract.insured_months
+    missing = [key for key in months_between(contract.start, end) if key not in insured]
+    if missing:
+        reasons.append(
+            Reason(
+                "R-SUB-5.insurance",
+                f"以下月份未缴纳社会保险：{'、'.join(missing)}（R-SUB-5）",
+            )
+        )
+    if contract.employed_through is None:
+        reasons.append(Reason("R-SUB-5.employed", f"尚未确认劳动合同已履行至原见习期满日 {end}（R-SUB-5）"))
+    elif contract.employed_through < end:
+        reasons.append(
+            Reason(
+                "R-SUB-5.employed",
+                f"劳动合同仅履行至 {contract.employed_through}，未履行至原见习期满日 {end}（R-SUB-5）",
+            )
+        )
+    return reasons
+
+
+def _window_text(policy: Policy) -> str:
+    window_start, window_end = policy.remaining_window_start, policy.remaining_window_end
+    if window_start is not None and window_end is not None:
+        return f"{window_start} 至 {window_end}"
+    if window_end is not None:
+        return f"截至 {window_end}"
+    return f"自 {window_start} 起"

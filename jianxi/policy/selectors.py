@@ -1,0 +1,136 @@
+"""Reads of policy data, turned into the engine's plain values.
+
+The engine never touches the database: these functions load the dated rows in force and hand
+the engine a ``Policy`` and a ``WorkCalendar``. Both are cached for a few minutes under a
+version number that every save or delete of a policy row bumps, so an officer's edit takes
+effect at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from jianxi.policy.engine.values import Addon, Policy, RatePoint, Tier
+from jianxi.policy.models import (
+    CalendarCorrection,
+    CalendarYear,
+    City,
+    CityPolicy,
+    District,
+    DistrictTopUp,
+    MinimumWage,
+    PolicyAddon,
+    RetentionTier,
+)
+from jianxi.policy.workcal import WorkCalendar, from_chinese_calendar
+
+_CACHE_VERSION_KEY = "policy:version"
+_TTL = 300
+
+
+def _version() -> int:
+    return int(cache.get_or_set(_CACHE_VERSION_KEY, 1, None) or 1)
+
+
+def invalidate(**_: object) -> None:
+    """Any change to policy data makes every cached policy and calendar stale at once."""
+    try:
+        cache.incr(_CACHE_VERSION_KEY)
+    except ValueError:
+        cache.set(_CACHE_VERSION_KEY, 2, None)
+
+
+for _model in (MinimumWage, DistrictTopUp, CityPolicy, PolicyAddon, RetentionTier, CalendarCorrection, CalendarYear):
+    post_save.connect(invalidate, sender=_model, dispatch_uid=f"policy-invalidate-{_model.__name__}")
+    post_delete.connect(invalidate, sender=_model, dispatch_uid=f"policy-invalidate-del-{_model.__name__}")
+
+
+def current_city() -> City:
+    return City.objects.get(code=settings.JIANXI_CITY)
+
+
+def policy_row_for(city: City, on: date) -> CityPolicy:
+    """The city policy in force on ``on``; before the first one, the first one (documented)."""
+    row = CityPolicy.objects.filter(city=city, effective_from__lte=on).order_by("-effective_from").first()
+    if row is None:
+        row = CityPolicy.objects.filter(city=city).order_by("effective_from").first()
+    if row is None:
+        raise LookupError(f"no subsidy policy configured for {city}")
+    return row
+
+
+def engine_policy(on: date, city: City | None = None) -> Policy:
+    """The engine's ``Policy`` value for the city, as in force on ``on``."""
+    city = city or current_city()
+    key = f"policy:v{_version()}:{city.code}:{on.isoformat()}"
+    cached: Policy | None = cache.get(key)
+    if cached is not None:
+        return cached
+    row = policy_row_for(city, on)
+    topups: dict[str, list[RatePoint]] = {}
+    for t in DistrictTopUp.objects.filter(district__city=city).select_related("district"):
+        topups.setdefault(t.district.code, []).append(RatePoint(t.effective_from, t.amount))
+    policy = Policy(
+        min_wage=tuple(RatePoint(m.effective_from, m.amount) for m in MinimumWage.objects.filter(city=city)),
+        percent_of_min_wage=row.percent_of_min_wage,
+        cap_by_paid=row.cap_by_paid,
+        addons=tuple(Addon(a.name, a.amount) for a in row.addons.all()),
+        retention_tiers=tuple(Tier(t.min_retention, t.amount) for t in row.tiers.all()),
+        district_topups={code: tuple(series) for code, series in topups.items()},
+        min_months_served=row.min_months_served,
+        proration=row.proration,  # type: ignore[arg-type]
+        remaining_window_start=row.remaining_window_start,
+        remaining_window_end=row.remaining_window_end,
+        remaining_min_contract_months=row.remaining_min_contract_months,
+        vocational_requires_origin=row.vocational_requires_origin,
+        rural_requires_hukou_and_age=row.rural_requires_hukou_and_age,
+        graduation_window_years=row.graduation_window_years,
+        youth_min_age=row.youth_min_age,
+        youth_max_age=row.youth_max_age,
+        min_period_months=row.min_period_months,
+        max_period_months=row.max_period_months,
+        subsidy_once=row.subsidy_once,
+    )
+    cache.set(key, policy, _TTL)
+    return policy
+
+
+def work_calendar(years: Iterable[int]) -> WorkCalendar:
+    """The official calendar for ``years`` with officers' corrections taking precedence.
+
+    A year is covered when the calendar package knows it, or when officers have confirmed
+    that they entered its holidays by hand (``CalendarYear``).
+    """
+    wanted = tuple(sorted(set(years)))
+    key = f"workcal:v{_version()}:{','.join(map(str, wanted))}"
+    cached: WorkCalendar | None = cache.get(key)
+    if cached is not None:
+        return cached
+    official = from_chinese_calendar(wanted)
+    corrections = list(CalendarCorrection.objects.filter(date__year__in=wanted))
+    cal = official.with_corrections(
+        holidays_add=[c.date for c in corrections if not c.is_working_day],
+        workdays_add=[c.date for c in corrections if c.is_working_day],
+    )
+    confirmed = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))
+    cal = WorkCalendar(holidays=cal.holidays, workdays=cal.workdays, covered_years=cal.covered_years | confirmed)
+    cache.set(key, cal, _TTL)
+    return cal
+
+
+def calendar_gaps(today: date | None = None) -> list[int]:
+    """Years in use (this year and next) whose official holidays are unknown: flag, don't guess."""
+    today = today or timezone.localdate()
+    years = [today.year, today.year + 1]
+    cal = work_calendar(years)
+    return [y for y in years if not cal.is_covered(y)]
+
+
+def district_by_code(code: str) -> District | None:
+    return District.objects.filter(code=code).first()

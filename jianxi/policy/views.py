@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jianxi.accounts.models import Role
+from jianxi.core.access import public, roles
+from jianxi.core.errors import RuleError
+from jianxi.core.forms import add_rule_error
+from jianxi.core.validators import parse_resident_id
+from jianxi.policy import engine, services
+from jianxi.policy.forms import EligibilityForm, QuoteForm
+from jianxi.policy.models import CalendarCorrection, CityPolicy, DistrictTopUp, MinimumWage, YearlyTarget
+from jianxi.policy.selectors import calendar_gaps, current_city
+
+ATTENDANCE_PREFIX = "att-"
+
+
+def _attendance(request: HttpRequest) -> tuple[dict[str, int], list[str]]:
+    """Attended days per month from the grid; blanks mean 'fully attended'."""
+    attendance: dict[str, int] = {}
+    bad: list[str] = []
+    for key in request.POST:
+        value = request.POST.get(key, "")
+        if key.startswith(ATTENDANCE_PREFIX) and value.strip() != "":
+            month = key[len(ATTENDANCE_PREFIX) :]
+            try:
+                attendance[month] = int(value)
+            except ValueError:
+                bad.append(month)
+    return attendance, bad
+
+
+@public
+def quote(request: HttpRequest) -> HttpResponse:
+    """补贴测算: anyone can work out what an internship is owed, month by month."""
+    form = QuoteForm(request.POST or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        attendance, bad = _attendance(request)
+        ended_early = None
+        if data.get("ended_early"):
+            contract = None
+            if data.get("contract_start") and data.get("contract_months") is not None:
+                contract = engine.Contract(
+                    start=data["contract_start"],
+                    months=data["contract_months"],
+                    insured_months=data["insured_months"],
+                    employed_through=data.get("employed_through"),
+                )
+            ended_early = engine.EarlyEnd(date=data["ended_early"], reason=data["reason"], contract=contract)
+        if bad:
+            form.add_error(None, _("出勤天数须为整数：%(months)s") % {"months": "、".join(bad)})
+        else:
+            try:
+                context["quote"] = services.subsidy_quote(
+                    district_code=data["district"].code,
+                    start=data["start"],
+                    end=data["end"],
+                    attendance=attendance,
+                    as_of=data.get("as_of") or timezone.localdate(),
+                    ended_early=ended_early,
+                )
+            except RuleError as err:
+                add_rule_error(form, err)
+        context["attendance"] = attendance
+    return render(request, "policy/quote.html", context)
+
+
+@public
+def eligibility(request: HttpRequest) -> HttpResponse:
+    """资格自测: a young person checks R-EL-1…4; nothing is stored."""
+    form = EligibilityForm(request.POST or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        rid = parse_resident_id(data["id_number"])
+        facts = engine.PersonFacts(
+            birth_date=rid.birth_date,
+            group=data["group"],
+            beijing_origin=data["beijing_origin"],
+            beijing_hukou=data["beijing_hukou"],
+            graduation_date=data.get("graduation_date"),
+            employed=data["employed"],
+            registered_unemployed=data["registered_unemployed"],
+            transfer_registered=data["transfer_registered"],
+        )
+        context["result"] = services.eligibility_check(facts=facts, on=data["on"])
+        context["age"] = engine.age_on(rid.birth_date, data["on"])
+    return render(request, "policy/eligibility.html", context)
+
+
+@roles(Role.CITY)
+def overview(request: HttpRequest) -> HttpResponse:
+    """The city officer's view of the policy data in force, and what needs attention."""
+    city = current_city()
+    return render(
+        request,
+        "policy/overview.html",
+        {
+            "city": city,
+            "wages": MinimumWage.objects.filter(city=city).order_by("-effective_from"),
+            "policies": CityPolicy.objects.filter(city=city).prefetch_related("addons", "tiers"),
+            "topups": DistrictTopUp.objects.filter(district__city=city).select_related("district"),
+            "targets": YearlyTarget.objects.filter(city=city),
+            "corrections": CalendarCorrection.objects.order_by("-date")[:50],
+            "calendar_gaps": calendar_gaps(),
+        },
+    )

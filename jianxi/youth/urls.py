@@ -1,0 +1,11 @@
+from django.urls import path
+
+from jianxi.youth import views
+
+app_name = "youth"
+urlpatterns = [
+    path("", views.person_list, name="list"),
+    path("me/", views.me, name="me"),
+    path("<int:pk>/", views.person_detail, name="detail"),
+    path("<int:pk>/reveal-id/", views.person_reveal_id, name="reveal_id"),
+]

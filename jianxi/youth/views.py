@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from jianxi.accounts.models import OFFICER_ROLES, Role
+from jianxi.accounts.scoping import get_scoped, scoped
+from jianxi.core.access import roles
+from jianxi.core.paging import paginate
+from jianxi.youth import services
+from jianxi.youth.models import Group, Person
+
+SORTS = {"created": "created_at", "name": "name", "graduation": "graduation_date"}
+
+
+class RevealForm(forms.Form):
+    purpose = forms.CharField(label=_("查看事由"), max_length=200)
+
+
+@roles(*OFFICER_ROLES)
+def person_list(request: HttpRequest) -> HttpResponse:
+    persons = scoped(request.user, Person.objects.select_related("district", "university"))
+    q = request.GET.get("q", "").strip()
+    if q:
+        persons = persons.filter(Q(name__icontains=q) | Q(id_number__iexact=q.upper()))
+    group = request.GET.get("group", "")
+    if group in Group.values:
+        persons = persons.filter(group=group)
+    page = paginate(request, persons, sorts=SORTS, default="-created")
+    return render(request, "youth/list.html", {"page": page, "q": q, "group": group, "groups": Group.choices})
+
+
+@roles(*OFFICER_ROLES, Role.YOUTH)
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_scoped(request.user, Person.objects.select_related("district", "university"), pk=pk)
+    return render(request, "youth/detail.html", {"person": person, "reveal_form": RevealForm()})
+
+
+@require_POST
+@roles(*OFFICER_ROLES)
+def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_scoped(request.user, Person.objects.select_related("district", "university"), pk=pk)
+    form = RevealForm(request.POST)
+    revealed = None
+    if form.is_valid():
+        revealed = services.id_number_reveal(
+            person=person,
+            viewer=request.user,
+            purpose=form.cleaned_data["purpose"],
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+    return render(request, "youth/detail.html", {"person": person, "reveal_form": form, "revealed": revealed})
+
+
+@roles(Role.YOUTH)
+def me(request: HttpRequest) -> HttpResponse:
+    person = scoped(request.user, Person.objects.all()).first()
+    if person is None:
+        return redirect("home")
+    return redirect("youth:detail", pk=person.pk)

@@ -81,15 +81,27 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     first = exc.errors[0] if exc.errors else {}
     field = _field_of(first.get("loc", ()))
     kind = str(first.get("type", "invalid"))
-    if kind in ("missing",):
-        message = f"缺少必填字段：{field}"
-    elif "date" in kind:
-        message = f"日期格式不正确（应为 YYYY-MM-DD）：{field}"
-    elif kind.startswith(("json", "model_attributes", "dict")):
-        message = "请求内容不是有效的 JSON 对象"
-    else:
-        message = f"字段取值不正确：{field}"
-    return error(request, 400, f"invalid.{kind}", message, field)
+    code, message = _describe(kind, field)
+    return error(request, 400, code, message, field)
+
+
+def _describe(kind: str, field: str | None) -> tuple[str, str]:
+    """pydantic's error type → a stable code and a Chinese message naming the field."""
+    if kind == "missing":
+        return "invalid.missing", f"缺少必填字段：{field}"
+    if kind.startswith("date"):
+        return "invalid.date", f"日期格式不正确（应为 YYYY-MM-DD）：{field}"
+    if kind.startswith("int"):
+        return "invalid.integer", f"应为整数：{field}"
+    if kind.startswith(("greater_than", "less_than")):
+        return "invalid.range", f"数值超出允许范围：{field}"
+    if kind.startswith(("json", "model_attributes", "dict", "model_type")):
+        return "invalid.json", "请求内容不是有效的 JSON 对象"
+    if kind in ("literal_error", "enum"):
+        return "invalid.choice", f"取值不在允许范围内：{field}"
+    if kind.startswith("bool"):
+        return "invalid.boolean", f"应为 true 或 false：{field}"
+    return f"invalid.{kind}", f"字段取值不正确：{field}"
 
 
 @api.exception_handler(AuthenticationError)
@@ -114,6 +126,8 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:  # ninja's only 400 of its own: a body it cannot parse
+        return error(request, 400, "invalid.json", "请求内容不是有效的 JSON")
     return error(request, exc.status_code, f"http.{exc.status_code}", str(exc.message))
 
 

@@ -12,9 +12,10 @@ import pytest
 from django.core.cache import cache
 
 from jianxi.accounts.models import Role, User
+from jianxi.accounts.services import officer_create
 from jianxi.hosts.models import Host
 from jianxi.youth.models import Person
-from tests.factories import HostFactory, PersonFactory, UserFactory, department, district, university
+from tests.factories import PASSWORD, HostFactory, PersonFactory, UserFactory, department, district, university
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +68,8 @@ def world(db) -> World:
         other_host=other_host,
         our_person=our_person,
         other_person=other_person,
-        city=UserFactory(username="city", role=Role.CITY, is_staff=True),
+        # Created the way the product creates it, so it carries the admin rights of its group.
+        city=officer_create(username="city", password=PASSWORD, role=Role.CITY, display_name="市人社局"),
         district_officer=UserFactory(username="haidian", role=Role.DISTRICT, district=haidian),
         other_district_officer=UserFactory(username="chaoyang", role=Role.DISTRICT, district=chaoyang),
         department_officer=UserFactory(username="kewei", role=Role.DEPARTMENT, department=department("science")),

@@ -1,11 +1,46 @@
+"""Public policy endpoints: reference lists and the two quotes (补贴测算, 资格自测).
+
+The quotes need no login and store nothing; they are throttled per client address.
+"""
+
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+from datetime import date
+from typing import Literal
 
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.throttling import SimpleRateThrottle
+
+from jianxi.core.money import fmt
+from jianxi.core.validators import parse_resident_id
+from jianxi.policy import engine, services
 from jianxi.policy.models import District
 
 router = Router(tags=["policy"])
+
+
+class ClientAddressThrottle(SimpleRateThrottle):
+    """Requests per minute per client address, signed in or not (settings.QUOTE_RATE_PER_MINUTE)."""
+
+    scope = "quote"
+
+    def __init__(self) -> None:
+        super().__init__(rate="1/m")
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        # Read at request time so that an operator (or a test) can change the rate.
+        self.rate = f"{settings.QUOTE_RATE_PER_MINUTE}/m"
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+# --- reference data ------------------------------------------------------------------------------
 
 
 class DistrictOut(Schema):
@@ -16,3 +51,177 @@ class DistrictOut(Schema):
 @router.get("/districts", response=list[DistrictOut], auth=None, summary="区划列表（公开）")
 def district_list(request: HttpRequest) -> list[District]:
     return list(District.objects.all())
+
+
+# --- subsidy quote -------------------------------------------------------------------------------
+
+
+class ContractIn(Schema):
+    start: date
+    months: int = Field(ge=0, le=600)
+    insured_months: list[str] = []
+    employed_through: date | None = None
+
+
+class EndedEarlyIn(Schema):
+    last_day: date = Field(alias="date")
+    reason: Literal["hired", "other"]
+    contract: ContractIn | None = None
+
+
+class SubsidyQuoteIn(Schema):
+    district: str = Field(description="区划代码 110101…110119，或 BDA（北京经济技术开发区）")
+    start: date
+    end: date
+    attendance: dict[str, int] = Field(default_factory=dict, description="月份 → 实际出勤工作日；未列出的月份视为全勤")
+    as_of: date | None = Field(default=None, description="测算日期，默认今天")
+    ended_early: EndedEarlyIn | None = None
+
+
+class MonthOut(Schema):
+    month: str
+    working_days: int
+    scheduled_days: int
+    attended_days: int
+    rate: str
+    city: str
+    addons: str
+    district: str
+    amount: str
+    rules: list[str]
+
+
+class ReasonOut(Schema):
+    code: str
+    message: str
+
+
+class RemainingPeriodOut(Schema):
+    eligible: bool
+    months: list[MonthOut]
+    total: str
+    reasons: list[ReasonOut]
+
+
+class SubsidyQuoteOut(Schema):
+    months: list[MonthOut]
+    internship_total: str
+    remaining_period: RemainingPeriodOut | None
+    total: str
+
+
+def _month(line: engine.MonthLine) -> MonthOut:
+    return MonthOut(
+        month=line.month,
+        working_days=line.working_days,
+        scheduled_days=line.scheduled_days,
+        attended_days=line.attended_days,
+        rate=fmt(line.rate),
+        city=fmt(line.city),
+        addons=fmt(line.addons),
+        district=fmt(line.district),
+        amount=fmt(line.amount),
+        rules=list(line.rules),
+    )
+
+
+def quote_out(quote: engine.Quote) -> SubsidyQuoteOut:
+    rp = quote.remaining_period
+    return SubsidyQuoteOut(
+        months=[_month(m) for m in quote.months],
+        internship_total=fmt(quote.internship_total),
+        remaining_period=None
+        if rp is None
+        else RemainingPeriodOut(
+            eligible=rp.eligible,
+            months=[_month(m) for m in rp.months],
+            total=fmt(rp.total),
+            reasons=[ReasonOut(code=r.code, message=r.message) for r in rp.reasons],
+        ),
+        total=fmt(quote.total),
+    )
+
+
+@router.post(
+    "/quotes/subsidy",
+    response=SubsidyQuoteOut,
+    auth=None,
+    throttle=[ClientAddressThrottle()],
+    summary="见习补贴测算（公开，不保存）",
+)
+def quote_subsidy(request: HttpRequest, payload: SubsidyQuoteIn) -> SubsidyQuoteOut:
+    """R-SUB-1…5: the subsidy month by month, each figure with the rules that produced it."""
+    ended = payload.ended_early
+    ended_early = None
+    if ended is not None:
+        contract = None
+        if ended.contract is not None:
+            contract = engine.Contract(
+                start=ended.contract.start,
+                months=ended.contract.months,
+                insured_months=frozenset(ended.contract.insured_months),
+                employed_through=ended.contract.employed_through,
+            )
+        ended_early = engine.EarlyEnd(date=ended.last_day, reason=ended.reason, contract=contract)
+    quote = services.subsidy_quote(
+        district_code=payload.district,
+        start=payload.start,
+        end=payload.end,
+        attendance=payload.attendance,
+        as_of=payload.as_of or timezone.localdate(),
+        ended_early=ended_early,
+    )
+    return quote_out(quote)
+
+
+# --- eligibility quote ---------------------------------------------------------------------------
+
+
+class EligibilityIn(Schema):
+    id_number: str = Field(description="公民身份号码（仅用于推算年龄，不保存）")
+    group: Literal[
+        "college_graduate", "secondary_vocational_graduate", "technician_graduate", "unemployed_youth", "rural_labour"
+    ]
+    beijing_origin: bool = False
+    beijing_hukou: bool = False
+    graduation_date: date | None = None
+    employed: bool = False
+    registered_unemployed: bool = False
+    transfer_registered: bool = False
+    on: date
+
+
+class EligibilityOut(Schema):
+    eligible: bool
+    rule: str
+    age: int
+    reasons: list[ReasonOut]
+
+
+@router.post(
+    "/quotes/eligibility",
+    response=EligibilityOut,
+    auth=None,
+    throttle=[ClientAddressThrottle()],
+    summary="见习资格自测（公开，不保存）",
+)
+def quote_eligibility(request: HttpRequest, payload: EligibilityIn) -> EligibilityOut:
+    """R-EL-1…4 on the date ``on``; age comes from the ID number."""
+    rid = parse_resident_id(payload.id_number, today=timezone.localdate())
+    facts = engine.PersonFacts(
+        birth_date=rid.birth_date,
+        group=payload.group,
+        beijing_origin=payload.beijing_origin,
+        beijing_hukou=payload.beijing_hukou,
+        graduation_date=payload.graduation_date,
+        employed=payload.employed,
+        registered_unemployed=payload.registered_unemployed,
+        transfer_registered=payload.transfer_registered,
+    )
+    result = services.eligibility_check(facts=facts, on=payload.on)
+    return EligibilityOut(
+        eligible=result.eligible,
+        rule=result.rule,
+        age=engine.age_on(rid.birth_date, payload.on),
+        reasons=[ReasonOut(code=r.code, message=r.message) for r in result.reasons],
+    )

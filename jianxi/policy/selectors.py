@@ -1,15 +1,18 @@
 """Reads of policy data, turned into the engine's plain values.
 
 The engine never touches the database: these functions load the dated rows in force and hand
-the engine a ``Policy`` and a ``WorkCalendar``. Both are cached for a few minutes under a
-version number that every save or delete of a policy row bumps, so an officer's edit takes
-effect at once.
+the engine a ``Policy`` and a ``WorkCalendar``. Both are memoised per process under a
+version number, kept in the shared cache, that every save or delete of a policy row bumps, so
+an officer's edit takes effect at once in every process.
 """
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,19 +34,23 @@ from jianxi.policy.models import (
 from jianxi.policy.workcal import WorkCalendar, from_chinese_calendar
 
 _CACHE_VERSION_KEY = "policy:version"
-_TTL = 300
+# Without a shared cache (no REDIS_URL) another process learns of an edit within this time.
+_MAX_STALE_SECONDS = 60
 
 
-def _version() -> int:
-    return int(cache.get_or_set(_CACHE_VERSION_KEY, 1, None) or 1)
+def _version() -> str:
+    """A token that changes whenever policy data changes (and at least every minute).
+
+    A random token rather than a counter: if the cache is cleared, a fresh token is drawn and
+    no memoised value of an earlier state can be mistaken for a current one.
+    """
+    token = cache.get_or_set(_CACHE_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+    return f"{token}:{int(time.time()) // _MAX_STALE_SECONDS}"
 
 
 def invalidate(**_: object) -> None:
-    """Any change to policy data makes every cached policy and calendar stale at once."""
-    try:
-        cache.incr(_CACHE_VERSION_KEY)
-    except ValueError:
-        cache.set(_CACHE_VERSION_KEY, 2, None)
+    """Any change to policy data makes every memoised policy and calendar unreachable."""
+    cache.set(_CACHE_VERSION_KEY, uuid.uuid4().hex, None)
 
 
 for _model in (MinimumWage, DistrictTopUp, CityPolicy, PolicyAddon, RetentionTier, CalendarCorrection, CalendarYear):
@@ -65,18 +72,11 @@ def policy_row_for(city: City, on: date) -> CityPolicy:
     return row
 
 
-def engine_policy(on: date, city: City | None = None) -> Policy:
-    """The engine's ``Policy`` value for the city, as in force on ``on``."""
-    city = city or current_city()
-    key = f"policy:v{_version()}:{city.code}:{on.isoformat()}"
-    cached: Policy | None = cache.get(key)
-    if cached is not None:
-        return cached
-    row = policy_row_for(city, on)
+def _engine_policy_from(row: CityPolicy, city: City) -> Policy:
     topups: dict[str, list[RatePoint]] = {}
     for t in DistrictTopUp.objects.filter(district__city=city).select_related("district"):
         topups.setdefault(t.district.code, []).append(RatePoint(t.effective_from, t.amount))
-    policy = Policy(
+    return Policy(
         min_wage=tuple(RatePoint(m.effective_from, m.amount) for m in MinimumWage.objects.filter(city=city)),
         percent_of_min_wage=row.percent_of_min_wage,
         cap_by_paid=row.cap_by_paid,
@@ -97,8 +97,34 @@ def engine_policy(on: date, city: City | None = None) -> Policy:
         max_period_months=row.max_period_months,
         subsidy_once=row.subsidy_once,
     )
-    cache.set(key, policy, _TTL)
-    return policy
+
+
+@lru_cache(maxsize=64)
+def _cached_policy(version: str, city_code: str, on: date) -> Policy:
+    # ``version`` is part of the key only so that a policy edit makes every entry unreachable.
+    city = City.objects.get(code=city_code)
+    return _engine_policy_from(policy_row_for(city, on), city)
+
+
+def engine_policy(on: date, city: City | None = None) -> Policy:
+    """The engine's ``Policy`` value for the city, as in force on ``on``.
+
+    Built once per (policy version, city, date) and kept in process memory: ``Policy`` holds
+    read-only mappings that cannot be pickled into a shared cache, and it is cheap to rebuild.
+    """
+    return _cached_policy(_version(), city.code if city else settings.JIANXI_CITY, on)
+
+
+@lru_cache(maxsize=16)
+def _cached_calendar(version: str, years: tuple[int, ...]) -> WorkCalendar:
+    official = from_chinese_calendar(years)
+    corrections = list(CalendarCorrection.objects.filter(date__year__in=years))
+    cal = official.with_corrections(
+        holidays_add=[c.date for c in corrections if not c.is_working_day],
+        workdays_add=[c.date for c in corrections if c.is_working_day],
+    )
+    confirmed = set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
+    return WorkCalendar(holidays=cal.holidays, workdays=cal.workdays, covered_years=cal.covered_years | confirmed)
 
 
 def work_calendar(years: Iterable[int]) -> WorkCalendar:
@@ -107,21 +133,7 @@ def work_calendar(years: Iterable[int]) -> WorkCalendar:
     A year is covered when the calendar package knows it, or when officers have confirmed
     that they entered its holidays by hand (``CalendarYear``).
     """
-    wanted = tuple(sorted(set(years)))
-    key = f"workcal:v{_version()}:{','.join(map(str, wanted))}"
-    cached: WorkCalendar | None = cache.get(key)
-    if cached is not None:
-        return cached
-    official = from_chinese_calendar(wanted)
-    corrections = list(CalendarCorrection.objects.filter(date__year__in=wanted))
-    cal = official.with_corrections(
-        holidays_add=[c.date for c in corrections if not c.is_working_day],
-        workdays_add=[c.date for c in corrections if c.is_working_day],
-    )
-    confirmed = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))
-    cal = WorkCalendar(holidays=cal.holidays, workdays=cal.workdays, covered_years=cal.covered_years | confirmed)
-    cache.set(key, cal, _TTL)
-    return cal
+    return _cached_calendar(_version(), tuple(sorted(set(years))))
 
 
 def calendar_gaps(today: date | None = None) -> list[int]:

@@ -115,5 +115,5 @@ def test_api_person_list_runs_constant_queries_whatever_its_length(client, world
 
 def test_malformed_query_parameter_answers_400_in_the_common_shape(client, world):
     client.force_login(world.city)
-    body = assert_error_shape(client.get("/api/v1/hosts?page=abc"), 400, "invalid.int_parsing")
+    body = assert_error_shape(client.get("/api/v1/hosts?page=abc"), 400, "invalid.integer")
     assert body["field"] == "page"

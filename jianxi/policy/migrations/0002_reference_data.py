@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import migrations
+from django.utils import timezone
 
 DISTRICTS = [
     ("110101", "东城区"), ("110102", "西城区"), ("110105", "朝阳区"), ("110106", "丰台区"),
@@ -48,6 +49,17 @@ MINIMUM_WAGES = [
 NOTICE = "京人社毕发〔2023〕21号"
 
 
+def _with_history(apps, model_name, obj, created):
+    """Migrations use frozen models without history signals: write the first history row here."""
+    if not created:
+        return
+    historical = apps.get_model("policy", f"Historical{model_name}")
+    values = {f.attname: getattr(obj, f.attname) for f in obj._meta.fields}
+    historical.objects.create(
+        history_date=timezone.now(), history_type="+", history_change_reason="初始数据（数据迁移）", **values
+    )
+
+
 def load(apps, schema_editor):
     City = apps.get_model("policy", "City")
     District = apps.get_model("policy", "District")
@@ -70,15 +82,20 @@ def load(apps, schema_editor):
     for code, name in UNIVERSITIES:
         University.objects.get_or_create(code=code, defaults={"name": name})
     for effective, amount, source in MINIMUM_WAGES:
-        MinimumWage.objects.get_or_create(
+        wage, created = MinimumWage.objects.get_or_create(
             city=beijing, effective_from=effective, defaults={"amount": amount, "source": source}
         )
-    CityPolicy.objects.get_or_create(
+        _with_history(apps, "MinimumWage", wage, created)
+    policy, created = CityPolicy.objects.get_or_create(
         city=beijing,
         effective_from=date(2023, 1, 1),
         defaults={"source": NOTICE, "remaining_window_end": date(2023, 12, 31)},
     )
-    YearlyTarget.objects.get_or_create(city=beijing, year=2023, defaults={"posts": 6000, "source": NOTICE})
+    _with_history(apps, "CityPolicy", policy, created)
+    target, created = YearlyTarget.objects.get_or_create(
+        city=beijing, year=2023, defaults={"posts": 6000, "source": NOTICE}
+    )
+    _with_history(apps, "YearlyTarget", target, created)
 
 
 class Migration(migrations.Migration):

@@ -69,7 +69,11 @@ class Host(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("见习单位")
         verbose_name_plural = _("见习单位")
-        indexes = [models.Index(fields=["district", "status"]), models.Index(fields=["department", "status"])]
+        indexes = [
+            models.Index(fields=["district", "status"]),
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["-created_at", "-id"], name="host_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.name

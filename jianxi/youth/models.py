@@ -74,7 +74,11 @@ class Person(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("见习人员")
         verbose_name_plural = _("见习人员")
-        indexes = [models.Index(fields=["district", "created_at"]), models.Index(fields=["university"])]
+        indexes = [
+            models.Index(fields=["district", "created_at"]),
+            models.Index(fields=["university"]),
+            models.Index(fields=["-created_at", "-id"], name="person_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.name

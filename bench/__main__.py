@@ -1,0 +1,158 @@
+"""Jianxi benchmarks: `make bench` (or `python -m bench [--hosts N]`).
+
+Runs against a throw-away database: SQLite in a temporary folder by default, or the database
+named by BENCH_DATABASE_URL (for example a PostgreSQL database that may be dropped and
+re-created). Prints one line per benchmark; docs/BENCHMARKS.md keeps the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median and p95 wall time of one call, in milliseconds."""
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--hosts", type=int, default=20_000, help="hosts to load for the list benchmark")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="jianxi-bench-")
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+    os.environ.setdefault("JIANXI_VAR_DIR", tmp)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jianxi.settings")
+    os.environ["QUOTE_RATE_PER_MINUTE"] = "1000000"
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    call_command("migrate", verbosity=0)
+
+    from jianxi.accounts.models import Role
+    from jianxi.accounts.services import officer_create
+    from jianxi.core.validators import credit_code_check_char
+    from jianxi.hosts.models import Host, HostType
+    from jianxi.policy import engine
+    from jianxi.policy.models import District
+    from jianxi.policy.workcal import from_chinese_calendar
+
+    results: list[dict[str, object]] = []
+
+    def record(name: str, median: float, p95: float, note: str = "") -> None:
+        results.append({"benchmark": name, "median_ms": round(median, 3), "p95_ms": round(p95, 3), "note": note})
+        print(f"{name:<48} median {median:9.3f} ms   p95 {p95:9.3f} ms   {note}")
+
+    # 1. The pure engine: a 12-month internship with a partial first month and an early hire.
+    calendar = from_chinese_calendar(range(2023, 2025))
+    attendance = {"2023-03": 12}
+    early = engine.EarlyEnd(
+        date=date(2023, 12, 31),
+        reason="hired",
+        contract=engine.Contract(
+            start=date(2024, 1, 1),
+            months=12,
+            insured_months=frozenset(f"2024-{m:02d}" for m in range(1, 4)),
+            employed_through=date(2024, 6, 30),
+        ),
+    )
+
+    def quote() -> object:
+        return engine.subsidy_quote(
+            policy=engine.BEIJING_2023,
+            calendar=calendar,
+            district="110108",
+            start=date(2023, 3, 15),
+            end=date(2024, 3, 14),
+            attendance=attendance,
+            ended_early=early,
+            as_of=date(2024, 4, 1),
+        )
+
+    record("engine.subsidy_quote (12 months + early hire)", *timed(quote, 2000))
+
+    # 2. The public quote API end to end (parse, policy lookup, engine, JSON), in process.
+    client = Client()
+    body = json.dumps({"district": "110108", "start": "2023-03-15", "end": "2024-03-14", "attendance": {"2023-03": 12}})
+    client.post("/api/v1/quotes/subsidy", body, content_type="application/json")  # warm the memo
+
+    def api_quote() -> None:
+        response = client.post("/api/v1/quotes/subsidy", body, content_type="application/json")
+        assert response.status_code == 200, response.content
+
+    record("POST /api/v1/quotes/subsidy", *timed(api_quote, 500))
+
+    # 3. A scoped list over many hosts: first page, and a deep page, as the city officer.
+    districts = list(District.objects.all())
+    existing = Host.objects.count()
+    batch = []
+    for n in range(existing, args.hosts):
+        code = f"911101{n:011d}"
+        batch.append(
+            Host(
+                credit_code=code + credit_code_check_char(code),
+                name=f"基准见习单位{n}",
+                host_type=HostType.PRIVATE,
+                district=districts[n % len(districts)],
+                address="北京",
+                contact_name="联系人",
+                contact_phone="13900000000",
+                status="approved",
+            )
+        )
+    Host.objects.bulk_create(batch, batch_size=2000)
+    city = officer_create(username="bench-city", password=secrets.token_urlsafe(), role=Role.CITY, display_name="bench")
+    client.force_login(city)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/api/v1/hosts?page=1")
+    queries = len(ctx.captured_queries)
+    record(
+        f"GET /api/v1/hosts page 1 ({args.hosts:,} hosts)",
+        *timed(lambda: client.get("/api/v1/hosts?page=1"), 50),
+        f"{queries} queries",
+    )
+    last = args.hosts // 20
+    record(
+        f"GET /api/v1/hosts page {last:,}",
+        *timed(lambda: client.get(f"/api/v1/hosts?page={last}"), 20),
+    )
+    record("GET /hosts/ page 1 (HTML)", *timed(lambda: client.get("/hosts/"), 50))
+
+    machine = f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
+    print(f"\n{date.today()} · {machine} · {connection.vendor}")
+    if args.json:
+        args.json.write_text(json.dumps({"date": str(date.today()), "machine": machine, "results": results}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -267,3 +267,13 @@ def test_city_home_flags_a_year_the_calendar_package_does_not_cover(client, worl
 def test_no_flag_when_this_and_next_year_are_covered(client, world):
     client.force_login(world.city)
     assert 'data-testid="calendar-gap"' not in client.get("/").content.decode()
+
+
+def test_create_officer_command_makes_a_scoped_officer_and_refuses_a_missing_scope(capsys):
+    call_command("create_officer", "ft", role="district", name="丰台区人社局", district="110106", password=PASSWORD)
+    assert User.objects.get(username="ft").district.name == "丰台区"
+    with pytest.raises(CommandError, match="必须属于且仅属于一个"):
+        call_command("create_officer", "nowhere", role="district", name="无区", password=PASSWORD)
+    with pytest.raises(CommandError, match="未知的区划代码"):
+        call_command("create_officer", "x", role="district", name="x", district="999999", password=PASSWORD)
+    assert not User.objects.filter(username__in=["nowhere", "x"]).exists()

@@ -172,6 +172,7 @@ TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "jianxi" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 # WhiteNoise serves from here after `collectstatic`; an empty folder keeps it quiet before that.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

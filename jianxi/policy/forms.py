@@ -20,7 +20,7 @@ class QuoteForm(forms.Form):
     ended_early = forms.DateField(label=_("提前结束日期（最后见习日）"), widget=DATE, required=False)
     reason = forms.ChoiceField(
         label=_("提前结束原因"),
-        choices=[("hired", _("签订劳动合同（提前留用）")), ("other", _("其他原因"))],
+        choices=[("", "—"), ("hired", _("签订劳动合同（提前留用）")), ("other", _("其他原因"))],
         required=False,
     )
     contract_start = forms.DateField(label=_("劳动合同起始日"), widget=DATE, required=False)

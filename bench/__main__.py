@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -35,6 +36,7 @@ def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hosts", type=int, default=20_000, help="hosts to load for the list benchmark")
+    parser.add_argument("--posts", type=int, default=100_000, help="posts to load for the search benchmark")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
@@ -148,10 +150,93 @@ def main() -> None:
     )
     record("GET /hosts/ page 1 (HTML)", *timed(lambda: client.get("/hosts/"), 50))
 
+    bench_search(args.posts, districts, record, client)
+
     machine = f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
     print(f"\n{date.today()} · {machine} · {connection.vendor}")
     if args.json:
         args.json.write_text(json.dumps({"date": str(date.today()), "machine": machine, "results": results}, indent=1))
+
+
+TITLE_WORDS = [
+    "数据分析师",
+    "软件开发",
+    "行政管理",
+    "人力资源",
+    "财务会计",
+    "电商运营",
+    "社区服务",
+    "市场营销",
+    "机械设计",
+    "电气自动化",
+    "人工智能算法",
+    "新媒体编辑",
+    "客户服务",
+    "物流管理",
+    "档案管理",
+    "法务",
+]
+TITLE_TAILS = ["助理", "见习生", "专员", "见习岗", "实习研究员"]
+
+
+def bench_search(total: int, districts: list[Any], record: Callable[..., None], client: Any) -> None:
+    """Load ``total`` published posts with varied Chinese titles, then time the public search."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from jianxi.hosts.models import Host
+    from jianxi.policy.models import PostCategory
+    from jianxi.posts import search
+    from jianxi.posts.models import Post, PostStatus
+
+    categories = list(PostCategory.objects.all())
+    hosts = list(Host.objects.order_by("pk")[:500])
+    today = timezone.localdate()
+    now = timezone.now()
+    t0 = time.perf_counter()
+    batch: list[Post] = []
+    for n in range(Post.objects.count(), total):
+        title = TITLE_WORDS[n % len(TITLE_WORDS)] + TITLE_TAILS[(n // 7) % len(TITLE_TAILS)]
+        host = hosts[n % len(hosts)]
+        description = f"{TITLE_WORDS[(n // 3) % len(TITLE_WORDS)]}相关工作，岗位编号{n}。"
+        batch.append(
+            Post(
+                host=host,
+                title=title,
+                category=categories[n % len(categories)],
+                description=description,
+                headcount=1 + n % 5,
+                months=3 + n % 10,
+                allowance=Decimal("3000.00"),
+                district=districts[n % len(districts)],
+                recruit_start=today,
+                recruit_end=today + timedelta(days=1 + n % 90),
+                expires_on=today + timedelta(days=120),
+                status=PostStatus.PUBLISHED,
+                published_at=now - timedelta(minutes=n),
+                search_document=search.document(title, "", "", host.name, description),
+            )
+        )
+        if len(batch) == 5000:
+            Post.objects.bulk_create(batch)
+            batch.clear()
+    Post.objects.bulk_create(batch)
+    load = time.perf_counter() - t0
+    print(f"loaded {total:,} posts in {load:.1f} s")
+    for label, params in [
+        ("first page, no filter", {}),
+        ("district filter", {"district": "110108"}),
+        ("keyword 数据分析 (1 in 16)", {"q": "数据分析"}),
+        ("keyword 人工智能算法 + district", {"q": "人工智能算法", "district": "110105"}),
+        ("keyword 助理 by relevance (1 in 5)", {"q": "助理", "sort": "relevance"}),
+        ("closing soon", {"sort": "closing"}),
+    ]:
+        record(
+            f"GET /api/v1/posts {label} ({total:,} posts)",
+            *timed(lambda p=params: client.get("/api/v1/posts", p), 20),
+        )
 
 
 if __name__ == "__main__":

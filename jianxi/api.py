@@ -141,11 +141,13 @@ def _register_routers() -> None:
     from jianxi.accounts.api import router as accounts_router
     from jianxi.hosts.api import router as hosts_router
     from jianxi.policy.api import router as policy_router
+    from jianxi.posts.api import router as posts_router
     from jianxi.youth.api import router as youth_router
 
     api.add_router("/", accounts_router)
     api.add_router("/hosts", hosts_router)
     api.add_router("/persons", youth_router)
+    api.add_router("/posts", posts_router)
     api.add_router("/", policy_router)
 
 

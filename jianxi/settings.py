@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "jianxi.policy",
     "jianxi.hosts",
     "jianxi.youth",
+    "jianxi.posts",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,8 @@ urlpatterns = [
     path("hosts/", include("jianxi.hosts.urls")),
     path("youth/", include("jianxi.youth.urls")),
     path("policy/", include("jianxi.policy.urls")),
+    path("posts/", include("jianxi.posts.urls")),
+    path("notifications/", include("jianxi.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

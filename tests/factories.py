@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from jianxi.accounts.models import Role, User
 from jianxi.core.validators import credit_code_check_char, resident_id_check_char
 from jianxi.hosts.models import Host, HostStatus, HostType
-from jianxi.policy.models import Department, District, University
+from jianxi.policy.models import Department, District, PostCategory, University
+from jianxi.posts import search
+from jianxi.posts.models import EducationLevel, Post, PostStatus
 from jianxi.youth.models import Group, Person
 
 PASSWORD = "correct-horse-battery-staple"
@@ -78,3 +82,33 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+TODAY = date(2026, 11, 26)  # posts tests freeze the clock here
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    """A published post of an approved Haidian host, valid until two months after TODAY."""
+
+    class Meta:
+        model = Post
+
+    host = factory.SubFactory(HostFactory)
+    title = factory.Sequence(lambda n: f"综合管理见习岗{n}")
+    category = factory.LazyFunction(lambda: PostCategory.objects.get(code="management"))
+    description = "协助部门开展日常工作。"
+    education = EducationLevel.ANY
+    majors = ""
+    headcount = 2
+    months = 6
+    allowance = Decimal("3000.00")
+    district = factory.LazyAttribute(lambda o: o.host.district)
+    department = factory.LazyAttribute(lambda o: o.host.department)
+    recruit_start = date(2026, 11, 1)
+    recruit_end = date(2026, 12, 31)
+    expires_on = date(2027, 1, 31)
+    status = PostStatus.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+    search_document = factory.LazyAttribute(
+        lambda o: search.document(o.title, o.majors, o.category.name, o.host.name, o.description)
+    )

@@ -45,7 +45,7 @@ class YouthSignupForm(_AccountFields):
     school = forms.CharField(label=_("毕业院校（其他）"), max_length=100, required=False)
     major = forms.CharField(label=_("专业"), max_length=100, required=False)
     graduation_date = forms.DateField(
-        label=_("毕业日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("毕业日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     beijing_origin = forms.BooleanField(label=_("北京生源"), required=False)
     beijing_hukou = forms.BooleanField(label=_("本市户籍"), required=False)

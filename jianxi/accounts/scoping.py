@@ -58,9 +58,18 @@ def scoped(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
         return queryset.none()
     queryset = queryset.filter(**condition)
     # A path through a to-many relation (a host seeing persons through placements) may repeat rows.
-    if any("__" in path for path in condition):
+    if any(_crosses_to_many(queryset.model, path) for path in condition):
         queryset = queryset.distinct()
     return queryset
+
+
+def _crosses_to_many(model: type[Model], path: str) -> bool:
+    for name in path.split("__")[:-1]:
+        field = model._meta.get_field(name)
+        if field.one_to_many or field.many_to_many:
+            return True
+        model = field.related_model  # type: ignore[assignment]
+    return False
 
 
 def get_scoped(user: Any, queryset: QuerySet[M], **lookup: Any) -> M:

@@ -6,13 +6,15 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from jianxi.accounts.models import Role
+from jianxi.core.models import Notification
 
 
 def _items(role: str | None) -> list[tuple[str, str]]:
-    items = [(_("首页"), reverse("home"))]
+    items = [(_("首页"), reverse("home")), (_("岗位搜索"), reverse("posts:search"))]
     quote = (_("补贴测算"), reverse("policy:quote"))
     check = (_("资格自测"), reverse("policy:eligibility"))
     if role is None:
@@ -20,9 +22,13 @@ def _items(role: str | None) -> list[tuple[str, str]]:
     if role == Role.YOUTH:
         return items + [(_("我的信息"), reverse("youth:me")), check]
     if role == Role.HOST:
-        return items + [(_("我的单位"), reverse("hosts:mine")), quote]
+        return items + [(_("我的单位"), reverse("hosts:mine")), (_("岗位管理"), reverse("posts:manage")), quote]
     if role in (Role.DISTRICT, Role.DEPARTMENT, Role.CITY):
-        items += [(_("见习单位"), reverse("hosts:list")), (_("见习人员"), reverse("youth:list"))]
+        items += [
+            (_("见习单位"), reverse("hosts:list")),
+            (_("岗位管理"), reverse("posts:manage")),
+            (_("见习人员"), reverse("youth:list")),
+        ]
     if role == Role.UNIVERSITY:
         items += [(_("本校毕业生"), reverse("youth:list"))]
     if role == Role.CITY:
@@ -32,5 +38,8 @@ def _items(role: str | None) -> list[tuple[str, str]]:
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    role = getattr(user, "role", None) if user is not None and user.is_authenticated else None
-    return {"nav_items": _items(role), "Role": Role}
+    signed_in = user is not None and user.is_authenticated
+    role = getattr(user, "role", None) if signed_in else None
+    # Lazy: the unread count costs its one query only on pages that show it.
+    unread = SimpleLazyObject(lambda: Notification.objects.filter(user=user, read_at__isnull=True).count())
+    return {"nav_items": _items(role), "Role": Role, "unread_notices": unread if signed_in else 0}

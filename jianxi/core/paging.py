@@ -11,19 +11,24 @@ from django.http import HttpRequest
 PAGE_SIZES = (20, 50, 100)
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any], *, sorts: dict[str, str], default: str) -> Page:
+def paginate(
+    request: HttpRequest, queryset: QuerySet[Any], *, sorts: dict[str, str] | None = None, default: str = ""
+) -> Page:
     """One page of ``queryset`` sorted by a whitelisted key from ``?sort=`` (``-key`` descending).
+
+    Without ``sorts`` the queryset keeps its own order (the selector sorted it already).
 
     An unknown sort key or page number falls back to the default rather than failing: both come
     from URLs people bookmark and edit.
     """
     requested = request.GET.get("sort", default)
-    key = requested.lstrip("-")
-    if key not in sorts:
-        requested, key = default, default.lstrip("-")
-    field = sorts[key]
-    order = f"-{field}" if requested.startswith("-") else field
-    queryset = queryset.order_by(order, "-pk")
+    if sorts is not None:
+        key = requested.lstrip("-")
+        if key not in sorts:
+            requested, key = default, default.lstrip("-")
+        field = sorts[key]
+        order = f"-{field}" if requested.startswith("-") else field
+        queryset = queryset.order_by(order, "-pk")
     try:
         size = int(request.GET.get("size", PAGE_SIZES[0]))
     except ValueError:

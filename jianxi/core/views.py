@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import scoped
-from jianxi.core.access import public
-from jianxi.hosts.models import Host, HostStatus
+from jianxi.core.access import acting_user, public, signed_in
+from jianxi.core.models import Notification
+from jianxi.core.paging import paginate
+from jianxi.hosts.models import Host
 from jianxi.policy.selectors import calendar_gaps
+from jianxi.posts.selectors import review_counts
 from jianxi.youth.models import Person
 
 
@@ -23,9 +28,8 @@ def home(request: HttpRequest) -> HttpResponse:
     role = user.role
     context: dict[str, Any] = {}
     if role in (Role.DISTRICT, Role.DEPARTMENT, Role.CITY):
-        hosts = scoped(user, Host.objects.all())
-        context["hosts_total"] = hosts.count()
-        context["hosts_pending"] = hosts.filter(status=HostStatus.PENDING).count()
+        context["hosts_total"] = scoped(user, Host.objects.all()).count()
+        context["counts"] = review_counts(user)
         context["persons_total"] = scoped(user, Person.objects.all()).count()
     if role == Role.UNIVERSITY:
         context["persons_total"] = scoped(user, Person.objects.all()).count()
@@ -36,3 +40,16 @@ def home(request: HttpRequest) -> HttpResponse:
     if role == Role.HOST:
         context["host"] = user.host
     return render(request, f"home/{role}.html", context)
+
+
+@signed_in
+def notifications(request: HttpRequest) -> HttpResponse:
+    notices = Notification.objects.filter(user=acting_user(request))
+    return render(request, "core/notifications.html", {"page": paginate(request, notices)})
+
+
+@require_POST
+@signed_in
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    Notification.objects.filter(user=acting_user(request), read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("core:notifications")

@@ -52,6 +52,7 @@ class Host(models.Model):
     address = models.CharField(_("地址"), max_length=200)
     contact_name = models.CharField(_("联系人"), max_length=50)
     contact_phone = models.CharField(_("联系电话"), max_length=20)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
     bank_account = models.CharField(_("银行账号"), max_length=40, blank=True)
     grassroots_base = models.BooleanField(_("基层实习见习基地"), default=False)
@@ -59,6 +60,7 @@ class Host(models.Model):
         _("状态"), max_length=20, choices=HostStatus.choices, default=HostStatus.PENDING, db_index=True
     )
     status_reason = models.CharField(_("审核意见"), max_length=500, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -77,3 +79,8 @@ class Host(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def may_publish(self) -> bool:
+        """Only an approved host may submit posts (barred and suspended hosts may not)."""
+        return self.status == HostStatus.APPROVED

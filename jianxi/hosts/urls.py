@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.host_list, name="list"),
     path("mine/", views.my_host, name="mine"),
     path("<int:pk>/", views.host_detail, name="detail"),
+    path("<int:pk>/review/<str:action>/", views.host_review, name="review"),
 ]

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.core.access import roles
+from jianxi.core.errors import RuleError
+from jianxi.core.excel import xlsx_response
 from jianxi.core.paging import paginate
+from jianxi.hosts import services
 from jianxi.hosts.models import Host, HostStatus
 
 OFFICERS = (Role.DISTRICT, Role.DEPARTMENT, Role.CITY)
@@ -23,6 +30,41 @@ def host_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in HostStatus.values:
         hosts = hosts.filter(status=status)
+    if request.GET.get("format") == "xlsx":
+        headers = [
+            "单位名称",
+            "统一社会信用代码",
+            "单位类型",
+            "所在区",
+            "募集部门",
+            "地址",
+            "联系人",
+            "联系电话",
+            "开户银行",
+            "银行账号",
+            "基层实习见习基地",
+            "状态",
+            "登记时间",
+        ]
+        rows = (
+            (
+                h.name,
+                h.credit_code,
+                h.get_host_type_display(),
+                h.district.name,
+                h.department.name if h.department else "",
+                h.address,
+                h.contact_name,
+                h.contact_phone,
+                h.bank_name,
+                h.bank_account,
+                "是" if h.grassroots_base else "否",
+                h.get_status_display(),
+                h.created_at,
+            )
+            for h in hosts.order_by("-created_at", "-id").iterator()
+        )
+        return xlsx_response(f"见习单位-{timezone.localdate():%Y%m%d}.xlsx", [("见习单位", headers, rows)])
     page = paginate(request, hosts, sorts=SORTS, default="-created")
     return render(
         request,
@@ -34,7 +76,29 @@ def host_list(request: HttpRequest) -> HttpResponse:
 @roles(*OFFICERS, Role.HOST)
 def host_detail(request: HttpRequest, pk: int) -> HttpResponse:
     host = get_scoped(request.user, Host.objects.select_related("district", "department"), pk=pk)
-    return render(request, "hosts/detail.html", {"host": host})
+    history = host.history.select_related("history_user").order_by("-history_date")[:20]
+    actions = [
+        (name, verb, needs_reason)
+        for name, (sources, _target, needs_reason, verb) in services.TRANSITIONS.items()
+        if host.status in sources
+    ]
+    return render(request, "hosts/detail.html", {"host": host, "history": history, "actions": actions})
+
+
+@require_POST
+@roles(*services.REVIEWERS)
+def host_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    try:
+        host = services.host_review(
+            actor=request.user, host_id=pk, action=action, reason=request.POST.get("reason", "")
+        )
+    except RuleError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(
+            request, _("已处理：%(name)s 现为“%(status)s”。") % {"name": host.name, "status": host.get_status_display()}
+        )
+    return redirect("hosts:detail", pk=pk)
 
 
 @roles(Role.HOST)

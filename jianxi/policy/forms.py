@@ -9,7 +9,7 @@ from jianxi.core.validators import validate_resident_id
 from jianxi.policy.models import District
 from jianxi.youth.models import Group
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class QuoteForm(forms.Form):

@@ -5,17 +5,21 @@ Idempotent: every row is looked up by its natural key first, so a second run cha
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from jianxi.accounts import services as accounts
 from jianxi.accounts.models import Role, User
 from jianxi.core.validators import credit_code_check_char, resident_id_check_char
 from jianxi.hosts.models import Host, HostStatus, HostType
-from jianxi.policy.models import Department, District, University
+from jianxi.policy.models import Department, District, PostCategory, University
+from jianxi.posts import search
+from jianxi.posts.models import EducationLevel, Post, PostStatus
 from jianxi.youth.models import Education, Group, Person
 
 PASSWORD = "jianxi-demo-2023"  # noqa: S105 -- demo data, printed on purpose
@@ -46,8 +50,69 @@ PERSONS = [
 ]
 
 
+POSTS = [
+    # (host credit body, title, category, majors, education, status)
+    ("91110108MA01AAAA0", "数据分析师助理", "technical", "统计学、数学", EducationLevel.BACHELOR, PostStatus.PUBLISHED),
+    (
+        "91110108MA01AAAA0",
+        "软件开发见习生",
+        "technical",
+        "计算机科学与技术、软件工程",
+        EducationLevel.BACHELOR,
+        PostStatus.PUBLISHED,
+    ),
+    (
+        "91110108MA01AAAA0",
+        "人工智能算法见习研究员",
+        "research",
+        "人工智能、自动化",
+        EducationLevel.MASTER,
+        PostStatus.SUBMITTED,
+    ),
+    ("91110108MA01AAAA0", "行政管理见习岗", "management", "", EducationLevel.JUNIOR_COLLEGE, PostStatus.DRAFT),
+    (
+        "91110105MA03CCCC0",
+        "电商运营助理",
+        "ecommerce",
+        "电子商务、市场营销",
+        EducationLevel.JUNIOR_COLLEGE,
+        PostStatus.PUBLISHED,
+    ),
+    ("91110105MA03CCCC0", "直播带货见习主播", "ecommerce", "", EducationLevel.ANY, PostStatus.PUBLISHED),
+]
+
+
 class Command(BaseCommand):
     help = "Load demo accounts and data (idempotent) and print the demo logins."
+
+    def _posts(self, departments: dict[str, Department]) -> None:
+        today = timezone.localdate()
+        categories = {c.code: c for c in PostCategory.objects.all()}
+        for body, title, category, majors, education, status in POSTS:
+            host = Host.objects.get(credit_code=credit_code(body))
+            if Post.objects.filter(host=host, title=title).exists():
+                continue
+            description = f"{host.name}{title}：在带教老师指导下参与日常工作，按月考勤，提供岗前培训。"
+            Post.objects.create(
+                host=host,
+                title=title,
+                category=categories[category],
+                description=description,
+                education=education,
+                majors=majors,
+                headcount=3,
+                months=6,
+                allowance=Decimal("3000.00"),
+                district=host.district,
+                department=host.department,
+                recruit_start=today,
+                recruit_end=today + timedelta(days=45),
+                expires_on=today + timedelta(days=75),
+                status=status,
+                published_at=timezone.now() if status == PostStatus.PUBLISHED else None,
+                submitted_at=timezone.now() if status in (PostStatus.PUBLISHED, PostStatus.SUBMITTED) else None,
+                search_document=search.document(title, majors, categories[category].name, host.name, description),
+            )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -89,6 +154,8 @@ class Command(BaseCommand):
                     "registered_unemployed": group == Group.UNEMPLOYED_YOUTH,
                 },
             )
+
+        self._posts(departments)
 
         logins: list[tuple[str, Role, str, dict[str, Any]]] = [
             ("city", Role.CITY, "市人社局 张科长", {}),

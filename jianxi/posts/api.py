@@ -1,0 +1,92 @@
+"""Public post search over the API: the same selector as the search page."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from jianxi.posts import selectors
+from jianxi.posts.models import Post
+
+router = Router(tags=["posts"])
+
+
+class PostFilters(Schema):
+    q: str = ""
+    district: str = ""
+    category: str = ""
+    education: int | None = None
+    major: str = ""
+    department: str = ""
+    months: int | None = None
+    sort: str = "newest"
+
+
+class PostOut(Schema):
+    id: int
+    title: str
+    host: str
+    category: str
+    category_name: str
+    district: str
+    district_name: str
+    department: str | None
+    education: int
+    education_name: str
+    majors: str
+    headcount: int
+    months: int
+    allowance: Decimal
+    recruit_start: date
+    recruit_end: date
+    expires_on: date
+    published_at: datetime | None
+    description: str
+
+    @staticmethod
+    def resolve_host(obj: Post) -> str:
+        return obj.host.name
+
+    @staticmethod
+    def resolve_category(obj: Post) -> str:
+        return obj.category.code
+
+    @staticmethod
+    def resolve_category_name(obj: Post) -> str:
+        return obj.category.name
+
+    @staticmethod
+    def resolve_district(obj: Post) -> str:
+        return obj.district.code
+
+    @staticmethod
+    def resolve_district_name(obj: Post) -> str:
+        return obj.district.name
+
+    @staticmethod
+    def resolve_department(obj: Post) -> str | None:
+        return obj.department.code if obj.department else None
+
+    @staticmethod
+    def resolve_education_name(obj: Post) -> str:
+        return str(obj.get_education_display())
+
+
+@router.get("", response=list[PostOut], auth=None, summary="见习岗位搜索（公开）")
+@paginate(PageNumberPagination, page_size=20)
+def post_search(request: HttpRequest, filters: Query[PostFilters]) -> QuerySet[Post]:
+    """Published posts: Chinese keywords (segmented), filters and sorting (newest, closing, relevance)."""
+    query = selectors.PostQuery(**filters.dict())
+    return selectors.posts_public(query=query, today=timezone.localdate())
+
+
+@router.get("/{post_id}", response=PostOut, auth=None, summary="见习岗位详情（公开）")
+def post_detail(request: HttpRequest, post_id: int) -> Post:
+    post = selectors.post_public(pk=post_id, today=timezone.localdate())
+    if post is None:
+        raise Http404
+    return post

@@ -1,0 +1,616 @@
+"""Bulk import of posts from Excel (见习岗位批量导入).
+
+Three steps, so that the checking can be read and tested without a database:
+
+* ``read_sheet`` turns an uploaded file into ``SheetRow``s (the cell values under each Chinese
+  header) or refuses the whole file with an ``ImportFileError`` — never trusting it: not a zip,
+  a zip that unpacks too large, no header, a missing column, no data, too many rows;
+* ``parse_row`` turns one ``SheetRow`` into a ``ParsedRow`` (a ``PostData`` and its host) or the
+  list of *all* that row's errors, given ``Lookups`` (reference data and the hosts the actor may
+  import for) — pure, no queries;
+* ``posts_import`` is the one write: it builds the lookups in a constant number of queries,
+  parses every row and, unless a row is wrong and the user did not ask to import the valid rows,
+  creates the posts in one transaction, set-based, each with its history row.
+
+A host's imported posts are drafts (it submits them for review as usual); a district or city
+officer's are published at once, the officer being the reviewer.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import IO, Any, TypeVar
+
+from django.db import transaction
+from django.utils import timezone, translation
+from openpyxl import load_workbook
+from simple_history.utils import bulk_create_with_history
+
+from jianxi.accounts.models import Role
+from jianxi.accounts.scoping import scoped
+from jianxi.core.errors import RuleError
+from jianxi.core.excel import Sheet
+from jianxi.core.validators import parse_credit_code
+from jianxi.hosts.models import Host, HostStatus
+from jianxi.policy.models import Department, District, PostCategory
+from jianxi.posts import search
+from jianxi.posts.models import EducationLevel, Post, PostStatus
+from jianxi.posts.services import PostData, post_validate
+
+T = TypeVar("T")
+
+MAX_ROWS = 5000  # data rows per file
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a 5 MB upload must not unpack into gigabytes
+MAX_SCANNED_ROWS = 50_000  # physical rows, blank ones included
+BATCH_SIZE = 1000
+SHEET_TITLE = "见习岗位"
+HELP_TITLE = "填写说明"
+IMPORTERS = (Role.HOST, Role.DISTRICT, Role.CITY)
+
+CREDIT_CODE = "统一社会信用代码"
+TITLE = "岗位名称"
+CATEGORY = "岗位类别"
+DESCRIPTION = "岗位职责"
+EDUCATION = "学历要求"
+MAJORS = "专业要求"
+HEADCOUNT = "招募人数"
+MONTHS = "见习期限（月）"
+ALLOWANCE = "生活费（元/月）"
+DISTRICT = "工作地点（区）"
+DEPARTMENT = "募集部门"
+RECRUIT_START = "招募开始日期"
+RECRUIT_END = "招募截止日期"
+EXPIRES_ON = "岗位有效期至"
+HEADERS = (
+    CREDIT_CODE, TITLE, CATEGORY, DESCRIPTION, EDUCATION, MAJORS, HEADCOUNT, MONTHS, ALLOWANCE,
+    DISTRICT, DEPARTMENT, RECRUIT_START, RECRUIT_END, EXPIRES_ON,
+)  # fmt: skip
+# PostData field → column, to place a post_validate refusal on the column it concerns.
+FIELD_COLUMNS = {
+    "title": TITLE, "category": CATEGORY, "description": DESCRIPTION, "education": EDUCATION, "majors": MAJORS,
+    "headcount": HEADCOUNT, "months": MONTHS, "allowance": ALLOWANCE, "district": DISTRICT,
+    "department": DEPARTMENT, "recruit_start": RECRUIT_START, "recruit_end": RECRUIT_END, "expires_on": EXPIRES_ON,
+}  # fmt: skip
+MAX_LENGTHS = {TITLE: 100, DESCRIPTION: 5000, MAJORS: 200}
+# Words clerks write for an education level besides its label (中专/技工院校 → either half).
+EDUCATION_ALIASES = {
+    "不限": EducationLevel.ANY, "中专": EducationLevel.SECONDARY, "技工院校": EducationLevel.SECONDARY,
+    "大专": EducationLevel.JUNIOR_COLLEGE, "专科": EducationLevel.JUNIOR_COLLEGE, "本科": EducationLevel.BACHELOR,
+    "硕士": EducationLevel.MASTER, "研究生": EducationLevel.MASTER, "博士": EducationLevel.DOCTORATE,
+}  # fmt: skip
+PUBLISH_REASONS = {Role.DISTRICT: "区人社局批量导入", Role.CITY: "市人社局批量导入"}
+CHANGE_REASON = "批量导入"
+UNKNOWN_HOST = "未找到该统一社会信用代码对应的见习单位。"
+UNKNOWN_DISTRICT_HOST = "未找到该统一社会信用代码对应的本区见习单位。"
+
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
+_DATE = re.compile(
+    r"(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)", re.ASCII
+)
+_CENT = Decimal("0.01")
+
+
+class ImportFileError(RuleError):
+    """The file as a whole cannot be read: nothing is imported."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("import.file", message, field="file")
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One non-blank data row: its Excel row number (the header is row 1) and raw cell values."""
+
+    number: int
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # Excel row number
+    column: str  # the Chinese header
+    message: str
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    row: int
+    host: Host
+    data: PostData
+
+
+@dataclass
+class ImportReport:
+    created: int
+    errors: list[RowError]
+    total_rows: int
+    published: bool = False  # the created posts were published (an officer's import), not drafts
+
+    @property
+    def error_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What ``parse_row`` needs from the database, fetched once per import."""
+
+    categories: Mapping[str, PostCategory]  # by folded name and code
+    districts: Mapping[str, District]
+    departments: Mapping[str, Department]
+    hosts: Mapping[str, Host]  # by credit code: the hosts in the actor's scope named in the file
+    today: date
+    own_host: Host | None = None  # a host's staff imports for this host only
+    unknown_host: str = UNKNOWN_HOST
+    education: Mapping[str, int] = field(default_factory=lambda: education_names())
+
+
+# --- reading the file ----------------------------------------------------------------------------
+
+
+def _normalise_header(value: Any) -> str:
+    text = "" if value is None else str(value)
+    text = text.replace("(", "（").replace(")", "）").replace("*", "")
+    return re.sub(r"\s+", "", text)
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _check_archive(stream: IO[bytes]) -> None:
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ImportFileError(
+            "文件不是有效的 Excel（.xlsx）文件，可能已损坏。请用下载的模板填写后另存为 .xlsx 再上传。"
+        ) from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError("文件内容过大，无法读取。请删除多余的工作表、图片或空行后再上传。")
+    stream.seek(0)
+
+
+def read_sheet(source: IO[bytes] | bytes) -> list[SheetRow]:
+    """The non-blank data rows of the posts sheet (named 见习岗位, else the first sheet)."""
+    stream: IO[bytes] = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    stream.seek(0)
+    _check_archive(stream)
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a malformed file; all mean "unreadable"
+        raise ImportFileError(
+            "无法读取该 Excel 文件，可能已损坏或不是 .xlsx 格式。请用下载的模板填写后再上传。"
+        ) from exc
+    try:
+        return _rows_of(workbook)
+    except ImportFileError:
+        raise
+    except Exception as exc:
+        raise ImportFileError("读取 Excel 文件时出错，文件可能已损坏。请另存为 .xlsx 后重新上传。") from exc
+    finally:
+        workbook.close()
+
+
+def _rows_of(workbook: Any) -> list[SheetRow]:
+    sheets = workbook.worksheets
+    if not sheets:
+        raise ImportFileError("文件中没有工作表。请使用下载的模板。")
+    sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else sheets[0]
+    # Some programs write a wrong <dimension>; read-only mode would then cut rows or columns off.
+    sheet.reset_dimensions()
+    lines = sheet.iter_rows(values_only=True)
+    header = next(lines, None)
+    if header is None or all(_is_blank(v) for v in header):
+        raise ImportFileError("工作表是空的（第 1 行应为表头）。请使用下载的模板填写。")
+    positions: dict[str, int] = {}
+    for index, value in enumerate(header):
+        positions.setdefault(_normalise_header(value), index)
+    missing = [h for h in HEADERS if h not in positions]
+    if missing:
+        raise ImportFileError(f"表头缺少以下列：{'、'.join(missing)}。请使用下载的模板，不要修改第 1 行的列名。")
+    wanted = [(h, positions[h]) for h in HEADERS]
+    rows: list[SheetRow] = []
+    for number, line in enumerate(lines, start=2):
+        if number > MAX_SCANNED_ROWS:
+            raise ImportFileError(f"工作表超过 {MAX_SCANNED_ROWS} 行（含空行）。请删除多余的空行后再上传。")
+        values = {h: (line[i] if i < len(line) else None) for h, i in wanted}
+        if all(_is_blank(v) for v in values.values()):
+            continue
+        if len(rows) == MAX_ROWS:
+            raise ImportFileError(f"每个文件最多导入 {MAX_ROWS} 行岗位，请分成多个文件导入。")
+        rows.append(SheetRow(number=number, values=values))
+    if not rows:
+        raise ImportFileError("表头下没有填写任何岗位。")
+    return rows
+
+
+# --- checking one row (pure) ---------------------------------------------------------------------
+
+
+class _CellError(Exception):
+    pass
+
+
+def _text(value: Any) -> str:
+    """A cell as the text a clerk sees: numbers without a spurious ".0", dates as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    return str(value).replace("\x00", "").strip()
+
+
+def _decimal(value: Any) -> Decimal:
+    """A number from the cell's string form: an Excel float 3000.5 reads as Decimal("3000.5")."""
+    if isinstance(value, bool | date | time | timedelta):
+        raise _CellError("应填写数字。")
+    if isinstance(value, int | Decimal):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))  # the shortest text that reads back as this float
+    else:
+        text = _text(value)
+        if not _DECIMAL.fullmatch(text):
+            raise _CellError(f"应填写数字，当前为“{_clip(text)}”。")
+        number = Decimal(text)
+    if not number.is_finite():
+        raise _CellError("应填写数字。")
+    return number
+
+
+def _integer(low: int, high: int, message: str) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        try:
+            number = _decimal(value)
+        except _CellError as err:
+            raise _CellError(f"应填写整数。{message}") from err
+        if number != number.to_integral_value():
+            raise _CellError(f"应填写整数。{message}")
+        if not low <= number <= high:
+            raise _CellError(message)
+        return int(number)
+
+    return parse
+
+
+def _allowance(value: Any) -> Decimal:
+    number = _decimal(value)
+    if number < 0:
+        raise _CellError("生活费不能为负数。")
+    if number > Decimal("100000"):
+        raise _CellError("生活费应为 0 至 100000 元之间的金额。")
+    rounded = number.quantize(_CENT)
+    if rounded != number:
+        raise _CellError("生活费最多保留两位小数（精确到分）。")
+    return rounded
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    match = _DATE.fullmatch(text)
+    if match is None:
+        raise _CellError(f"应为日期，如 2024-03-01，或设置为 Excel 日期格式；当前为“{_clip(text)}”。")
+    year, month, day = match.group(1), match.group(2) or match.group(4), match.group(3) or match.group(5)
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError as exc:
+        raise _CellError(f"“{_clip(text)}”不是有效的日期。") from exc
+
+
+def _clip(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", "", text).casefold()
+
+
+def _lookup(table: Mapping[str, T], hint: str) -> Callable[[Any], T]:
+    def parse(value: Any) -> T:
+        text = _text(value)
+        found = table.get(_fold(text))
+        if found is None:
+            raise _CellError(f"“{_clip(text)}”不在可选范围内，{hint}")
+        return found
+
+    return parse
+
+
+def _limited(column: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = _text(value)
+        limit = MAX_LENGTHS[column]
+        if len(text) > limit:
+            raise _CellError(f"{column}不能超过 {limit} 个字，当前 {len(text)} 个字。")
+        return text
+
+    return parse
+
+
+class _RowChecker:
+    """Collects every error of one row instead of stopping at the first."""
+
+    def __init__(self, row: SheetRow) -> None:
+        self.row = row
+        self.errors: list[RowError] = []
+
+    def fail(self, column: str, message: str) -> None:
+        self.errors.append(RowError(row=self.row.number, column=column, message=message))
+
+    def cell(self, column: str, parse: Callable[[Any], T], *, required: bool = True) -> T | None:
+        value = self.row.values.get(column)
+        if _is_blank(value):
+            if required:
+                self.fail(column, f"请填写{column}。")
+            return None
+        try:
+            return parse(value)
+        except _CellError as err:
+            self.fail(column, str(err))
+            return None
+
+
+def _host(check: _RowChecker, lookups: Lookups) -> Host | None:
+    value = check.row.values.get(CREDIT_CODE)
+    text = _text(value)
+    if lookups.own_host is not None:
+        if text and text.upper() != lookups.own_host.credit_code:
+            check.fail(CREDIT_CODE, "只能导入本单位的岗位：请留空，或填写本单位的统一社会信用代码。")
+            return None
+        return lookups.own_host
+    if not text:
+        check.fail(CREDIT_CODE, "请填写见习单位的统一社会信用代码。")
+        return None
+    try:
+        code = parse_credit_code(text)
+    except RuleError as err:
+        hint = "（该列请设置为文本格式，以免 Excel 改写长数字）" if isinstance(value, int | float) else ""
+        check.fail(CREDIT_CODE, err.message + hint)
+        return None
+    host = lookups.hosts.get(code)
+    if host is None:
+        check.fail(CREDIT_CODE, lookups.unknown_host)
+        return None
+    if host.status != HostStatus.APPROVED:
+        check.fail(
+            CREDIT_CODE, f"见习单位“{host.name}”当前状态为“{host.get_status_display()}”，审核通过后才能导入岗位。"
+        )
+        return None
+    return host
+
+
+def parse_row(row: SheetRow, lookups: Lookups) -> ParsedRow | list[RowError]:
+    """One row as a post to create, or every problem of the row (in column order)."""
+    check = _RowChecker(row)
+    host = _host(check, lookups)
+    title = check.cell(TITLE, _limited(TITLE))
+    category = check.cell(CATEGORY, _lookup(lookups.categories, "请填写岗位类别名称，如 技术技能类。"))
+    description = check.cell(DESCRIPTION, _limited(DESCRIPTION))
+    education = check.cell(EDUCATION, _lookup(lookups.education, "请填写如 大学本科，不限学历填“不限”。"))
+    majors = check.cell(MAJORS, _limited(MAJORS), required=False)
+    headcount = check.cell(HEADCOUNT, _integer(1, 999, "招募人数应在 1 至 999 之间。"))
+    months = check.cell(MONTHS, _integer(3, 12, "见习期限应为 3 至 12 个月（R-IN-1）。"))
+    allowance = check.cell(ALLOWANCE, _allowance)
+    district = check.cell(DISTRICT, _lookup(lookups.districts, "请填写区名（如 海淀区）或区划代码（如 110108）。"))
+    department = check.cell(
+        DEPARTMENT, _lookup(lookups.departments, "请填写募集部门名称（如 科技部门），或留空。"), required=False
+    )
+    start = check.cell(RECRUIT_START, _date)
+    end = check.cell(RECRUIT_END, _date)
+    expires = check.cell(EXPIRES_ON, _date)
+    if start is not None and end is not None and end < start:
+        check.fail(RECRUIT_END, "招募截止日期不能早于开始日期。")
+    if end is not None and expires is not None and expires < end:
+        check.fail(EXPIRES_ON, "岗位有效期不能早于招募截止日期。")
+    if expires is not None and expires < lookups.today:
+        check.fail(EXPIRES_ON, "岗位有效期已过。")
+    if check.errors:
+        return check.errors
+    assert host is not None and category is not None and education is not None and district is not None
+    assert title is not None and description is not None and headcount is not None and months is not None
+    assert allowance is not None and start is not None and end is not None and expires is not None
+    data = PostData(
+        title=title,
+        category=category,
+        description=description,
+        education=education,
+        majors=majors or "",
+        headcount=headcount,
+        months=months,
+        allowance=allowance,
+        district=district,
+        recruit_start=start,
+        recruit_end=end,
+        expires_on=expires,
+        department=department or host.department,
+    )
+    try:  # the service's own rules have the last word
+        post_validate(data)
+    except RuleError as err:
+        return [RowError(row=row.number, column=FIELD_COLUMNS.get(err.field or "", ""), message=err.message)]
+    return ParsedRow(row=row.number, host=host, data=data)
+
+
+def education_names() -> dict[str, int]:
+    """Education levels by Chinese label (whatever the page's language) and common short names."""
+    with translation.override("zh-hans"):
+        names = {_fold(str(label)): int(value) for value, label in EducationLevel.choices}
+    names.update({_fold(k): int(v) for k, v in EDUCATION_ALIASES.items()})
+    return names
+
+
+def _by_name_and_code(objects: Iterable[T]) -> dict[str, T]:
+    table: dict[str, T] = {}
+    for obj in objects:
+        table.setdefault(_fold(obj.code), obj)  # type: ignore[attr-defined]
+        table.setdefault(_fold(obj.name), obj)  # type: ignore[attr-defined]
+    return table
+
+
+# --- the write -----------------------------------------------------------------------------------
+
+
+def import_lookups(*, actor: Any, rows: Sequence[SheetRow], today: date) -> Lookups:
+    """The reference data and the hosts ``actor`` may import for, in four queries.
+
+    Refuses (RuleError) a role that may not import and a barred host (R-SUB-6).
+    """
+    role = getattr(actor, "role", None)
+    if role not in IMPORTERS:
+        raise RuleError("import.role", "只有见习单位、区人社局和市人社局可以批量导入岗位。")
+    categories = _by_name_and_code(PostCategory.objects.all())
+    districts = _by_name_and_code(District.objects.all())
+    departments = _by_name_and_code(Department.objects.all())
+    if role == Role.HOST:
+        host = Host.objects.select_related("department").filter(pk=actor.host_id).first()
+        if host is None:
+            raise RuleError("import.host", "账号尚未关联见习单位，不能导入岗位。")
+        if host.status == HostStatus.BARRED:
+            raise RuleError("R-SUB-6", "本单位已被禁入见习计划，不能导入岗位（R-SUB-6）。")
+        return Lookups(
+            categories=categories,
+            districts=districts,
+            departments=departments,
+            hosts={host.credit_code: host},
+            own_host=host,
+            today=today,
+        )
+    codes = {code for code in (_text(row.values.get(CREDIT_CODE)).upper() for row in rows) if code}
+    hosts = (
+        list(scoped(actor, Host.objects.select_related("department")).filter(credit_code__in=codes)) if codes else []
+    )
+    return Lookups(
+        categories=categories,
+        districts=districts,
+        departments=departments,
+        hosts={h.credit_code: h for h in hosts},
+        unknown_host=UNKNOWN_DISTRICT_HOST if role == Role.DISTRICT else UNKNOWN_HOST,
+        today=today,
+    )
+
+
+def _post(parsed: ParsedRow, *, status: str, reason: str, now: datetime) -> Post:
+    post = Post(host=parsed.host, status=status, status_reason=reason, **parsed.data.__dict__)
+    if status == PostStatus.PUBLISHED:
+        post.published_at = now
+    post.search_document = search.document(
+        post.title, post.majors, parsed.data.category.name, parsed.host.name, post.description
+    )
+    return post
+
+
+def posts_import(
+    *, actor: Any, rows: Sequence[SheetRow], import_valid_rows: bool, today: date | None = None
+) -> ImportReport:
+    """Check every row; create the valid ones in one transaction unless a row is wrong and
+    ``import_valid_rows`` is False, in which case nothing is created."""
+    today = today or timezone.localdate()
+    lookups = import_lookups(actor=actor, rows=rows, today=today)
+    valid: list[ParsedRow] = []
+    errors: list[RowError] = []
+    for row in rows:
+        result = parse_row(row, lookups)
+        if isinstance(result, ParsedRow):
+            valid.append(result)
+        else:
+            errors.extend(result)
+    errors.sort(key=lambda e: e.row)  # stable: a row's errors stay in column order
+    publish = actor.role in PUBLISH_REASONS
+    report = ImportReport(created=0, errors=errors, total_rows=len(rows), published=publish)
+    if not valid or (errors and not import_valid_rows):
+        return report
+    now = timezone.now()
+    status = PostStatus.PUBLISHED if publish else PostStatus.DRAFT
+    posts = [_post(p, status=status, reason=PUBLISH_REASONS.get(actor.role, ""), now=now) for p in valid]
+    with transaction.atomic():
+        # The hosts may have been barred or suspended since they were read: lock and look again.
+        allowed = {HostStatus.APPROVED} if publish else set(HostStatus.values) - {HostStatus.BARRED}
+        host_ids = {p.host.pk for p in valid}
+        still = set(
+            Host.objects.select_for_update().filter(pk__in=host_ids, status__in=allowed).values_list("pk", flat=True)
+        )
+        if still != host_ids:
+            raise RuleError("import.host_changed", "导入期间有见习单位的状态发生了变化，请重新上传文件。")
+        bulk_create_with_history(
+            posts, Post, batch_size=BATCH_SIZE, default_user=actor, default_change_reason=CHANGE_REASON
+        )
+    report.created = len(posts)
+    return report
+
+
+# --- the template --------------------------------------------------------------------------------
+
+
+def template_sheets(*, actor: Any, today: date) -> list[Sheet]:
+    """The downloadable template: the posts sheet with one example row, and the instructions."""
+    categories = list(PostCategory.objects.all())
+    districts = list(District.objects.all())
+    departments = list(Department.objects.all())
+    host = None
+    if getattr(actor, "role", None) == Role.HOST and actor.host_id:
+        host = Host.objects.select_related("district", "department").filter(pk=actor.host_id).first()
+    officer_district = getattr(actor, "district", None) if getattr(actor, "role", None) == Role.DISTRICT else None
+    district = host.district if host else officer_district or (districts[0] if districts else None)
+    example = [
+        host.credit_code if host else "",
+        "数据分析见习生",
+        next((c.name for c in categories if c.code == "technical"), categories[0].name if categories else ""),
+        "协助整理业务数据，制作月度统计报表，参与数据可视化工作。",
+        "大学本科",
+        "统计学、计算机科学与技术",
+        3,
+        6,
+        Decimal("3000.00"),
+        district.name if district else "",
+        host.department.name if host and host.department else "",
+        today,
+        today + timedelta(days=60),
+        today + timedelta(days=90),
+    ]
+    with translation.override("zh-hans"):
+        levels = "、".join(str(label) for _, label in EducationLevel.choices)
+    code_note = (
+        "见习单位导入本单位岗位时可留空（填写时须为本单位的代码）；区人社局、市人社局导入时必填，"
+        "须为本区（市人社局：本市）审核通过的见习单位。"
+    )
+    help_rows: list[list[Any]] = [
+        [CREDIT_CODE, "视情况", code_note, "18 位代码，该列请设置为文本格式"],
+        [TITLE, "必填", "岗位名称，最多 100 个字。", ""],
+        [CATEGORY, "必填", "填写类别名称。", "、".join(c.name for c in categories)],
+        [DESCRIPTION, "必填", "岗位职责与工作内容，最多 5000 个字。", ""],
+        [EDUCATION, "必填", "最低学历要求；不限学历填“不限”。", levels],
+        [MAJORS, "选填", "多个专业用顿号或逗号分隔；不限则留空。最多 200 个字。", ""],
+        [HEADCOUNT, "必填", "整数。", "1 至 999"],
+        [MONTHS, "必填", "整数，见习期限 3 至 12 个月（R-IN-1）。", "3 至 12"],
+        [ALLOWANCE, "必填", "单位每月发放的生活费，单位：元，最多两位小数。", "0 至 100000"],
+        [DISTRICT, "必填", "填写区名或区划代码。", "、".join(f"{d.name}（{d.code}）" for d in districts)],
+        [DEPARTMENT, "选填", "留空时为见习单位登记的募集部门。", "、".join(d.name for d in departments)],
+        [RECRUIT_START, "必填", "Excel 日期，或文本 YYYY-MM-DD（如 2024-03-01）。", ""],
+        [RECRUIT_END, "必填", "不能早于招募开始日期。格式同上。", ""],
+        [EXPIRES_ON, "必填", "不能早于招募截止日期，且不能已过期。格式同上。", ""],
+        ["", "", "", ""],
+        ["说明", "", "第 1 行为表头，请勿修改列名；从第 2 行起每行一个岗位，第 2 行为示例，请改写或删除。", ""],
+        ["", "", f"每个文件最多 {MAX_ROWS} 行，文件不超过 5 MB。空行会被忽略。", ""],
+        ["", "", "任何一行有误时默认整个文件都不导入；上传时可勾选“仅导入无误的行”。", ""],
+        ["", "", "见习单位导入的岗位为草稿，确认后请提交审核；区人社局、市人社局导入的岗位直接发布。", ""],
+    ]
+    return [
+        (SHEET_TITLE, list(HEADERS), [example]),
+        (HELP_TITLE, ["列", "是否必填", "说明", "可填写的值"], help_rows),
+    ]

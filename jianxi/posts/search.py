@@ -1,0 +1,105 @@
+"""Chinese full-text search for posts, on SQLite and PostgreSQL alike.
+
+Words are segmented with jieba: a post's document holds the search-engine segmentation
+(``cut_for_search``: "数据分析师助理" → 数据 分析 分析师 助理), and the database indexes it — an
+FTS5 table on SQLite, a GIN index on ``to_tsvector('simple', search_document)`` on PostgreSQL —
+so a search never scans every post.
+
+A query word must match as a whole word or, when jieba splits it into smaller words that cover
+all its characters, as all of those: "数据分析" matches (数据分析) or (数据 and 分析), and so finds
+"数据分析师助理"; "软件" finds "软件开发见习生". Several query words must all match.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+import jieba
+from django.db import connection
+
+jieba.setLogLevel(logging.WARNING)
+_WORD = re.compile(r"\w+", re.UNICODE)
+_MAX_QUERY_WORDS = 8
+
+
+@lru_cache(maxsize=1)
+def _ready() -> bool:
+    jieba.initialize()
+    return True
+
+
+def _words(text: str) -> Iterable[str]:
+    for chunk in _WORD.findall(text.lower()):
+        yield from (w for w in jieba.cut_for_search(chunk) if _WORD.fullmatch(w))
+
+
+TITLE_WEIGHT = 3
+
+
+def document(title: str, *parts: str) -> str:
+    """The indexed words of a post, space-separated.
+
+    Title words are written ``TITLE_WEIGHT`` times: both bm25 (SQLite) and ts_rank (PostgreSQL)
+    count occurrences, so a match in the title ranks above one deep in a description.
+    """
+    _ready()
+    title_words = list(_words(title))
+    words = title_words * TITLE_WEIGHT
+    for part in parts:
+        words.extend(_words(part))
+    return " ".join(words)
+
+
+def query_groups(q: str) -> list[list[list[str]]]:
+    """The query as AND of groups; each group is OR of alternatives; each alternative AND of words."""
+    _ready()
+    groups: list[list[list[str]]] = []
+    for chunk in _WORD.findall(q.lower()):
+        for word in jieba.cut(chunk):
+            if not _WORD.fullmatch(word):
+                continue
+            parts = [p for p in jieba.cut_for_search(word) if p != word and _WORD.fullmatch(p)]
+            alternatives = [[word]]
+            if parts and set("".join(parts)) >= set(word):
+                alternatives.append(sorted(set(parts)))
+            groups.append(alternatives)
+            if len(groups) >= _MAX_QUERY_WORDS:
+                return groups
+    return groups
+
+
+def _fts5_expression(groups: list[list[list[str]]]) -> str:
+    def alt(words: list[str]) -> str:
+        return "(" + " AND ".join(f'"{w}"' for w in words) + ")"
+
+    return " AND ".join("(" + " OR ".join(alt(a) for a in group) + ")" for group in groups)
+
+
+def _tsquery_expression(groups: list[list[list[str]]]) -> str:
+    def alt(words: list[str]) -> str:
+        return "(" + " & ".join(f"'{w}'" for w in words) + ")"
+
+    return " & ".join("(" + " | ".join(alt(a) for a in group) + ")" for group in groups)
+
+
+def match_sql(q: str) -> tuple[str, list[str], str] | None:
+    """SQL for ``WHERE`` and for a relevance score (higher is better), or None for an empty query.
+
+    Words contain only word characters (``\\w``), so quoting them is safe in both syntaxes.
+    """
+    groups = query_groups(q)
+    if not groups:
+        return None
+    if connection.vendor == "postgresql":
+        expr = _tsquery_expression(groups)
+        where = "to_tsvector('simple', posts_post.search_document) @@ to_tsquery('simple', %s)"
+        rank = "ts_rank(to_tsvector('simple', posts_post.search_document), to_tsquery('simple', %s))"
+        return where, [expr], rank
+    expr = _fts5_expression(groups)
+    where = "posts_post.id IN (SELECT rowid FROM posts_post_fts WHERE posts_post_fts MATCH %s)"
+    # bm25() is lower for better matches; negate it so that higher is better on both databases.
+    rank = "(SELECT -bm25(posts_post_fts) FROM posts_post_fts WHERE posts_post_fts MATCH %s AND rowid = posts_post.id)"
+    return where, [expr], rank

@@ -1,0 +1,103 @@
+"""Reads of posts: the public search and the scoped lists, each in a constant number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from jianxi.accounts.scoping import scoped
+from jianxi.hosts.models import Host, HostStatus
+from jianxi.posts import search
+from jianxi.posts.models import Post, PostStatus
+
+SORTS = {"newest": ("-published_at", "-id"), "closing": ("recruit_end", "id"), "relevance": ("-relevance", "-id")}
+
+
+@dataclass(frozen=True)
+class PostQuery:
+    """The public search's parameters, already validated (see forms.PostSearchForm)."""
+
+    q: str = ""
+    district: str = ""
+    category: str = ""
+    education: int | None = None
+    major: str = ""
+    department: str = ""
+    months: int | None = None
+    sort: str = "newest"
+
+
+def _related(qs: QuerySet[Post]) -> QuerySet[Post]:
+    return qs.select_related("host", "category", "district", "department")
+
+
+def posts_public(*, query: PostQuery, today: date) -> QuerySet[Post]:
+    """Published, unexpired posts of hosts in good standing, filtered and sorted.
+
+    Every filter narrows by status first, which leads each of the post indexes.
+    """
+    qs = Post.objects.filter(status=PostStatus.PUBLISHED, expires_on__gte=today, host__status=HostStatus.APPROVED)
+    if query.district:
+        qs = qs.filter(district__code=query.district)
+    if query.category:
+        qs = qs.filter(category__code=query.category)
+    if query.department:
+        qs = qs.filter(department__code=query.department)
+    if query.education is not None:
+        # A young person with this education qualifies for posts asking for it or less.
+        qs = qs.filter(education__lte=query.education)
+    if query.months is not None:
+        qs = qs.filter(months=query.months)
+    text = " ".join(t for t in (query.q, query.major) if t)
+    match = search.match_sql(text) if text else None
+    if match is not None:
+        where, params, rank = match
+        qs = qs.extra(where=[where], params=params)  # noqa: S610 -- params are bound, words are \\w only
+        if query.sort == "relevance":
+            qs = qs.annotate(relevance=RawSQL(rank, params))  # noqa: S611
+    sort = query.sort if query.sort in SORTS and (query.sort != "relevance" or match is not None) else "newest"
+    return _related(qs).order_by(*SORTS[sort])
+
+
+def post_public(*, pk: int, today: date) -> Post | None:
+    return _related(
+        Post.objects.filter(pk=pk, status=PostStatus.PUBLISHED, expires_on__gte=today, host__status=HostStatus.APPROVED)
+    ).first()
+
+
+def posts_for_user(user: Any) -> QuerySet[Post]:
+    """The posts an officer or host may manage: scoped, with what a list shows."""
+    return _related(scoped(user, Post.objects.all()))
+
+
+def posts_expiring(user: Any, *, today: date, days: int = 30) -> QuerySet[Post]:
+    """R-TG-3: published posts in scope that expire within ``days``, soonest first."""
+    return (
+        posts_for_user(user)
+        .filter(status=PostStatus.PUBLISHED, expires_on__gte=today, expires_on__lte=today + timedelta(days=days))
+        .order_by("expires_on", "id")
+    )
+
+
+def review_counts(user: Any) -> dict[str, int]:
+    """Queue sizes for an officer's home page, in two queries."""
+    hosts = scoped(user, Host.objects.all()).aggregate(pending=Count("pk", filter=Q(status=HostStatus.PENDING)))
+    posts = scoped(user, Post.objects.all()).aggregate(
+        submitted=Count("pk", filter=Q(status=PostStatus.SUBMITTED)),
+        published=Count("pk", filter=Q(status=PostStatus.PUBLISHED)),
+    )
+    return {"hosts_pending": hosts["pending"], **posts}
+
+
+def hosts_directory(*, district_code: str) -> QuerySet[Host]:
+    """A district's published host directory (见习单位目录): approved hosts with open posts counted."""
+    return (
+        Host.objects.filter(district__code=district_code, status=HostStatus.APPROVED)
+        .select_related("district", "department")
+        .annotate(open_posts=Count("posts", filter=Q(posts__status=PostStatus.PUBLISHED)))
+        .order_by("name", "pk")
+    )

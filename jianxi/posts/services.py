@@ -1,0 +1,252 @@
+"""Post lifecycle (岗位发布): every transition is one function here.
+
+Each runs in a transaction, locks the post, checks who may act and from which state, does
+nothing when nothing changes, records the actor and reason (django-simple-history) and
+notifies after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from jianxi.accounts.models import Role
+from jianxi.accounts.scoping import get_scoped
+from jianxi.core.errors import RuleError
+from jianxi.core.notify import notify
+from jianxi.hosts.models import Host, HostStatus
+from jianxi.policy.models import Department, District, PostCategory
+from jianxi.posts import search
+from jianxi.posts.models import EducationLevel, Post, PostStatus
+
+EDITABLE_STATES = (PostStatus.DRAFT, PostStatus.RETURNED)
+EXPIRY_NOTICE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class PostData:
+    """What a host fills in for a post; validated by ``post_validate``."""
+
+    title: str
+    category: PostCategory
+    description: str
+    education: int
+    majors: str
+    headcount: int
+    months: int
+    allowance: Decimal
+    district: District
+    recruit_start: date
+    recruit_end: date
+    expires_on: date
+    department: Department | None = None
+
+
+def post_validate(data: PostData) -> None:
+    """Field rules a clerk can read; the database constraints repeat the ones that matter."""
+    if not data.title.strip():
+        raise RuleError("title", "请填写岗位名称。", field="title")
+    if not data.description.strip():
+        raise RuleError("description", "请填写岗位职责。", field="description")
+    if data.education not in EducationLevel.values:
+        raise RuleError("education", "学历要求不在可选范围内。", field="education")
+    if data.headcount < 1 or data.headcount > 999:
+        raise RuleError("headcount", "招募人数应在 1 至 999 之间。", field="headcount")
+    if not 3 <= data.months <= 12:
+        raise RuleError("R-IN-1", "见习期限应为 3 至 12 个月（R-IN-1）。", field="months")
+    if data.allowance < 0 or data.allowance > Decimal("100000"):
+        raise RuleError("allowance", "生活费应为 0 至 100000 元之间的金额。", field="allowance")
+    if data.recruit_end < data.recruit_start:
+        raise RuleError("recruit_end", "招募截止日期不能早于开始日期。", field="recruit_end")
+    if data.expires_on < data.recruit_end:
+        raise RuleError("expires_on", "岗位有效期不能早于招募截止日期。", field="expires_on")
+
+
+def _document(post: Post, host: Host) -> str:
+    return search.document(post.title, post.majors, post.category.name, host.name, post.description)
+
+
+def _host_of(actor: Any) -> Host:
+    if getattr(actor, "role", None) != Role.HOST or actor.host_id is None:
+        raise RuleError("post.editor", "只有见习单位账号可以编辑本单位的岗位。")
+    host: Host = actor.host
+    return host
+
+
+@transaction.atomic
+def post_save_draft(*, actor: Any, data: PostData, post_id: int | None = None) -> Post:
+    """Create a post as a draft, or change a draft or returned post."""
+    host = _host_of(actor)
+    if host.status == HostStatus.BARRED:
+        raise RuleError("R-SUB-6", "本单位已被禁入见习计划，不能发布岗位（R-SUB-6）。")
+    post_validate(data)
+    if post_id is None:
+        post = Post(host=host, status=PostStatus.DRAFT)
+    else:
+        post = get_scoped(actor, Post.objects.select_for_update(), pk=post_id)
+        if post.status not in EDITABLE_STATES:
+            raise RuleError("post.transition", f"岗位当前状态为“{post.get_status_display()}”，不能修改。")
+    for key, value in data.__dict__.items():
+        setattr(post, key, value)
+    if post.department is None:
+        post.department = host.department
+    post.search_document = _document(post, host)
+    post._history_user = actor  # type: ignore[attr-defined]
+    post.save()
+    return post
+
+
+def _transition(*, post: Post, actor: Any, sources: tuple[str, ...], target: str, verb: str, reason: str = "") -> bool:
+    """Move ``post`` (already locked) to ``target``; False when it was there already."""
+    if post.status == target:
+        return False
+    if post.status not in sources:
+        raise RuleError("post.transition", f"岗位当前状态为“{post.get_status_display()}”，不能{verb}。")
+    now = timezone.now()
+    post.status = target
+    post.status_reason = reason
+    if target == PostStatus.SUBMITTED:
+        post.submitted_at = now
+    if target == PostStatus.PUBLISHED:
+        post.published_at = now
+    if target in (PostStatus.CLOSED, PostStatus.EXPIRED, PostStatus.FILLED):
+        post.closed_at = now
+    post._history_user = actor  # type: ignore[attr-defined]
+    post._change_reason = f"{verb}：{reason}" if reason else verb  # type: ignore[attr-defined]
+    post.save()
+    return True
+
+
+@transaction.atomic
+def post_submit(*, actor: Any, post_id: int, today: date) -> Post:
+    """The host sends a draft (or a corrected returned post) to its district for review."""
+    host = _host_of(actor)
+    post = get_scoped(actor, Post.objects.select_for_update(), pk=post_id)
+    if not Host.objects.filter(pk=host.pk, status=HostStatus.APPROVED).exists():
+        raise RuleError(
+            "host.not_approved",
+            f"本单位当前状态为“{host.get_status_display()}”，审核通过后才能提交岗位。",
+        )
+    if post.expires_on < today:
+        raise RuleError("expires_on", "岗位有效期已过，请修改后再提交。", field="expires_on")
+    _transition(post=post, actor=actor, sources=EDITABLE_STATES, target=PostStatus.SUBMITTED, verb="提交审核")
+    return post
+
+
+def post_review(*, actor: Any, post_id: int, approve: bool, reason: str = "") -> Post:
+    """The host's district publishes a submitted post, or returns it with a reason the host sees."""
+    if getattr(actor, "role", None) not in (Role.DISTRICT, Role.CITY):
+        raise RuleError("post.reviewer", "只有见习单位所在区的人社局工作人员可以审核岗位。")
+    reason = reason.strip()
+    if not approve and not reason:
+        raise RuleError("reason", "退回须填写理由，单位将看到该理由。", field="reason")
+    with transaction.atomic():
+        post = get_scoped(actor, Post.objects.select_for_update().select_related("host"), pk=post_id)
+        if approve and post.host.status != HostStatus.APPROVED:
+            raise RuleError("host.not_approved", "该岗位所属单位未通过审核或已被暂停、禁入，不能发布。")
+        target, verb = (PostStatus.PUBLISHED, "发布") if approve else (PostStatus.RETURNED, "退回")
+        changed = _transition(
+            post=post, actor=actor, sources=(PostStatus.SUBMITTED,), target=target, verb=verb, reason=reason
+        )
+    if changed:
+        message = f"岗位“{post.title}”已{verb}" + (f"，理由：{reason}" if reason else "。")
+        notify(
+            users=post.host.staff.all(),
+            message=message,
+            link=reverse("posts:manage_detail", args=[post.pk]),
+            email=post.host.contact_email,
+        )
+    return post
+
+
+@transaction.atomic
+def post_close(*, actor: Any, post_id: int, reason: str = "") -> Post:
+    """The host (or its district) closes a post early; it leaves the public list at once."""
+    if getattr(actor, "role", None) not in (Role.HOST, Role.DISTRICT, Role.CITY):
+        raise RuleError("post.closer", "只有本单位或所在区人社局可以关闭岗位。")
+    post = get_scoped(actor, Post.objects.select_for_update(), pk=post_id)
+    _transition(
+        post=post,
+        actor=actor,
+        sources=(PostStatus.DRAFT, PostStatus.SUBMITTED, PostStatus.PUBLISHED, PostStatus.RETURNED),
+        target=PostStatus.CLOSED,
+        verb="关闭",
+        reason=reason.strip(),
+    )
+    return post
+
+
+def posts_close_for_host(*, host: Host, actor: Any, reason: str) -> int:
+    """A barred host's open posts close with it (R-SUB-6). Runs inside the caller's transaction."""
+    count = 0
+    open_states = (PostStatus.DRAFT, PostStatus.SUBMITTED, PostStatus.PUBLISHED, PostStatus.RETURNED)
+    for post in Post.objects.select_for_update().filter(host=host, status__in=open_states):
+        count += _transition(
+            post=post, actor=actor, sources=open_states, target=PostStatus.CLOSED, verb="关闭", reason=reason
+        )
+    return count
+
+
+def posts_expire(*, today: date, chunk: int = 2000) -> int:
+    """Close every open post whose validity ended before ``today``.
+
+    Run daily (``manage.py expire_posts``). Set-based, in chunks that each commit on their own:
+    safe to interrupt and to run twice (a second run finds nothing left to expire).
+    """
+    open_states = (PostStatus.PUBLISHED, PostStatus.SUBMITTED, PostStatus.DRAFT, PostStatus.RETURNED)
+    expired = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Post.objects.select_for_update()
+                .filter(status__in=open_states, expires_on__lt=today)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:chunk]
+            )
+            if not ids:
+                return expired
+            posts = list(Post.objects.filter(pk__in=ids))
+            now = timezone.now()
+            for post in posts:
+                post.status, post.closed_at, post.status_reason = PostStatus.EXPIRED, now, "岗位有效期已过"
+            bulk_update_with_history(
+                posts,
+                Post,
+                ["status", "closed_at", "status_reason"],
+                batch_size=500,
+                default_change_reason="到期关闭",
+            )
+            expired += len(posts)
+
+
+def posts_notify_expiring(*, today: date) -> int:
+    """Tell each host, once, about its published posts that expire within 30 days (R-TG-3)."""
+    soon = today + timedelta(days=EXPIRY_NOTICE_DAYS)
+    due = list(
+        Post.objects.filter(
+            status=PostStatus.PUBLISHED, expires_on__gte=today, expires_on__lte=soon, expiry_notified_on__isnull=True
+        ).select_related("host")
+    )
+    by_host: dict[int, list[Post]] = {}
+    for post in due:
+        by_host.setdefault(post.host_id, []).append(post)
+    with transaction.atomic():
+        for posts in by_host.values():
+            host = posts[0].host
+            titles = "、".join(f"“{p.title}”（{p.expires_on:%Y-%m-%d}）" for p in posts[:10])
+            more = f"等 {len(posts)} 个岗位" if len(posts) > 10 else ""
+            notify(
+                users=host.staff.all(),
+                message=f"以下岗位将在 {EXPIRY_NOTICE_DAYS} 天内到期，请及时续期或增补岗位：{titles}{more}",
+                link=reverse("posts:manage"),
+                email=host.contact_email,
+            )
+        Post.objects.filter(pk__in=[p.pk for p in due]).update(expiry_notified_on=today)
+    return len(due)

@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jianxi.accounts.models import Role
+from jianxi.accounts.scoping import get_scoped
+from jianxi.core.access import acting_user, public, roles
+from jianxi.core.errors import RuleError
+from jianxi.core.excel import xlsx_response
+from jianxi.core.forms import add_rule_error
+from jianxi.core.paging import paginate
+from jianxi.policy.models import District
+from jianxi.posts import selectors, services
+from jianxi.posts.forms import PostForm, PostSearchForm, ReasonForm
+from jianxi.posts.models import Post, PostStatus
+
+MANAGERS = (Role.HOST, Role.DISTRICT, Role.DEPARTMENT, Role.CITY)
+MANAGE_SORTS = {"created": "created_at", "published": "published_at", "expires": "expires_on", "title": "title"}
+POST_HEADERS = [
+    "岗位编号",
+    "岗位名称",
+    "见习单位",
+    "统一社会信用代码",
+    "岗位类别",
+    "学历要求",
+    "专业要求",
+    "招募人数",
+    "见习期限（月）",
+    "生活费（元/月）",
+    "工作地点",
+    "募集部门",
+    "招募开始",
+    "招募截止",
+    "有效期至",
+    "状态",
+    "发布时间",
+]
+
+
+def post_row(p: Post) -> list[Any]:
+    return [
+        p.pk,
+        p.title,
+        p.host.name,
+        p.host.credit_code,
+        p.category.name,
+        p.get_education_display(),
+        p.majors,
+        p.headcount,
+        p.months,
+        p.allowance,
+        p.district.name,
+        p.department.name if p.department else "",
+        p.recruit_start,
+        p.recruit_end,
+        p.expires_on,
+        p.get_status_display(),
+        p.published_at,
+    ]
+
+
+def _directory_row(h: Any) -> list[Any]:
+    return [h.name, h.credit_code, h.get_host_type_display(), h.address, h.contact_name, h.contact_phone, h.open_posts]
+
+
+# --- public --------------------------------------------------------------------------------------
+
+
+@public
+def search(request: HttpRequest) -> HttpResponse:
+    """岗位搜索: anyone, signed in or not, finds published posts."""
+    form = PostSearchForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        messages.warning(request, _("部分筛选条件无效，已忽略。"))
+    query = form.query()
+    posts = selectors.posts_public(query=query, today=timezone.localdate())
+    page = paginate(request, posts)
+    return render(request, "posts/search.html", {"form": form, "page": page, "query": query})
+
+
+@public
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_public(pk=pk, today=timezone.localdate())
+    if post is None:
+        raise Http404
+    return render(request, "posts/detail.html", {"post": post})
+
+
+@public
+def district_page(request: HttpRequest, code: str) -> HttpResponse:
+    """R-TG-3: a district's published host directory (见习单位目录) and post list (岗位清单)."""
+    district = District.objects.filter(code=code).first()
+    if district is None:
+        raise Http404
+    today = timezone.localdate()
+    hosts = selectors.hosts_directory(district_code=code)
+    posts = selectors.posts_public(query=selectors.PostQuery(district=code), today=today)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            f"{district.name}见习单位目录和岗位清单-{today:%Y%m%d}.xlsx",
+            [
+                (
+                    "见习单位目录",
+                    ["单位名称", "统一社会信用代码", "单位类型", "地址", "联系人", "联系电话", "在招岗位数"],
+                    (_directory_row(h) for h in hosts.iterator()),
+                ),
+                ("岗位清单", POST_HEADERS, (post_row(p) for p in posts.iterator())),
+            ],
+        )
+    return render(
+        request,
+        "posts/district.html",
+        {"district": district, "hosts": hosts, "posts": posts, "today": today, "districts": District.objects.all()},
+    )
+
+
+# --- managing ------------------------------------------------------------------------------------
+
+
+@roles(*MANAGERS)
+def manage_list(request: HttpRequest) -> HttpResponse:
+    posts = selectors.posts_for_user(request.user)
+    q = request.GET.get("q", "").strip()
+    if q:
+        posts = posts.filter(Q(title__icontains=q) | Q(host__name__icontains=q))
+    status = request.GET.get("status", "")
+    if status in PostStatus.values:
+        posts = posts.filter(status=status)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            f"见习岗位-{timezone.localdate():%Y%m%d}.xlsx",
+            [("见习岗位", POST_HEADERS, (post_row(p) for p in posts.order_by("-created_at", "-id").iterator()))],
+        )
+    page = paginate(request, posts, sorts=MANAGE_SORTS, default="-created")
+    context: dict[str, Any] = {"page": page, "q": q, "status": status, "statuses": PostStatus.choices}
+    if acting_user(request).role != Role.HOST:
+        context["counts"] = selectors.review_counts(request.user)
+    return render(request, "posts/manage_list.html", context)
+
+
+@roles(*MANAGERS)
+def expiring(request: HttpRequest) -> HttpResponse:
+    posts = selectors.posts_expiring(request.user, today=timezone.localdate())
+    page = paginate(request, posts, sorts={"expires": "expires_on"}, default="expires")
+    return render(request, "posts/expiring.html", {"page": page})
+
+
+@roles(*MANAGERS)
+def manage_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_scoped(request.user, selectors.posts_for_user(request.user), pk=pk)
+    history = post.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(request, "posts/manage_detail.html", {"post": post, "history": history, "reason_form": ReasonForm()})
+
+
+@roles(Role.HOST)
+def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    instance = get_scoped(request.user, Post.objects.all(), pk=pk) if pk else None
+    if instance is not None and instance.status not in services.EDITABLE_STATES:
+        messages.error(request, _("岗位当前状态为“%(s)s”，不能修改。") % {"s": instance.get_status_display()})
+        return redirect("posts:manage_detail", pk=instance.pk)
+    form = PostForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = services.post_save_draft(actor=request.user, data=form.data_object(), post_id=pk)
+        except RuleError as err:
+            add_rule_error(form, err)
+        else:
+            messages.success(request, _("岗位已保存为草稿。确认无误后请提交审核。"))
+            return redirect("posts:manage_detail", pk=post.pk)
+    return render(request, "posts/edit.html", {"form": form, "post": instance})
+
+
+ACTIONS = {
+    "submit": (Role.HOST,),
+    "approve": (Role.DISTRICT, Role.CITY),
+    "return": (Role.DISTRICT, Role.CITY),
+    "close": (Role.HOST, Role.DISTRICT, Role.CITY),
+}
+
+
+@require_POST
+@roles(*MANAGERS)
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One transition of a post; the service checks state, scope and role again."""
+    user = acting_user(request)
+    if action not in ACTIONS or user.role not in ACTIONS[action]:
+        messages.error(request, _("无权执行此操作。"))
+        return redirect("posts:manage_detail", pk=pk)
+    reason = request.POST.get("reason", "")
+    try:
+        if action == "submit":
+            services.post_submit(actor=user, post_id=pk, today=timezone.localdate())
+            messages.success(request, _("已提交所在区人社局审核。"))
+        elif action in ("approve", "return"):
+            services.post_review(actor=user, post_id=pk, approve=action == "approve", reason=reason)
+            messages.success(request, _("已发布。") if action == "approve" else _("已退回，单位将看到退回理由。"))
+        else:
+            services.post_close(actor=user, post_id=pk, reason=reason)
+            messages.success(request, _("岗位已关闭。"))
+    except RuleError as err:
+        messages.error(request, err.message)
+    return redirect("posts:manage_detail", pk=pk)

@@ -5,7 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from jianxi.core.validators import validate_credit_code, validate_mobile, validate_resident_id
-from jianxi.hosts.models import HostType
+from jianxi.hosts.models import Host, HostType
 from jianxi.policy.models import Department, District, University
 from jianxi.youth.models import Education, Group
 
@@ -62,5 +62,32 @@ class HostSignupForm(_AccountFields):
     host_type = forms.ChoiceField(label=_("单位类型"), choices=HostType.choices)
     district = forms.ModelChoiceField(label=_("所在区"), queryset=District.objects.all())
     address = forms.CharField(label=_("单位地址"), max_length=200)
+    contact_email = forms.EmailField(label=_("联系邮箱（接收通知）"), required=False)
+    bank_name = forms.CharField(label=_("开户银行（拨付补贴）"), max_length=100, required=False)
+    bank_account = forms.RegexField(
+        label=_("银行账号"),
+        regex=r"^\d{8,30}$",
+        required=False,
+        error_messages={"invalid": _("银行账号应为 8 至 30 位数字。")},
+    )
     department = forms.ModelChoiceField(label=_("募集部门（如有）"), queryset=Department.objects.all(), required=False)
     grassroots_base = forms.BooleanField(label=_("基层实习见习基地"), required=False)
+
+
+class HostEditForm(forms.ModelForm):
+    """What host staff may correct about their unit (not the credit code or district)."""
+
+    class Meta:
+        model = Host
+        fields = [
+            "name",
+            "host_type",
+            "address",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "bank_name",
+            "bank_account",
+            "grassroots_base",
+            "department",
+        ]

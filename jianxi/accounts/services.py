@@ -95,6 +95,9 @@ def host_staff_register(
     address: str,
     department: Department | None = None,
     grassroots_base: bool = False,
+    contact_email: str = "",
+    bank_name: str = "",
+    bank_account: str = "",
 ) -> Host:
     """Host staff sign up with their unit; the unit waits for the district's review."""
     code = parse_credit_code(credit_code)
@@ -114,6 +117,9 @@ def host_staff_register(
         address=address,
         contact_name=contact_name,
         contact_phone=phone,
+        contact_email=contact_email,
+        bank_name=bank_name,
+        bank_account=bank_account,
         grassroots_base=grassroots_base,
         status=HostStatus.PENDING,
     )

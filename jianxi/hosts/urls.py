@@ -8,4 +8,5 @@ urlpatterns = [
     path("mine/", views.my_host, name="mine"),
     path("<int:pk>/", views.host_detail, name="detail"),
     path("<int:pk>/review/<str:action>/", views.host_review, name="review"),
+    path("<int:pk>/edit/", views.host_edit, name="edit"),
 ]

@@ -8,11 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jianxi.accounts.forms import HostEditForm
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.core.access import roles
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import xlsx_response
+from jianxi.core.forms import add_rule_error
 from jianxi.core.paging import paginate
 from jianxi.hosts import services
 from jianxi.hosts.models import Host, HostStatus
@@ -99,6 +101,25 @@ def host_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             request, _("已处理：%(name)s 现为“%(status)s”。") % {"name": host.name, "status": host.get_status_display()}
         )
     return redirect("hosts:detail", pk=pk)
+
+
+@roles(Role.HOST)
+def host_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Host staff correct their unit; a returned unit goes back to the district's review queue."""
+    host = get_scoped(request.user, Host.objects.all(), pk=pk)
+    form = HostEditForm(request.POST or None, instance=host)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            host = services.host_update(actor=request.user, host_id=pk, **changes)
+        except RuleError as err:
+            add_rule_error(form, err)
+        else:
+            messages.success(
+                request, _("单位信息已保存。") + (_("已重新提交审核。") if host.status == "pending" else "")
+            )
+            return redirect("hosts:detail", pk=pk)
+    return render(request, "hosts/edit.html", {"form": form, "host": host})
 
 
 @roles(Role.HOST)

@@ -120,6 +120,7 @@ class Post(models.Model):
             models.Index(fields=["status", "category", "-published_at"], name="post_published_category"),
             models.Index(fields=["status", "department", "-published_at"], name="post_published_department"),
             models.Index(fields=["status", "expires_on"], name="post_expiry"),
+            models.Index(fields=["status", "recruit_end", "id"], name="post_closing"),
             models.Index(fields=["host", "status"], name="post_host"),
         ]
 

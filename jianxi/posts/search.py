@@ -16,9 +16,11 @@ import logging
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 import jieba
 from django.db import connection
+from django.db.models import QuerySet
 
 jieba.setLogLevel(logging.WARNING)
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -85,21 +87,29 @@ def _tsquery_expression(groups: list[list[list[str]]]) -> str:
     return " & ".join("(" + " | ".join(alt(a) for a in group) + ")" for group in groups)
 
 
-def match_sql(q: str) -> tuple[str, list[str], str] | None:
-    """SQL for ``WHERE`` and for a relevance score (higher is better), or None for an empty query.
+def apply(qs: QuerySet[Any], q: str, *, ranked: bool) -> QuerySet[Any] | None:
+    """``qs`` narrowed to posts matching ``q`` (annotated with ``relevance`` when ``ranked``).
 
-    Words contain only word characters (``\\w``), so quoting them is safe in both syntaxes.
+    None when ``q`` holds no word at all. Words contain only word characters (``\\w``), so
+    quoting them is safe in both query syntaxes; the expression itself is a bound parameter.
     """
     groups = query_groups(q)
     if not groups:
         return None
     if connection.vendor == "postgresql":
         expr = _tsquery_expression(groups)
-        where = "to_tsvector('simple', posts_post.search_document) @@ to_tsquery('simple', %s)"
-        rank = "ts_rank(to_tsvector('simple', posts_post.search_document), to_tsquery('simple', %s))"
-        return where, [expr], rank
-    expr = _fts5_expression(groups)
-    where = "posts_post.id IN (SELECT rowid FROM posts_post_fts WHERE posts_post_fts MATCH %s)"
-    # bm25() is lower for better matches; negate it so that higher is better on both databases.
-    rank = "(SELECT -bm25(posts_post_fts) FROM posts_post_fts WHERE posts_post_fts MATCH %s AND rowid = posts_post.id)"
-    return where, [expr], rank
+        vector = "to_tsvector('simple', posts_post.search_document)"
+        qs = qs.extra(where=[f"{vector} @@ to_tsquery('simple', %s)"], params=[expr])  # noqa: S610
+        if ranked:
+            rank = f"ts_rank({vector}, to_tsquery('simple', %s))"
+            qs = qs.extra(select={"relevance": rank}, select_params=[expr])  # noqa: S610
+        return qs
+    # SQLite: join the FTS5 table once; bm25() is lower for better matches, so negate it.
+    qs = qs.extra(
+        tables=["posts_post_fts"],
+        where=["posts_post_fts.rowid = posts_post.id", "posts_post_fts MATCH %s"],
+        params=[_fts5_expression(groups)],
+    )
+    if ranked:
+        qs = qs.extra(select={"relevance": "-bm25(posts_post_fts)"})
+    return qs

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.expressions import RawSQL
 
 from jianxi.accounts.scoping import scoped
 from jianxi.hosts.models import Host, HostStatus
@@ -53,13 +52,10 @@ def posts_public(*, query: PostQuery, today: date) -> QuerySet[Post]:
     if query.months is not None:
         qs = qs.filter(months=query.months)
     text = " ".join(t for t in (query.q, query.major) if t)
-    match = search.match_sql(text) if text else None
-    if match is not None:
-        where, params, rank = match
-        qs = qs.extra(where=[where], params=params)  # noqa: S610 -- params are bound, words are \\w only
-        if query.sort == "relevance":
-            qs = qs.annotate(relevance=RawSQL(rank, params))  # noqa: S611
-    sort = query.sort if query.sort in SORTS and (query.sort != "relevance" or match is not None) else "newest"
+    matched = search.apply(qs, text, ranked=query.sort == "relevance") if text else None
+    if matched is not None:
+        qs = matched
+    sort = query.sort if query.sort in SORTS and (query.sort != "relevance" or matched is not None) else "newest"
     return _related(qs).order_by(*SORTS[sort])
 
 

@@ -196,3 +196,33 @@ def test_host_review_buttons_on_the_host_page(client, world):
     client.force_login(world.department_officer)
     page = client.get(reverse("hosts:detail", args=[world.our_host.pk])).content.decode()
     assert 'data-testid="host-review"' not in page
+
+
+def test_a_returned_host_corrects_its_details_on_the_page_and_is_back_in_review(client, world):
+    world.our_host.status, world.our_host.status_reason = "returned", "开户银行信息缺失"
+    world.our_host.save()
+    client.force_login(world.host_staff)
+    page = client.get(reverse("hosts:edit", args=[world.our_host.pk])).content.decode()
+    assert "开户银行信息缺失" in page
+    data = {
+        "name": world.our_host.name,
+        "host_type": world.our_host.host_type,
+        "address": world.our_host.address,
+        "contact_name": "新联系人",
+        "contact_phone": "13911112222",
+        "contact_email": "",
+        "bank_name": "北京银行海淀支行",
+        "bank_account": "6222000011112222",
+        "department": world.our_host.department_id,
+    }
+    assert client.post(reverse("hosts:edit", args=[world.our_host.pk]), data).status_code == 302
+    world.our_host.refresh_from_db()
+    assert (world.our_host.status, world.our_host.bank_name) == ("pending", "北京银行海淀支行")
+    assert world.our_host.history.first().history_user == world.host_staff
+
+
+def test_another_host_cannot_edit_our_unit(client, world):
+    client.force_login(world.other_host_staff)
+    assert client.get(reverse("hosts:edit", args=[world.our_host.pk])).status_code == 404
+    client.force_login(world.district_officer)
+    assert client.get(reverse("hosts:edit", args=[world.our_host.pk])).status_code == 403

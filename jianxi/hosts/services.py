@@ -61,10 +61,9 @@ def host_review(*, actor: Any, host_id: int, action: str, reason: str = "") -> H
         host._history_user = actor  # type: ignore[attr-defined]
         host._change_reason = f"{verb}：{reason}" if reason else verb  # type: ignore[attr-defined]
         host.save()
-        if target == HostStatus.BARRED:
-            from jianxi.posts.services import posts_close_for_host
+        from jianxi.posts.services import posts_follow_host
 
-            posts_close_for_host(host=host, actor=actor, reason=f"单位被禁入：{reason}")
+        posts_follow_host(host=host, actor=actor, reason=f"单位{verb}" + (f"：{reason}" if reason else ""))
     message = f"您的单位“{host.name}”已被{verb}" + (f"，理由：{reason}" if reason else "。")
     notify(users=host.staff.all(), message=message, link=reverse("hosts:mine"), email=host.contact_email)
     return host

@@ -1,7 +1,11 @@
 """Internship posts (见习岗位) and their lifecycle.
 
-draft → submitted → published (after district review) or returned → closed / expired / filled.
+draft → submitted → published (after district review) or returned → closed / expired / filled;
+a published post is suspended with its host and published again when the host is reinstated.
 Every transition is a service in ``services.py``; the status is never set anywhere else.
+
+Invariant: a published post belongs to an approved host (review checks it; suspending or
+barring a host moves its posts out of "published"), so the public search needs no join.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ class PostStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("待审核")
     PUBLISHED = "published", _("已发布")
+    SUSPENDED = "suspended", _("暂停展示")  # its host is suspended; back to published on reinstatement
     RETURNED = "returned", _("已退回")
     CLOSED = "closed", _("已关闭")
     EXPIRED = "expired", _("已过期")

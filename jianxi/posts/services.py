@@ -175,7 +175,7 @@ def post_close(*, actor: Any, post_id: int, reason: str = "") -> Post:
     _transition(
         post=post,
         actor=actor,
-        sources=(PostStatus.DRAFT, PostStatus.SUBMITTED, PostStatus.PUBLISHED, PostStatus.RETURNED),
+        sources=OPEN_STATES,
         target=PostStatus.CLOSED,
         verb="关闭",
         reason=reason.strip(),
@@ -183,15 +183,39 @@ def post_close(*, actor: Any, post_id: int, reason: str = "") -> Post:
     return post
 
 
-def posts_close_for_host(*, host: Host, actor: Any, reason: str) -> int:
-    """A barred host's open posts close with it (R-SUB-6). Runs inside the caller's transaction."""
-    count = 0
-    open_states = (PostStatus.DRAFT, PostStatus.SUBMITTED, PostStatus.PUBLISHED, PostStatus.RETURNED)
-    for post in Post.objects.select_for_update().filter(host=host, status__in=open_states):
-        count += _transition(
-            post=post, actor=actor, sources=open_states, target=PostStatus.CLOSED, verb="关闭", reason=reason
-        )
-    return count
+OPEN_STATES = (PostStatus.DRAFT, PostStatus.SUBMITTED, PostStatus.PUBLISHED, PostStatus.RETURNED, PostStatus.SUSPENDED)
+
+
+def posts_follow_host(*, host: Host, actor: Any, reason: str) -> int:
+    """Keep a host's posts in step with its standing. Runs inside the caller's transaction.
+
+    Barred (R-SUB-6): every open post closes. Suspended: published posts are suspended.
+    Approved again: suspended posts are published again (if still valid).
+    """
+    sources: tuple[str, ...]
+    if host.status == HostStatus.BARRED:
+        sources, target, verb = OPEN_STATES, PostStatus.CLOSED, "关闭"
+    elif host.status == HostStatus.SUSPENDED:
+        sources, target, verb = (PostStatus.PUBLISHED,), PostStatus.SUSPENDED, "暂停展示"
+    elif host.status == HostStatus.APPROVED:
+        sources, target, verb = (PostStatus.SUSPENDED,), PostStatus.PUBLISHED, "恢复展示"
+    else:
+        return 0
+    posts = list(Post.objects.select_for_update().filter(host=host, status__in=sources))
+    now = timezone.now()
+    for post in posts:
+        post.status, post.status_reason = target, reason
+        if target == PostStatus.CLOSED:
+            post.closed_at = now
+    bulk_update_with_history(
+        posts,
+        Post,
+        ["status", "status_reason", "closed_at"],
+        batch_size=500,
+        default_user=actor,
+        default_change_reason=f"{verb}：{reason}",
+    )
+    return len(posts)
 
 
 def posts_expire(*, today: date, chunk: int = 2000) -> int:
@@ -200,7 +224,7 @@ def posts_expire(*, today: date, chunk: int = 2000) -> int:
     Run daily (``manage.py expire_posts``). Set-based, in chunks that each commit on their own:
     safe to interrupt and to run twice (a second run finds nothing left to expire).
     """
-    open_states = (PostStatus.PUBLISHED, PostStatus.SUBMITTED, PostStatus.DRAFT, PostStatus.RETURNED)
+    open_states = OPEN_STATES
     expired = 0
     while True:
         with transaction.atomic():

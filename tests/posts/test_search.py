@@ -10,11 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from jianxi.hosts.models import HostStatus
+from jianxi.hosts.services import host_review
 from jianxi.policy.models import Department, District, PostCategory
 from jianxi.posts.models import EducationLevel, PostStatus
 from jianxi.posts.selectors import PostQuery, posts_public
-from tests.factories import TODAY, HostFactory, PostFactory
+from tests.factories import TODAY, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def test_filters_district_category_department_education_months_major(posts):
     assert titles(major="统计") == {"数据分析师助理"}
 
 
-def test_only_published_unexpired_posts_of_hosts_in_good_standing_are_public(posts, world):
+def test_only_published_unexpired_posts_are_public(posts, world):
     PostFactory(host=world.our_host, title="草稿岗位", status=PostStatus.DRAFT)
     PostFactory(
         host=world.our_host,
@@ -97,10 +97,16 @@ def test_only_published_unexpired_posts_of_hosts_in_good_standing_are_public(pos
         expires_on=TODAY - timedelta(days=1),
         recruit_end=TODAY - timedelta(days=2),
     )
-    suspended = HostFactory(status=HostStatus.SUSPENDED)
-    PostFactory(host=suspended, title="暂停单位岗位")
-    found = titles()
-    assert not found & {"草稿岗位", "过期岗位", "暂停单位岗位"}
+    assert not titles() & {"草稿岗位", "过期岗位"}
+
+
+def test_a_suspended_hosts_posts_leave_the_search_and_return_on_reinstatement(posts, world):
+    host_review(actor=world.district_officer, host_id=world.our_host.pk, action="suspend", reason="核查考勤")
+    assert "数据分析师助理" not in titles()
+    posts["analyst"].refresh_from_db()
+    assert posts["analyst"].status == PostStatus.SUSPENDED
+    host_review(actor=world.district_officer, host_id=world.our_host.pk, action="reinstate")
+    assert "数据分析师助理" in titles()
 
 
 def test_closing_soon_sorts_by_recruiting_deadline(posts, world):

@@ -2,7 +2,7 @@
 
 Words are segmented with jieba: a post's document holds the search-engine segmentation
 (``cut_for_search``: "数据分析师助理" → 数据 分析 分析师 助理), and the database indexes it — an
-FTS5 table on SQLite, a GIN index on ``to_tsvector('simple', search_document)`` on PostgreSQL —
+FTS5 table on SQLite, a GIN-indexed stored ``tsvector`` column (``search_vector``) on PostgreSQL —
 so a search never scans every post.
 
 A query word must match as a whole word or, when jieba splits it into smaller words that cover
@@ -102,7 +102,7 @@ def apply(qs: QuerySet[Any], q: str, *, ranked: bool) -> QuerySet[Any] | None:
         return None
     if connection.vendor == "postgresql":
         expr = _tsquery_expression(groups)
-        vector = "to_tsvector('simple', posts_post.search_document)"
+        vector = "posts_post.search_vector"  # stored, GIN-indexed (migration 0005)
         qs = qs.extra(where=[f"{vector} @@ to_tsquery('simple', %s)"], params=[expr])  # noqa: S610
         if ranked:
             rank = f"ts_rank({vector}, to_tsquery('simple', %s))"

@@ -4,12 +4,14 @@ from django import forms
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jianxi.accounts.models import OFFICER_ROLES, Role
 from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.core.access import roles
+from jianxi.core.excel import xlsx_response
 from jianxi.core.paging import paginate
 from jianxi.youth import services
 from jianxi.youth.models import Group, Person
@@ -30,6 +32,36 @@ def person_list(request: HttpRequest) -> HttpResponse:
     group = request.GET.get("group", "")
     if group in Group.values:
         persons = persons.filter(group=group)
+    if request.GET.get("format") == "xlsx":
+        # Exports carry masked ID and phone numbers, like the page (DESIGN.md §3).
+        headers = [
+            "姓名",
+            "公民身份号码（脱敏）",
+            "手机号码（脱敏）",
+            "人员类别",
+            "学历",
+            "毕业院校",
+            "专业",
+            "毕业日期",
+            "登记区",
+            "登记时间",
+        ]
+        rows = (
+            (
+                p.name,
+                p.id_number_masked,
+                p.phone_masked,
+                p.get_group_display(),
+                p.get_education_display(),
+                p.university.name if p.university else p.school,
+                p.major,
+                p.graduation_date,
+                p.district.name,
+                p.created_at,
+            )
+            for p in persons.order_by("-created_at", "-id").iterator()
+        )
+        return xlsx_response(f"见习人员-{timezone.localdate():%Y%m%d}.xlsx", [("见习人员", headers, rows)])
     page = paginate(request, persons, sorts=SORTS, default="-created")
     return render(request, "youth/list.html", {"page": page, "q": q, "group": group, "groups": Group.choices})
 

@@ -277,3 +277,16 @@ def test_create_officer_command_makes_a_scoped_officer_and_refuses_a_missing_sco
     with pytest.raises(CommandError, match="未知的区划代码"):
         call_command("create_officer", "x", role="district", name="x", district="999999", password=PASSWORD)
     assert not User.objects.filter(username__in=["nowhere", "x"]).exists()
+
+
+def test_officer_exports_the_youth_list_masked_and_scoped(client, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(world.district_officer)
+    response = client.get(reverse("youth:list"), {"format": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [world.our_person.name]
+    assert rows[1][1] == world.our_person.id_number_masked
+    assert world.our_person.id_number not in str(rows)

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "jianxi.hosts",
     "jianxi.youth",
     "jianxi.posts",
+    "jianxi.placements",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns = [
     path("youth/", include("jianxi.youth.urls")),
     path("policy/", include("jianxi.policy.urls")),
     path("posts/", include("jianxi.posts.urls")),
+    path("placements/", include("jianxi.placements.urls")),
     path("notifications/", include("jianxi.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -7,6 +7,7 @@ department (科技部门) recruited our host; the other host was recruited by co
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
 
 import pytest
 from django.core.cache import cache
@@ -54,8 +55,19 @@ class World:
         return [self.city, self.district_officer, self.department_officer, self.university_officer]
 
 
+def ensure_reference_data() -> None:
+    """Reload the data migration's rows when a transactional test has flushed them."""
+    from django.apps import apps
+
+    from jianxi.policy.models import District
+
+    if not District.objects.exists():
+        import_module("jianxi.policy.migrations.0002_reference_data").load(apps, None)
+
+
 @pytest.fixture
 def world(db) -> World:
+    ensure_reference_data()
     haidian, chaoyang = district("110108"), district("110105")
     our_host = HostFactory(district=haidian, department=department("science"))
     other_host = HostFactory(district=chaoyang, department=department("commerce"))

@@ -65,7 +65,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     phone = "13800000000"
     group = Group.COLLEGE_GRADUATE
     district = factory.LazyFunction(lambda: district("110108"))
-    graduation_date = date(2023, 7, 1)
+    graduation_date = date(2026, 6, 30)
     beijing_origin = True
 
 

@@ -19,10 +19,18 @@ def _items(role: str | None) -> list[tuple[str, str]]:
     check = (_("资格自测"), reverse("policy:eligibility"))
     if role is None:
         return items + [quote, check]
+    applications = (_("见习申请"), reverse("placements:applications"))
+    agreements = (_("见习协议"), reverse("placements:agreements"))
     if role == Role.YOUTH:
-        return items + [(_("我的信息"), reverse("youth:me")), check]
+        return items + [(_("我的信息"), reverse("youth:me")), applications, agreements, check]
     if role == Role.HOST:
-        return items + [(_("我的单位"), reverse("hosts:mine")), (_("岗位管理"), reverse("posts:manage")), quote]
+        return items + [
+            (_("我的单位"), reverse("hosts:mine")),
+            (_("岗位管理"), reverse("posts:manage")),
+            applications,
+            agreements,
+            quote,
+        ]
     if role in (Role.DISTRICT, Role.DEPARTMENT, Role.CITY):
         items += [
             (_("见习单位"), reverse("hosts:list")),
@@ -31,6 +39,8 @@ def _items(role: str | None) -> list[tuple[str, str]]:
         ]
     if role == Role.UNIVERSITY:
         items += [(_("本校毕业生"), reverse("youth:list"))]
+    if role in (Role.DISTRICT, Role.DEPARTMENT, Role.CITY, Role.UNIVERSITY):
+        items += [applications, agreements]
     if role == Role.CITY:
         items += [(_("政策参数"), reverse("policy:overview"))]
     return items + [quote]

@@ -131,3 +131,9 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def remaining(self) -> int | None:
+        """Places left: headcount less the agreements holding one (needs ``with_placement_counts``)."""
+        placed = getattr(self, "placed", None)
+        return None if placed is None else max(self.headcount - placed, 0)

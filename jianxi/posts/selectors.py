@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from jianxi.accounts.scoping import scoped
 from jianxi.hosts.models import Host, HostStatus
@@ -38,6 +39,27 @@ def _related(qs: QuerySet[Post]) -> QuerySet[Post]:
     return qs.select_related("host", "category", "district", "department")
 
 
+def with_placement_counts(qs: QuerySet[Post]) -> QuerySet[Post]:
+    """Annotate ``placed`` (agreements holding a place) and ``applicants``: never typed, always counted.
+
+    Subqueries rather than joins, so that the two counts do not multiply each other.
+    """
+    from jianxi.placements.models import Agreement, AgreementStatus, Application
+
+    placed = (
+        Agreement.objects.filter(post=OuterRef("pk"))
+        .exclude(status=AgreementStatus.CANCELLED)
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    applicants = Application.objects.filter(post=OuterRef("pk")).values("post").annotate(n=Count("pk")).values("n")
+    return qs.annotate(
+        placed=Coalesce(Subquery(placed, output_field=IntegerField()), 0),
+        applicants=Coalesce(Subquery(applicants, output_field=IntegerField()), 0),
+    )
+
+
 def posts_public(*, query: PostQuery, today: date) -> QuerySet[Post]:
     """Published, unexpired posts, filtered and sorted.
 
@@ -65,12 +87,13 @@ def posts_public(*, query: PostQuery, today: date) -> QuerySet[Post]:
 
 
 def post_public(*, pk: int, today: date) -> Post | None:
-    return _related(Post.objects.filter(pk=pk, status=PostStatus.PUBLISHED, expires_on__gte=today)).first()
+    posts = Post.objects.filter(pk=pk, status=PostStatus.PUBLISHED, expires_on__gte=today)
+    return with_placement_counts(_related(posts)).first()
 
 
 def posts_for_user(user: Any) -> QuerySet[Post]:
     """The posts an officer or host may manage: scoped, with what a list shows."""
-    return _related(scoped(user, Post.objects.all()))
+    return with_placement_counts(_related(scoped(user, Post.objects.all())))
 
 
 def posts_expiring(user: Any, *, today: date, days: int = 30) -> QuerySet[Post]:

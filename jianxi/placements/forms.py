@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jianxi.placements.services import AgreementTerms, Interview
+from jianxi.policy.engine import add_months
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class InviteForm(forms.Form):
+    id_number = forms.CharField(label=_("见习人员身份证号"), max_length=18)
+
+
+class InterviewForm(forms.Form):
+    interview_at = forms.DateTimeField(
+        label=_("面试时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    interview_place = forms.CharField(label=_("面试地点"), max_length=200, required=False)
+    interview_online = forms.BooleanField(label=_("线上面试"), required=False)
+
+    def interview(self) -> Interview:
+        d = self.cleaned_data
+        return Interview(at=d["interview_at"], place=d.get("interview_place") or "", online=d["interview_online"])
+
+
+class AgreementForm(forms.Form):
+    start = forms.DateField(label=_("见习开始日期"), widget=DATE)
+    end = forms.DateField(label=_("协议约定结束日期"), widget=DATE, help_text=_("见习期 3 至 12 个月（R-IN-1）"))
+    allowance = forms.DecimalField(label=_("生活费（元/月）"), max_digits=8, decimal_places=2, min_value=0)
+    mentor = forms.CharField(label=_("带教人"), max_length=50)
+    training_date = forms.DateField(label=_("岗前培训日期"), widget=DATE)
+    insurance_policy = forms.CharField(label=_("意外伤害保险保单号"), max_length=50)
+
+    def __init__(self, *args: object, post: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if post is not None and not self.is_bound:
+            start = timezone.localdate() + timedelta(days=7)
+            months = getattr(post, "months", 6)
+            self.initial.update(
+                start=start,
+                end=add_months(start, months) - timedelta(days=1),
+                allowance=getattr(post, "allowance", None),
+                training_date=start,
+            )
+
+    def terms(self) -> AgreementTerms:
+        return AgreementTerms(**{name: self.cleaned_data[name] for name in AgreementTerms.__dataclass_fields__})
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

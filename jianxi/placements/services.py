@@ -1,0 +1,301 @@
+"""Applications and agreements: every state change is one function here.
+
+Each runs in a transaction, locks what it decides on (the person for R-EL-5 and R-EL-6, the
+post for its headcount), checks who may act and from which state, records the actor
+(django-simple-history) and notifies the other side after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from jianxi.accounts.models import Role
+from jianxi.accounts.scoping import get_scoped
+from jianxi.core.errors import RuleError
+from jianxi.core.notify import notify
+from jianxi.core.validators import parse_resident_id
+from jianxi.hosts.models import HostStatus
+from jianxi.placements.models import (
+    OPEN_APPLICATION_STATES,
+    Agreement,
+    AgreementStatus,
+    Application,
+    ApplicationStatus,
+)
+from jianxi.policy import engine
+from jianxi.policy.selectors import engine_policy
+from jianxi.posts.models import Post, PostStatus
+from jianxi.youth.models import Person
+
+S = ApplicationStatus
+
+# action: (who, states it may start from, state it leads to, Chinese verb)
+MOVES: dict[str, tuple[str, tuple[str, ...], str, str]] = {
+    "accept_invite": (Role.YOUTH, (S.INVITED,), S.APPLIED, "接受邀请"),
+    "screen": (Role.HOST, (S.APPLIED,), S.SCREENING, "进入筛选"),
+    "interview": (Role.HOST, (S.APPLIED, S.SCREENING, S.INTERVIEW), S.INTERVIEW, "安排面试"),
+    "offer": (Role.HOST, (S.APPLIED, S.SCREENING, S.INTERVIEW), S.OFFER, "发出录用通知"),
+    "reject": (Role.HOST, OPEN_APPLICATION_STATES, S.DECLINED, "不予录用"),
+    "accept": (Role.YOUTH, (S.OFFER,), S.ACCEPTED, "接受录用"),
+    "decline": (Role.YOUTH, (S.OFFER, S.INVITED), S.DECLINED, "谢绝"),
+    "withdraw": (Role.YOUTH, OPEN_APPLICATION_STATES, S.WITHDRAWN, "撤回申请"),
+}
+TAKING_PLACES = (AgreementStatus.PENDING, AgreementStatus.ACTIVE, AgreementStatus.ENDED)
+
+
+def _person_of(actor: Any) -> Person:
+    person = Person.objects.filter(user=actor).first() if getattr(actor, "role", None) == Role.YOUTH else None
+    if person is None:
+        raise RuleError("youth.registry", "请先完成见习人员登记。")
+    return person
+
+
+def _notify_application(application: Application, message: str, *, to_host: bool) -> None:
+    if to_host:
+        users = list(application.post.host.staff.all())
+        email = application.post.host.contact_email
+    else:
+        users = [application.person.user] if application.person.user else []
+        email = ""
+    notify(users=users, message=message, link=reverse("placements:application", args=[application.pk]), email=email)
+
+
+def _open_post(post_id: int, today: date) -> Post:
+    post = Post.objects.select_related("host").filter(pk=post_id).first()
+    if post is None or post.status != PostStatus.PUBLISHED or post.expires_on < today:
+        raise RuleError("post.closed", "该岗位未在招募中。", field="post")
+    return post
+
+
+@transaction.atomic
+def application_apply(*, actor: Any, post_id: int, today: date) -> Application:
+    """双向选择: a young person applies to a published post (one open application per post)."""
+    person = _person_of(actor)
+    post = _open_post(post_id, today)
+    if Application.objects.filter(post=post, person=person, status__in=OPEN_APPLICATION_STATES).exists():
+        raise RuleError("application.duplicate", "您已申请该岗位，请等待单位处理。")
+    application = Application(post=post, person=person, status=S.APPLIED)
+    application._history_user = actor  # type: ignore[attr-defined]
+    application.save()
+    _notify_application(application, f"{person.name} 申请了岗位“{post.title}”。", to_host=True)
+    return application
+
+
+@transaction.atomic
+def application_invite(*, actor: Any, post_id: int, id_number: str, today: date) -> Application:
+    """A host invites a registered young person, found by ID number, to one of its posts."""
+    post = _open_post(post_id, today)
+    if getattr(actor, "role", None) != Role.HOST or post.host_id != actor.host_id:
+        raise RuleError("application.inviter", "只能为本单位的在招岗位邀请见习人员。")
+    number = parse_resident_id(id_number, today=today).number
+    person = Person.objects.filter(id_number=number).first()
+    if person is None:
+        raise RuleError("id_number.unknown", "未找到该身份证号对应的已登记见习人员。", field="id_number")
+    if Application.objects.filter(post=post, person=person, status__in=OPEN_APPLICATION_STATES).exists():
+        raise RuleError("application.duplicate", "该人员已有这个岗位的进行中申请。")
+    application = Application(post=post, person=person, status=S.INVITED, invited=True)
+    application._history_user = actor  # type: ignore[attr-defined]
+    application.save()
+    _notify_application(application, f"{post.host.name} 邀请您申请岗位“{post.title}”。", to_host=False)
+    return application
+
+
+@dataclass(frozen=True)
+class Interview:
+    at: datetime
+    place: str = ""
+    online: bool = False
+
+
+def application_move(
+    *, actor: Any, application_id: int, action: str, interview: Interview | None = None, note: str = ""
+) -> Application:
+    """One step of the two-way selection, by the side whose turn it is."""
+    if action not in MOVES:
+        raise RuleError("application.action", f"未知的操作：{action}", field="action")
+    who, sources, target, verb = MOVES[action]
+    if getattr(actor, "role", None) != who:
+        raise RuleError("application.actor", f"“{verb}”须由{'见习单位' if who == Role.HOST else '见习人员本人'}操作。")
+    if action == "interview" and (interview is None or not (interview.place.strip() or interview.online)):
+        raise RuleError("interview", "请填写面试时间，以及面试地点或选择线上面试。", field="interview_at")
+    with transaction.atomic():
+        queryset = Application.objects.select_for_update().select_related("post__host", "person")
+        application = get_scoped(actor, queryset, pk=application_id)
+        if application.status == target and action != "interview":
+            return application
+        if application.status not in sources:
+            raise RuleError(
+                "application.transition",
+                f"申请当前状态为“{application.get_status_display()}”，不能{verb}。",
+            )
+        application.status = target
+        application.note = note.strip()
+        if interview is not None and action == "interview":
+            application.interview_at = interview.at
+            application.interview_place = interview.place.strip()
+            application.interview_online = interview.online
+        application._history_user = actor  # type: ignore[attr-defined]
+        application._change_reason = verb  # type: ignore[attr-defined]
+        application.save()
+    post = application.post
+    if who == Role.HOST:
+        detail = ""
+        if action == "interview" and interview is not None:
+            where = "线上" if interview.online else interview.place
+            detail = f"，时间 {timezone.localtime(interview.at):%Y-%m-%d %H:%M}，地点 {where}"
+        _notify_application(application, f"岗位“{post.title}”：{verb}{detail}。", to_host=False)
+    else:
+        _notify_application(application, f"{application.person.name} 对岗位“{post.title}”：{verb}。", to_host=True)
+    return application
+
+
+@dataclass(frozen=True)
+class AgreementTerms:
+    start: date
+    end: date
+    allowance: Decimal
+    mentor: str
+    training_date: date
+    insurance_policy: str
+
+
+def _facts(person: Person) -> engine.PersonFacts:
+    return engine.PersonFacts(
+        birth_date=person.birth_date,
+        group=person.group,  # type: ignore[arg-type]
+        beijing_origin=person.beijing_origin,
+        beijing_hukou=person.beijing_hukou,
+        graduation_date=person.graduation_date,
+        employed=person.employed,
+        registered_unemployed=person.registered_unemployed,
+        transfer_registered=person.transfer_registered,
+    )
+
+
+def agreement_create(*, actor: Any, application_id: int, terms: AgreementTerms) -> Agreement:
+    """就业见习协议书 from an accepted offer (R-IN-1, R-IN-2, R-EL-1…6, headcount).
+
+    The person's row is locked first, so two agreements for the same person made at the same
+    moment are decided one after the other (R-EL-5); then the post's row, for its headcount.
+    """
+    if getattr(actor, "role", None) != Role.HOST:
+        raise RuleError("agreement.creator", "见习协议由见习单位根据已接受的录用创建。")
+    for name in ("mentor", "insurance_policy"):
+        if not getattr(terms, name).strip():
+            label = {"mentor": "带教人（R-IN-2）", "insurance_policy": "意外伤害保险保单号"}[name]
+            raise RuleError(name, f"请填写{label}。", field=name)
+    if terms.allowance < 0:
+        raise RuleError("allowance", "生活费不能为负数。", field="allowance")
+    with transaction.atomic():
+        application = get_scoped(actor, Application.objects.select_related("post"), pk=application_id)
+        if application.status != S.ACCEPTED:
+            raise RuleError("application.not_accepted", "只有已接受录用的申请可以签订见习协议。")
+        if Agreement.objects.filter(application=application).exists():
+            raise RuleError("agreement.duplicate", "该申请已签订见习协议。")
+        person = Person.objects.select_for_update().get(pk=application.person_id)
+        post = Post.objects.select_for_update().select_related("host").get(pk=application.post_id)
+        if post.host.status != HostStatus.APPROVED:
+            raise RuleError("host.not_approved", "本单位当前不能签订见习协议（未通过审核、暂停或禁入）。")
+        policy = engine_policy(terms.start)
+        engine.agreement_period_check(start=terms.start, end=terms.end, policy=policy)
+        if terms.training_date > terms.start:
+            raise RuleError("training_date", "岗前培训应在见习开始之前或当天进行（R-IN-2）。", field="training_date")
+        verdict = engine.eligibility(facts=_facts(person), on=terms.start, policy=policy)
+        if not verdict.eligible:
+            raise RuleError(
+                verdict.rule,
+                "见习开始日不符合见习对象条件：" + "；".join(r.message for r in verdict.reasons),
+                field="start",
+            )
+        others = Agreement.objects.filter(person=person).exclude(status=AgreementStatus.CANCELLED)
+        engine.overlap_check(start=terms.start, end=terms.end, others=others.values_list("start", "end"))
+        taken = Agreement.objects.filter(post=post, status__in=TAKING_PLACES).count()
+        if taken >= post.headcount:
+            raise RuleError("headcount", f"该岗位招募 {post.headcount} 人，名额已满。", field="post")
+        subsidised_before = others.filter(subsidy_eligible=True).exists()
+        try:
+            engine.subsidy_once_check(policy=policy, subsidised_before=subsidised_before)
+            subsidy_eligible, note = True, ""
+        except RuleError as once:
+            subsidy_eligible, note = False, once.message
+        agreement = Agreement(
+            application=application,
+            post=post,
+            host=post.host,
+            person=person,
+            start=terms.start,
+            end=terms.end,
+            allowance=terms.allowance,
+            mentor=terms.mentor.strip(),
+            training_date=terms.training_date,
+            insurance_policy=terms.insurance_policy.strip(),
+            subsidy_eligible=subsidy_eligible,
+            subsidy_note=note,
+            eligibility_rule=verdict.rule,
+        )
+        agreement._history_user = actor  # type: ignore[attr-defined]
+        agreement.save()
+        if taken + 1 >= post.headcount:
+            post.status = PostStatus.FILLED
+            post.closed_at = timezone.now()
+            post._history_user = actor  # type: ignore[attr-defined]
+            post._change_reason = "名额已满"  # type: ignore[attr-defined]
+            post.save()
+    if person.user:
+        notify(
+            users=[person.user],
+            message=f"{post.host.name} 已为您生成见习协议（{terms.start} 至 {terms.end}），请查看并确认。",
+            link=reverse("placements:agreement", args=[agreement.pk]),
+        )
+    return agreement
+
+
+@transaction.atomic
+def agreement_confirm(*, actor: Any, agreement_id: int) -> Agreement:
+    """Each side confirms the agreement; once both have, the internship is under way."""
+    agreement = get_scoped(actor, Agreement.objects.select_for_update(), pk=agreement_id)
+    role = getattr(actor, "role", None)
+    if role not in (Role.HOST, Role.YOUTH):
+        raise RuleError("agreement.confirmer", "见习协议由见习单位和见习人员双方确认。")
+    if agreement.status != AgreementStatus.PENDING:
+        raise RuleError("agreement.transition", f"协议当前状态为“{agreement.get_status_display()}”，无需确认。")
+    field = "host_confirmed_at" if role == Role.HOST else "youth_confirmed_at"
+    if getattr(agreement, field) is not None:
+        return agreement
+    setattr(agreement, field, timezone.now())
+    if agreement.host_confirmed_at and agreement.youth_confirmed_at:
+        agreement.status = AgreementStatus.ACTIVE
+    agreement._history_user = actor  # type: ignore[attr-defined]
+    agreement._change_reason = "单位确认" if role == Role.HOST else "见习人员确认"  # type: ignore[attr-defined]
+    agreement.save()
+    return agreement
+
+
+@transaction.atomic
+def agreement_cancel(*, actor: Any, agreement_id: int, reason: str) -> Agreement:
+    """An agreement not yet confirmed by both sides is voided; its place returns to the post."""
+    if getattr(actor, "role", None) not in (Role.HOST, Role.DISTRICT, Role.CITY):
+        raise RuleError("agreement.canceller", "只有见习单位或所在区人社局可以作废协议。")
+    if not reason.strip():
+        raise RuleError("reason", "作废须填写理由。", field="reason")
+    agreement = get_scoped(actor, Agreement.objects.select_for_update(), pk=agreement_id)
+    if agreement.status != AgreementStatus.PENDING:
+        raise RuleError("agreement.transition", f"协议当前状态为“{agreement.get_status_display()}”，不能作废。")
+    agreement.status = AgreementStatus.CANCELLED
+    agreement._history_user = actor  # type: ignore[attr-defined]
+    agreement._change_reason = f"作废：{reason.strip()}"  # type: ignore[attr-defined]
+    agreement.save()
+    post = Post.objects.select_for_update().get(pk=agreement.post_id)
+    if post.status == PostStatus.FILLED and post.expires_on >= timezone.localdate():
+        post.status = PostStatus.PUBLISHED
+        post._history_user = actor  # type: ignore[attr-defined]
+        post._change_reason = "协议作废，名额释放"  # type: ignore[attr-defined]
+        post.save()
+    return agreement

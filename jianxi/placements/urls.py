@@ -1,0 +1,17 @@
+from django.urls import path
+
+from jianxi.placements import views
+
+app_name = "placements"
+urlpatterns = [
+    path("apply/<int:post_id>/", views.apply, name="apply"),
+    path("invite/<int:post_id>/", views.invite, name="invite"),
+    path("applications/", views.application_list, name="applications"),
+    path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("applications/<int:pk>/agreement/", views.agreement_create, name="agreement_create"),
+    path("applications/<int:pk>/<str:action>/", views.application_move, name="move"),
+    path("agreements/", views.agreement_list, name="agreements"),
+    path("agreements/<int:pk>/", views.agreement_detail, name="agreement"),
+    path("agreements/<int:pk>/confirm/", views.agreement_confirm, name="confirm"),
+    path("agreements/<int:pk>/cancel/", views.agreement_cancel, name="cancel"),
+]

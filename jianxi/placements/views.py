@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jianxi.accounts.models import OFFICER_ROLES, Role
+from jianxi.accounts.scoping import get_scoped, scoped
+from jianxi.core.access import acting_user, roles
+from jianxi.core.errors import RuleError
+from jianxi.core.excel import xlsx_response
+from jianxi.core.forms import add_rule_error
+from jianxi.core.paging import paginate
+from jianxi.placements import services
+from jianxi.placements.forms import AgreementForm, InterviewForm, InviteForm, ReasonForm
+from jianxi.placements.models import Agreement, AgreementStatus, Application, ApplicationStatus
+
+PARTIES = (Role.YOUTH, Role.HOST)
+EVERYONE = (*PARTIES, *OFFICER_ROLES)
+
+
+def _applications() -> Any:
+    return Application.objects.select_related("post__host", "person__university", "person__district")
+
+
+def _agreements() -> Any:
+    return Agreement.objects.select_related("post", "host__district", "person__university")
+
+
+@require_POST
+@roles(Role.YOUTH)
+def apply(request: HttpRequest, post_id: int) -> HttpResponse:
+    try:
+        application = services.application_apply(actor=request.user, post_id=post_id, today=timezone.localdate())
+    except RuleError as err:
+        messages.error(request, err.message)
+        return redirect("posts:detail", pk=post_id)
+    messages.success(request, _("申请已提交，单位处理后会通知您。"))
+    return redirect("placements:application", pk=application.pk)
+
+
+@require_POST
+@roles(Role.HOST)
+def invite(request: HttpRequest, post_id: int) -> HttpResponse:
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_invite(
+                actor=request.user,
+                post_id=post_id,
+                id_number=form.cleaned_data["id_number"],
+                today=timezone.localdate(),
+            )
+        except RuleError as err:
+            messages.error(request, err.message)
+        else:
+            messages.success(request, _("已发出邀请。"))
+    return redirect("posts:manage_detail", pk=post_id)
+
+
+@roles(*EVERYONE)
+def application_list(request: HttpRequest) -> HttpResponse:
+    """Applications in scope: a youth's own, a host's applicants, a university's graduates, …"""
+    applications = scoped(request.user, _applications())
+    status = request.GET.get("status", "")
+    if status in ApplicationStatus.values:
+        applications = applications.filter(status=status)
+    post = request.GET.get("post", "")
+    if post.isdigit():
+        applications = applications.filter(post_id=int(post))
+    counts = dict(
+        scoped(request.user, Application.objects.all())
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    if request.GET.get("format") == "xlsx":
+        headers = ["岗位", "见习单位", "姓名", "毕业院校", "状态", "申请时间"]
+        rows = (
+            (
+                a.post.title,
+                a.post.host.name,
+                a.person.name,
+                a.person.university or a.person.school,
+                a.get_status_display(),
+                a.created_at,
+            )
+            for a in applications.order_by("-created_at", "-id").iterator()
+        )
+        return xlsx_response(f"见习申请-{timezone.localdate():%Y%m%d}.xlsx", [("见习申请", headers, rows)])
+    page = paginate(request, applications, sorts={"created": "created_at", "updated": "updated_at"}, default="-created")
+    statuses = [(value, label, counts.get(value, 0)) for value, label in ApplicationStatus.choices]
+    return render(request, "placements/applications.html", {"page": page, "status": status, "statuses": statuses})
+
+
+@roles(*EVERYONE)
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_scoped(request.user, _applications(), pk=pk)
+    role = acting_user(request).role
+    moves = [
+        (name, verb)
+        for name, (who, sources, _target, verb) in services.MOVES.items()
+        if who == role and application.status in sources and name != "interview"
+    ]
+    agreement = Agreement.objects.filter(application=application).first()
+    return render(
+        request,
+        "placements/application.html",
+        {
+            "application": application,
+            "moves": moves,
+            "interview_form": InterviewForm(),
+            "can_interview": role == Role.HOST and application.status in services.MOVES["interview"][1],
+            "agreement": agreement,
+            "history": application.history.select_related("history_user").order_by("-history_date")[:20],
+        },
+    )
+
+
+@require_POST
+@roles(*PARTIES)
+def application_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    interview = None
+    if action == "interview":
+        form = InterviewForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请填写正确的面试时间。"))
+            return redirect("placements:application", pk=pk)
+        interview = form.interview()
+    try:
+        services.application_move(actor=request.user, application_id=pk, action=action, interview=interview)
+    except RuleError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("已处理。"))
+    return redirect("placements:application", pk=pk)
+
+
+@roles(Role.HOST)
+def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_scoped(request.user, _applications(), pk=pk)
+    form = AgreementForm(request.POST or None, post=application.post)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = services.agreement_create(actor=request.user, application_id=pk, terms=form.terms())
+        except RuleError as err:
+            add_rule_error(form, err)
+        else:
+            if agreement.subsidy_note:
+                messages.warning(request, agreement.subsidy_note)
+            messages.success(request, _("见习协议已生成，请打印并由双方确认。"))
+            return redirect("placements:agreement", pk=agreement.pk)
+    return render(request, "placements/agreement_form.html", {"form": form, "application": application})
+
+
+@roles(*EVERYONE)
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    agreements = scoped(request.user, _agreements())
+    status = request.GET.get("status", "")
+    if status in AgreementStatus.values:
+        agreements = agreements.filter(status=status)
+    q = request.GET.get("q", "").strip()
+    if q:
+        agreements = agreements.filter(Q(person__name__icontains=q) | Q(host__name__icontains=q))
+    if request.GET.get("format") == "xlsx":
+        headers = [
+            "见习人员",
+            "身份证号（脱敏）",
+            "见习单位",
+            "岗位",
+            "开始",
+            "结束",
+            "生活费（元/月）",
+            "带教人",
+            "状态",
+            "享受补贴",
+        ]
+        rows = (
+            (
+                a.person.name,
+                a.person.id_number_masked,
+                a.host.name,
+                a.post.title,
+                a.start,
+                a.end,
+                a.allowance,
+                a.mentor,
+                a.get_status_display(),
+                "是" if a.subsidy_eligible else "否",
+            )
+            for a in agreements.order_by("-start", "-id").iterator()
+        )
+        return xlsx_response(f"见习协议-{timezone.localdate():%Y%m%d}.xlsx", [("见习协议", headers, rows)])
+    page = paginate(request, agreements, sorts={"start": "start", "created": "created_at"}, default="-start")
+    return render(
+        request,
+        "placements/agreements.html",
+        {"page": page, "status": status, "statuses": AgreementStatus.choices, "q": q},
+    )
+
+
+@roles(*EVERYONE)
+def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable agreement (就业见习协议书), with both parties' details."""
+    agreement = get_scoped(request.user, _agreements().select_related("host", "person"), pk=pk)
+    return render(request, "placements/agreement.html", {"agreement": agreement, "reason_form": ReasonForm()})
+
+
+@require_POST
+@roles(*PARTIES)
+def agreement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.agreement_confirm(actor=request.user, agreement_id=pk)
+    except RuleError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("已确认。"))
+    return redirect("placements:agreement", pk=pk)
+
+
+@require_POST
+@roles(Role.HOST, Role.DISTRICT, Role.CITY)
+def agreement_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.agreement_cancel(actor=request.user, agreement_id=pk, reason=request.POST.get("reason", ""))
+    except RuleError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("协议已作废，名额已释放。"))
+    return redirect("placements:agreement", pk=pk)

@@ -18,7 +18,7 @@ def _items(role: str | None) -> list[tuple[str, str]]:
     quote = (_("补贴测算"), reverse("policy:quote"))
     check = (_("资格自测"), reverse("policy:eligibility"))
     if role is None:
-        return items + [quote, check]
+        return items + [quote, check, (_("证明验证"), reverse("placements:verify"))]
     applications = (_("见习申请"), reverse("placements:applications"))
     agreements = (_("见习协议"), reverse("placements:agreements"))
     if role == Role.YOUTH:
@@ -41,6 +41,8 @@ def _items(role: str | None) -> list[tuple[str, str]]:
         items += [(_("本校毕业生"), reverse("youth:list"))]
     if role in (Role.DISTRICT, Role.DEPARTMENT, Role.CITY, Role.UNIVERSITY):
         items += [applications, agreements]
+    if role in (Role.DISTRICT, Role.CITY, Role.UNIVERSITY):
+        items += [(_("跟踪帮扶"), reverse("placements:follow_ups"))]
     if role == Role.CITY:
         items += [(_("政策参数"), reverse("policy:overview"))]
     return items + [quote]

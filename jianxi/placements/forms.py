@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jianxi.placements.models import LaterStatus, Outcome, ServiceKind
+from jianxi.placements.outcomes import Ending
 from jianxi.placements.services import AgreementTerms, Interview
 from jianxi.policy.engine import add_months
 
@@ -54,3 +56,33 @@ class AgreementForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EndForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("结束方式"), choices=Outcome.choices)
+    ended_on = forms.DateField(label=_("最后见习日"), widget=DATE)
+    reason = forms.CharField(label=_("提前终止原因"), max_length=500, required=False)
+    contract_start = forms.DateField(label=_("劳动合同起始日"), widget=DATE, required=False)
+    contract_months = forms.IntegerField(label=_("劳动合同期限（月）"), min_value=1, max_value=600, required=False)
+    insured_months = forms.CharField(
+        label=_("已缴社保月份"), required=False, help_text=_("以逗号分隔，如 2024-01,2024-02")
+    )
+
+    def ending(self) -> Ending:
+        d = self.cleaned_data
+        months = tuple(m.strip() for m in (d.get("insured_months") or "").replace("，", ",").split(",") if m.strip())
+        return Ending(
+            outcome=d["outcome"],
+            ended_on=d["ended_on"],
+            reason=d.get("reason") or "",
+            contract_start=d.get("contract_start"),
+            contract_months=d.get("contract_months"),
+            insured_months=months,
+        )
+
+
+class FollowUpForm(forms.Form):
+    served_on = forms.DateField(label=_("服务日期"), widget=DATE)
+    kind = forms.ChoiceField(label=_("服务内容"), choices=ServiceKind.choices)
+    later_status = forms.ChoiceField(label=_("人员现状"), choices=LaterStatus.choices)
+    note = forms.CharField(label=_("说明"), max_length=500, required=False)

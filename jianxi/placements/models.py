@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +79,14 @@ class AgreementStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已作废")
 
 
+class Outcome(models.TextChoices):
+    """How an internship ended (R-IN-3)."""
+
+    COMPLETED = "completed", _("期满结束")
+    TERMINATED = "terminated", _("提前终止")
+    HIRED = "hired", _("提前留用（签订劳动合同）")
+
+
 class Agreement(models.Model):
     """就业见习协议书 (R-IN-2). It takes a place of the post's headcount unless cancelled."""
 
@@ -100,6 +110,15 @@ class Agreement(models.Model):
     eligibility_rule = models.CharField(_("资格依据"), max_length=10)
     host_confirmed_at = models.DateTimeField(_("单位确认时间"), null=True, blank=True)
     youth_confirmed_at = models.DateTimeField(_("见习人员确认时间"), null=True, blank=True)
+    # R-IN-3: how and when it ended; R-SUB-5 needs the labour contract facts of an early hire.
+    outcome = models.CharField(_("结束方式"), max_length=20, choices=Outcome.choices, blank=True)
+    ended_on = models.DateField(_("最后见习日"), null=True, blank=True)
+    outcome_reason = models.CharField(_("结束原因"), max_length=500, blank=True)
+    contract_start = models.DateField(_("劳动合同起始日"), null=True, blank=True)
+    contract_months = models.PositiveSmallIntegerField(_("劳动合同期限（月）"), null=True, blank=True)
+    insured_months = models.CharField(_("已缴社保月份"), max_length=400, blank=True, help_text=_("YYYY-MM，逗号分隔"))
+    retained = models.BooleanField(_("留用"), null=True, blank=True)
+    certificate_code = models.CharField(_("见习证明验证码"), max_length=12, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -122,6 +141,11 @@ class Agreement(models.Model):
                 violation_error_message=_("结束日期须晚于开始日期。"),
             ),
             models.CheckConstraint(condition=Q(allowance__gte=0), name="agreement_allowance_not_negative"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | (Q(ended_on__gte=F("start")) & Q(ended_on__lte=F("end"))),
+                name="agreement_ended_inside_period",
+                violation_error_message=_("最后见习日须在协议期内。"),
+            ),
         ]
         indexes = [
             models.Index(fields=["person", "status"]),
@@ -131,3 +155,90 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.host} {self.start}~{self.end}"
+
+    @property
+    def last_day(self) -> date:
+        """The last internship day: the early end if there was one, else the agreed end."""
+        return self.ended_on or self.end
+
+    @property
+    def grassroots(self) -> bool:
+        """R-IN-4: a grassroots internship base counts as grassroots work experience."""
+        return bool(self.host.grassroots_base)
+
+
+class Attendance(models.Model):
+    """考勤: attended working days of one internship month (R-IN-2, R-SUB-3)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="attendance")
+    month = models.DateField(_("月份"), help_text=_("当月第一天"))
+    working_days = models.PositiveSmallIntegerField(_("当月工作日"))
+    scheduled_days = models.PositiveSmallIntegerField(_("见习期内应出勤"))
+    attended_days = models.PositiveSmallIntegerField(_("实际出勤"))
+    locked = models.BooleanField(_("已锁定（已申报补贴）"), default=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    SCOPE = Scope(
+        district="agreement__host__district",
+        department="agreement__post__department",
+        university="agreement__person__university",
+        host="agreement__host",
+        youth="agreement__person__user",
+    )
+
+    class Meta:
+        ordering = ["agreement", "month"]
+        verbose_name = _("考勤记录")
+        verbose_name_plural = _("考勤记录")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "month"], name="attendance_one_per_month"),
+            models.CheckConstraint(
+                condition=Q(attended_days__lte=F("scheduled_days")),
+                name="attendance_within_scheduled_days",
+                violation_error_message=_("出勤天数不能超过应出勤天数。"),
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="attendance_month_is_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.month:%Y-%m}: {self.attended_days}/{self.scheduled_days}"
+
+
+class ServiceKind(models.TextChoices):
+    JOB_INFO = "job_info", _("岗位信息")
+    GUIDANCE = "guidance", _("职业指导")
+    ENTREPRENEURSHIP = "entrepreneurship", _("创业扶持")
+    TRAINING = "training", _("培训推荐")
+
+
+class LaterStatus(models.TextChoices):
+    SEEKING = "seeking", _("求职中")
+    EMPLOYED = "employed", _("已就业")
+    SELF_EMPLOYED = "self_employed", _("已创业")
+    TRAINING = "training", _("参加培训")
+    STUDYING = "studying", _("升学")
+    OTHER = "other", _("其他")
+
+
+class FollowUp(models.Model):
+    """跟踪帮扶 (notice §三(四)): a service given to someone who ended without being retained."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="follow_ups")
+    officer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    served_on = models.DateField(_("服务日期"))
+    kind = models.CharField(_("服务内容"), max_length=20, choices=ServiceKind.choices)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    later_status = models.CharField(_("人员现状"), max_length=20, choices=LaterStatus.choices)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    SCOPE = Scope(district="agreement__host__district", university="agreement__person__university")
+
+    class Meta:
+        ordering = ["-served_on", "-id"]
+        verbose_name = _("跟踪帮扶记录")
+        verbose_name_plural = _("跟踪帮扶记录")
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.served_on} {self.kind}"

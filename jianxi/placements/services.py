@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -215,7 +216,8 @@ def agreement_create(*, actor: Any, application_id: int, terms: AgreementTerms) 
                 field="start",
             )
         others = Agreement.objects.filter(person=person).exclude(status=AgreementStatus.CANCELLED)
-        engine.overlap_check(start=terms.start, end=terms.end, others=others.values_list("start", "end"))
+        spans = others.annotate(last=Coalesce("ended_on", "end")).values_list("start", "last")
+        engine.overlap_check(start=terms.start, end=terms.end, others=spans)
         taken = Agreement.objects.filter(post=post, status__in=TAKING_PLACES).count()
         if taken >= post.headcount:
             raise RuleError("headcount", f"该岗位招募 {post.headcount} 人，名额已满。", field="post")

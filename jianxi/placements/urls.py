@@ -14,4 +14,11 @@ urlpatterns = [
     path("agreements/<int:pk>/", views.agreement_detail, name="agreement"),
     path("agreements/<int:pk>/confirm/", views.agreement_confirm, name="confirm"),
     path("agreements/<int:pk>/cancel/", views.agreement_cancel, name="cancel"),
+    path("agreements/<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("agreements/<int:pk>/end/", views.agreement_end, name="end"),
+    path("agreements/<int:pk>/retention/", views.agreement_retention, name="retention"),
+    path("agreements/<int:pk>/certificate/", views.certificate, name="certificate"),
+    path("verify/", views.verify, name="verify"),
+    path("follow-ups/", views.follow_ups, name="follow_ups"),
+    path("follow-ups/<int:pk>/", views.follow_up_detail, name="follow_up"),
 ]

@@ -12,13 +12,21 @@ from django.views.decorators.http import require_POST
 
 from jianxi.accounts.models import OFFICER_ROLES, Role
 from jianxi.accounts.scoping import get_scoped, scoped
-from jianxi.core.access import acting_user, roles
+from jianxi.core.access import acting_user, public, roles
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import xlsx_response
 from jianxi.core.forms import add_rule_error
 from jianxi.core.paging import paginate
-from jianxi.placements import services
-from jianxi.placements.forms import AgreementForm, InterviewForm, InviteForm, ReasonForm
+from jianxi.placements import attendance as attendance_service
+from jianxi.placements import outcomes, services
+from jianxi.placements.forms import (
+    AgreementForm,
+    EndForm,
+    FollowUpForm,
+    InterviewForm,
+    InviteForm,
+    ReasonForm,
+)
 from jianxi.placements.models import Agreement, AgreementStatus, Application, ApplicationStatus
 
 PARTIES = (Role.YOUTH, Role.HOST)
@@ -234,3 +242,105 @@ def agreement_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("协议已作废，名额已释放。"))
     return redirect("placements:agreement", pk=pk)
+
+
+# --- attendance, outcomes, certificate, follow-up ---------------------------------------------
+
+
+@roles(*EVERYONE)
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """The month grid of one internship: the host fills it in, everyone in scope reads it."""
+    agreement = get_scoped(request.user, _agreements(), pk=pk)
+    today = timezone.localdate()
+    if request.method == "POST":
+        if acting_user(request).role != Role.HOST:
+            messages.error(request, _("考勤由见习单位填报。"))
+            return redirect("placements:attendance", pk=pk)
+        days: dict[str, int] = {}
+        bad = []
+        for key in request.POST:
+            if key.startswith("att-") and request.POST[key].strip() != "":
+                try:
+                    days[key[4:]] = int(request.POST[key])
+                except ValueError:
+                    bad.append(key[4:])
+        if bad:
+            messages.error(request, _("出勤天数须为整数：%(months)s") % {"months": "、".join(bad)})
+        else:
+            try:
+                changed = attendance_service.attendance_record(
+                    actor=request.user, agreement_id=pk, days=days, today=today
+                )
+            except RuleError as err:
+                messages.error(request, err.message)
+            else:
+                messages.success(request, _("已保存 %(n)s 个月的考勤。") % {"n": changed})
+                return redirect("placements:attendance", pk=pk)
+    grid = attendance_service.attendance_grid(agreement=agreement, today=today)
+    return render(request, "placements/attendance.html", {"agreement": agreement, "grid": grid})
+
+
+@roles(Role.HOST)
+def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_scoped(request.user, _agreements(), pk=pk)
+    form = EndForm(request.POST or None, initial={"ended_on": agreement.end, "outcome": "completed"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcomes.agreement_end(actor=request.user, agreement_id=pk, ending=form.ending())
+        except RuleError as err:
+            add_rule_error(form, err)
+        else:
+            messages.success(request, _("已登记见习结束，可打印见习证明。"))
+            return redirect("placements:agreement", pk=pk)
+    return render(request, "placements/end.html", {"agreement": agreement, "form": form})
+
+
+@require_POST
+@roles(Role.HOST)
+def agreement_retention(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        outcomes.agreement_retention(actor=request.user, agreement_id=pk, retained=request.POST.get("retained") == "1")
+    except RuleError as err:
+        messages.error(request, err.message)
+    return redirect("placements:agreement", pk=pk)
+
+
+@roles(*EVERYONE)
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """见习证明 (R-IN-4): printable, with a code anyone can verify."""
+    agreement = get_scoped(request.user, _agreements().select_related("host", "person"), pk=pk)
+    if agreement.status != AgreementStatus.ENDED:
+        messages.error(request, _("见习结束后才能出具见习证明。"))
+        return redirect("placements:agreement", pk=pk)
+    return render(request, "placements/certificate.html", {"agreement": agreement})
+
+
+@public
+def verify(request: HttpRequest) -> HttpResponse:
+    """Anyone checks a certificate by its verification code; only what the paper shows is shown."""
+    code = request.GET.get("code", "")
+    agreement = outcomes.certificate_lookup(code) if code else None
+    return render(request, "placements/verify.html", {"code": code, "agreement": agreement})
+
+
+@roles(Role.DISTRICT, Role.CITY, Role.UNIVERSITY)
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    due = outcomes.follow_up_due(request.user)
+    page = paginate(request, due)
+    return render(request, "placements/follow_ups.html", {"page": page})
+
+
+@roles(Role.DISTRICT, Role.CITY, Role.UNIVERSITY)
+def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_scoped(request.user, _agreements(), pk=pk)
+    form = FollowUpForm(request.POST or None, initial={"served_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcomes.follow_up_record(actor=request.user, agreement_id=pk, **form.cleaned_data)
+        except RuleError as err:
+            add_rule_error(form, err)
+        else:
+            messages.success(request, _("已记录。"))
+            return redirect("placements:follow_up", pk=pk)
+    records = agreement.follow_ups.select_related("officer")
+    return render(request, "placements/follow_up.html", {"agreement": agreement, "form": form, "records": records})

@@ -1,0 +1,133 @@
+"""Attendance (考勤): a month grid per internship, checked against the official calendar.
+
+A month cannot record more days than were scheduled in it (R-SUB-3); once a month is part of a
+submitted subsidy claim it is locked, and only a district officer can reopen it (recorded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from jianxi.accounts.models import Role
+from jianxi.accounts.scoping import get_scoped
+from jianxi.core.errors import RuleError
+from jianxi.placements.models import Agreement, AgreementStatus, Attendance
+from jianxi.policy.engine import add_months, month_key
+from jianxi.policy.engine.dates import month_first, month_last
+from jianxi.policy.selectors import work_calendar
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    """One row of the grid: the calendar's figures and what is recorded."""
+
+    month: date
+    key: str
+    working_days: int
+    scheduled_days: int
+    attended_days: int | None
+    locked: bool
+    open: bool  # the month has begun, so attendance may be recorded
+
+
+def months_of(agreement: Agreement) -> list[date]:
+    """First days of the calendar months the internship touches."""
+    months, first = [], month_first(agreement.start)
+    while first <= agreement.last_day:
+        months.append(first)
+        first = add_months(first, 1)
+    return months
+
+
+def attendance_grid(*, agreement: Agreement, today: date) -> list[MonthRow]:
+    """Every month of the internship with working and scheduled days, in two queries."""
+    months = months_of(agreement)
+    calendar = work_calendar(range(agreement.start.year, agreement.last_day.year + 1))
+    recorded = {a.month: a for a in Attendance.objects.filter(agreement=agreement)}
+    rows = []
+    for first in months:
+        last = month_last(first)
+        scheduled = calendar.working_days_between(max(first, agreement.start), min(last, agreement.last_day))
+        row = recorded.get(first)
+        rows.append(
+            MonthRow(
+                month=first,
+                key=month_key(first),
+                working_days=calendar.working_days_in_month(first.year, first.month),
+                scheduled_days=scheduled,
+                attended_days=row.attended_days if row else None,
+                locked=bool(row and row.locked),
+                open=first <= today,
+            )
+        )
+    return rows
+
+
+def attendance_record(*, actor: Any, agreement_id: int, days: Mapping[str, int], today: date) -> int:
+    """The host records attended days for months of one internship; returns how many changed."""
+    if getattr(actor, "role", None) != Role.HOST:
+        raise RuleError("attendance.recorder", "考勤由见习单位填报。")
+    with transaction.atomic():
+        agreement = get_scoped(actor, Agreement.objects.select_for_update().select_related("host"), pk=agreement_id)
+        if agreement.status not in (AgreementStatus.ACTIVE, AgreementStatus.ENDED):
+            raise RuleError("attendance.agreement", "协议经双方确认后才能填报考勤。")
+        grid = {row.key: row for row in attendance_grid(agreement=agreement, today=today)}
+        existing = {a.month: a for a in Attendance.objects.select_for_update().filter(agreement=agreement)}
+        changed = 0
+        for key, attended in sorted(days.items()):
+            row = grid.get(key)
+            if row is None:
+                raise RuleError("attendance.month_outside", f"{key} 不在见习期内。", field="attendance")
+            if not row.open:
+                raise RuleError("attendance.future", f"{key} 尚未开始，不能填报考勤。", field="attendance")
+            if not 0 <= attended <= row.scheduled_days:
+                raise RuleError(
+                    "attendance",
+                    f"{key} 出勤 {attended} 天，应在 0 至 {row.scheduled_days} 天之间"
+                    f"（该月见习期内共 {row.scheduled_days} 个工作日，R-SUB-3）。",
+                    field="attendance",
+                )
+            current = existing.get(row.month)
+            if current is not None and current.attended_days == attended:
+                continue
+            if current is not None and current.locked:
+                raise RuleError("attendance.locked", f"{key} 的考勤已随补贴申报锁定，需区人社局重新开放后才能修改。")
+            record = current or Attendance(agreement=agreement, month=row.month)
+            record.working_days, record.scheduled_days, record.attended_days = (
+                row.working_days,
+                row.scheduled_days,
+                attended,
+            )
+            record._history_user = actor  # type: ignore[attr-defined]
+            record.save()
+            changed += 1
+    return changed
+
+
+def attendance_lock(*, agreement_id: int, months: list[date], locked: bool = True) -> int:
+    """Lock (or unlock) months of attendance; used when a subsidy claim is submitted."""
+    return Attendance.objects.filter(agreement_id=agreement_id, month__in=months).update(locked=locked)
+
+
+@transaction.atomic
+def attendance_reopen(*, actor: Any, agreement_id: int, month: date, reason: str) -> Attendance:
+    """A district officer reopens a locked month, with a reason kept in its history."""
+    if getattr(actor, "role", None) not in (Role.DISTRICT, Role.CITY):
+        raise RuleError("attendance.reopener", "只有区人社局可以重新开放已锁定的考勤。")
+    if not reason.strip():
+        raise RuleError("reason", "重新开放须填写理由。", field="reason")
+    agreement = get_scoped(actor, Agreement.objects.all(), pk=agreement_id)
+    record = Attendance.objects.select_for_update().filter(agreement=agreement, month=month).first()
+    if record is None:
+        raise RuleError("attendance.missing", "该月没有考勤记录。")
+    if record.locked:
+        record.locked = False
+        record._history_user = actor  # type: ignore[attr-defined]
+        record._change_reason = f"重新开放：{reason.strip()}"  # type: ignore[attr-defined]
+        record.save()
+    return record

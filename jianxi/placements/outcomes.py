@@ -1,0 +1,164 @@
+"""How internships end (R-IN-3), retention (留用), certificates (R-IN-4) and follow-up (跟踪帮扶)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+
+from jianxi.accounts.models import Role
+from jianxi.accounts.scoping import get_scoped
+from jianxi.core.errors import RuleError
+from jianxi.placements.models import Agreement, AgreementStatus, FollowUp, LaterStatus, Outcome, ServiceKind
+from jianxi.policy.engine import add_months, months_between
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
+
+
+@dataclass(frozen=True)
+class Ending:
+    outcome: str
+    ended_on: date
+    reason: str = ""
+    contract_start: date | None = None
+    contract_months: int | None = None
+    insured_months: tuple[str, ...] = ()
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+@transaction.atomic
+def agreement_end(*, actor: Any, agreement_id: int, ending: Ending) -> Agreement:
+    """R-IN-3: complete, terminate early with a reason, or hire early with the labour contract."""
+    if getattr(actor, "role", None) != Role.HOST:
+        raise RuleError("agreement.ender", "见习结束情况由见习单位登记。")
+    agreement = get_scoped(actor, Agreement.objects.select_for_update().select_related("host"), pk=agreement_id)
+    if agreement.status != AgreementStatus.ACTIVE:
+        raise RuleError("agreement.transition", f"协议当前状态为“{agreement.get_status_display()}”，不能登记结束。")
+    if ending.outcome not in Outcome.values:
+        raise RuleError("outcome", "请选择结束方式。", field="outcome")
+    if not agreement.start <= ending.ended_on <= agreement.end:
+        raise RuleError("ended_on", f"最后见习日应在 {agreement.start} 至 {agreement.end} 之间。", field="ended_on")
+    if ending.outcome == Outcome.COMPLETED and ending.ended_on != agreement.end:
+        raise RuleError("ended_on", "期满结束的最后见习日即协议约定结束日期。", field="ended_on")
+    if ending.outcome != Outcome.COMPLETED and ending.ended_on >= agreement.end:
+        raise RuleError("ended_on", "提前结束的最后见习日应早于协议约定结束日期。", field="ended_on")
+    if ending.outcome == Outcome.TERMINATED and not ending.reason.strip():
+        raise RuleError("outcome_reason", "提前终止须填写原因（R-IN-3）。", field="outcome_reason")
+    if ending.outcome == Outcome.HIRED:
+        if ending.contract_start is None or ending.contract_months is None:
+            raise RuleError(
+                "contract_start", "提前留用须填写劳动合同起始日和期限（R-IN-3、R-SUB-5）。", field="contract_start"
+            )
+        if ending.contract_start <= ending.ended_on:
+            raise RuleError("contract_start", "劳动合同应在最后见习日之后开始。", field="contract_start")
+        allowed = set(months_between(ending.contract_start, add_months(ending.contract_start, ending.contract_months)))
+        bad = [m for m in ending.insured_months if m not in allowed]
+        if bad:
+            raise RuleError("insured_months", f"社保月份不在劳动合同期内：{'、'.join(bad)}", field="insured_months")
+    agreement.status = AgreementStatus.ENDED
+    agreement.outcome = ending.outcome
+    agreement.ended_on = ending.ended_on
+    agreement.outcome_reason = ending.reason.strip()
+    agreement.contract_start = ending.contract_start
+    agreement.contract_months = ending.contract_months
+    agreement.insured_months = ",".join(sorted(set(ending.insured_months)))
+    if ending.outcome == Outcome.HIRED:
+        agreement.retained = True  # an early hire is a retention by definition
+    agreement.certificate_code = agreement.certificate_code or _new_code()
+    agreement._history_user = actor  # type: ignore[attr-defined]
+    agreement._change_reason = f"见习结束：{agreement.get_outcome_display()}"  # type: ignore[attr-defined]
+    agreement.save()
+    return agreement
+
+
+@transaction.atomic
+def agreement_retention(*, actor: Any, agreement_id: int, retained: bool) -> Agreement:
+    """After the end, the host records whether it kept the intern (留用)."""
+    if getattr(actor, "role", None) != Role.HOST:
+        raise RuleError("agreement.retention", "留用情况由见习单位登记。")
+    agreement = get_scoped(actor, Agreement.objects.select_for_update(), pk=agreement_id)
+    if agreement.status != AgreementStatus.ENDED:
+        raise RuleError("agreement.transition", "见习结束后才能登记留用情况。")
+    if agreement.retained is retained:
+        return agreement
+    agreement.retained = retained
+    agreement._history_user = actor  # type: ignore[attr-defined]
+    agreement._change_reason = "登记留用" if retained else "登记未留用"  # type: ignore[attr-defined]
+    agreement.save()
+    return agreement
+
+
+@dataclass(frozen=True)
+class Retention:
+    ended: int
+    retained: int
+
+    @property
+    def rate(self) -> float | None:
+        """Retained ÷ ended (display only; never used for money)."""
+        return None if self.ended == 0 else self.retained / self.ended
+
+
+def retention_rates(agreements: QuerySet[Agreement], by: str | None = None) -> dict[Any, Retention]:
+    """R-IN-3 retention rate = retained / ended, per ``by`` (e.g. "host", "host__district") or overall."""
+    ended = agreements.filter(status=AgreementStatus.ENDED)
+    counts = {"ended": Count("pk"), "kept": Count("pk", filter=Q(retained=True))}
+    if by is None:
+        row = ended.aggregate(**counts)
+        return {None: Retention(row["ended"], row["kept"])}
+    return {r[by]: Retention(r["ended"], r["kept"]) for r in ended.values(by).annotate(**counts).order_by(by)}
+
+
+def certificate_lookup(code: str) -> Agreement | None:
+    """Anyone may check a certificate (见习证明) by its verification code."""
+    code = code.strip().upper()
+    if not code or len(code) > 12:
+        return None
+    return (
+        Agreement.objects.select_related("host", "person", "post")
+        .filter(certificate_code=code, status=AgreementStatus.ENDED)
+        .first()
+    )
+
+
+def follow_up_due(user: Any) -> QuerySet[Agreement]:
+    """People who ended without being retained: the district's follow-up list (跟踪帮扶)."""
+    from jianxi.accounts.scoping import scoped
+
+    return (
+        scoped(user, Agreement.objects.select_related("person", "host"))
+        .filter(status=AgreementStatus.ENDED, retained=False)
+        .annotate(services=Count("follow_ups"))
+        .order_by("services", "-ended_on", "-id")
+    )
+
+
+@transaction.atomic
+def follow_up_record(
+    *, actor: Any, agreement_id: int, served_on: date, kind: str, later_status: str, note: str = ""
+) -> FollowUp:
+    """A district officer records a service given and the person's status now."""
+    if getattr(actor, "role", None) not in (Role.DISTRICT, Role.CITY):
+        raise RuleError("follow_up.officer", "跟踪帮扶由区人社局记录。")
+    agreement = get_scoped(actor, Agreement.objects.all(), pk=agreement_id)
+    if agreement.status != AgreementStatus.ENDED or agreement.retained is not False:
+        raise RuleError("follow_up.target", "只对见习结束后未留用的人员记录跟踪帮扶。")
+    if kind not in ServiceKind.values:
+        raise RuleError("kind", "请选择服务内容。", field="kind")
+    if later_status not in LaterStatus.values:
+        raise RuleError("later_status", "请选择人员现状。", field="later_status")
+    if agreement.ended_on and served_on < agreement.ended_on:
+        raise RuleError("served_on", "服务日期不能早于见习结束日期。", field="served_on")
+    follow_up = FollowUp(
+        agreement=agreement, officer=actor, served_on=served_on, kind=kind, later_status=later_status, note=note.strip()
+    )
+    follow_up._history_user = actor  # type: ignore[attr-defined]
+    follow_up.save()
+    return follow_up

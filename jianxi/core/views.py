@@ -15,6 +15,8 @@ from jianxi.core.access import acting_user, public, signed_in
 from jianxi.core.models import Notification
 from jianxi.core.paging import paginate
 from jianxi.hosts.models import Host
+from jianxi.placements.models import Agreement
+from jianxi.placements.outcomes import retention_rates
 from jianxi.policy.selectors import calendar_gaps
 from jianxi.posts.selectors import review_counts
 from jianxi.youth.models import Person
@@ -33,6 +35,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["persons_total"] = scoped(user, Person.objects.all()).count()
     if role == Role.UNIVERSITY:
         context["persons_total"] = scoped(user, Person.objects.all()).count()
+    if role in (Role.DISTRICT, Role.DEPARTMENT, Role.CITY, Role.HOST):
+        # R-IN-3: retention rate = retained ÷ ended, counted from agreements, never typed.
+        context["retention"] = retention_rates(scoped(user, Agreement.objects.all()))[None]
     if role == Role.CITY:
         context["calendar_gaps"] = calendar_gaps()
     if role == Role.YOUTH:

@@ -34,6 +34,7 @@ from jianxi.policy import engine
 from jianxi.policy.selectors import engine_policy
 from jianxi.posts.models import Post, PostStatus
 from jianxi.youth.models import Person
+from jianxi.youth.selectors import person_facts
 
 S = ApplicationStatus
 
@@ -167,19 +168,6 @@ class AgreementTerms:
     insurance_policy: str
 
 
-def _facts(person: Person) -> engine.PersonFacts:
-    return engine.PersonFacts(
-        birth_date=person.birth_date,
-        group=person.group,  # type: ignore[arg-type]
-        beijing_origin=person.beijing_origin,
-        beijing_hukou=person.beijing_hukou,
-        graduation_date=person.graduation_date,
-        employed=person.employed,
-        registered_unemployed=person.registered_unemployed,
-        transfer_registered=person.transfer_registered,
-    )
-
-
 def agreement_create(*, actor: Any, application_id: int, terms: AgreementTerms) -> Agreement:
     """就业见习协议书 from an accepted offer (R-IN-1, R-IN-2, R-EL-1…6, headcount).
 
@@ -208,7 +196,7 @@ def agreement_create(*, actor: Any, application_id: int, terms: AgreementTerms) 
         engine.agreement_period_check(start=terms.start, end=terms.end, policy=policy)
         if terms.training_date > terms.start:
             raise RuleError("training_date", "岗前培训应在见习开始之前或当天进行（R-IN-2）。", field="training_date")
-        verdict = engine.eligibility(facts=_facts(person), on=terms.start, policy=policy)
+        verdict = engine.eligibility(facts=person_facts(person), on=terms.start, policy=policy)
         if not verdict.eligible:
             raise RuleError(
                 verdict.rule,

@@ -15,6 +15,7 @@ from jianxi.core.excel import xlsx_response
 from jianxi.core.paging import paginate
 from jianxi.youth import services
 from jianxi.youth.models import Group, Person
+from jianxi.youth.selectors import person_eligibility
 
 SORTS = {"created": "created_at", "name": "name", "graduation": "graduation_date"}
 
@@ -69,7 +70,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @roles(*OFFICER_ROLES, Role.YOUTH)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_scoped(request.user, Person.objects.select_related("district", "university"), pk=pk)
-    return render(request, "youth/detail.html", {"person": person, "reveal_form": RevealForm()})
+    context = {
+        "person": person,
+        "reveal_form": RevealForm(),
+        "eligibility": person_eligibility(person, timezone.localdate()),
+    }
+    return render(request, "youth/detail.html", context)
 
 
 @require_POST
@@ -85,7 +91,13 @@ def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
             purpose=form.cleaned_data["purpose"],
             ip_address=request.META.get("REMOTE_ADDR"),
         )
-    return render(request, "youth/detail.html", {"person": person, "reveal_form": form, "revealed": revealed})
+    context = {
+        "person": person,
+        "reveal_form": form,
+        "revealed": revealed,
+        "eligibility": person_eligibility(person, timezone.localdate()),
+    }
+    return render(request, "youth/detail.html", context)
 
 
 @roles(Role.YOUTH)

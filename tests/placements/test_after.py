@@ -204,3 +204,23 @@ def test_follow_up_list_holds_those_not_retained_and_records_services(client, wo
     client.force_login(world.other_district_officer)
     assert client.get(reverse("placements:follow_up", args=[agreement.pk])).status_code == 404
     assert world.our_person.name not in client.get(reverse("placements:follow_ups")).content.decode()
+
+
+def test_home_pages_show_the_retention_rate_computed_from_agreements(client, world, active):
+    outcomes.agreement_end(
+        actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("completed", active.end)
+    )
+    outcomes.agreement_retention(actor=world.host_staff, agreement_id=active.pk, retained=True)
+    client.force_login(world.district_officer)
+    page = client.get("/").content.decode()
+    assert "100%" in page and "留用 1 / 结束 1" in page
+    client.force_login(world.other_district_officer)
+    assert "留用 0 / 结束 0" in client.get("/").content.decode()
+
+
+def test_person_page_shows_eligibility_with_reasons(client, world):
+    world.our_person.beijing_origin = False
+    world.our_person.save()
+    client.force_login(world.district_officer)
+    page = client.get(reverse("youth:detail", args=[world.our_person.pk])).content.decode()
+    assert 'data-testid="person-eligibility"' in page and "R-EL-1.origin" in page

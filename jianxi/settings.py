@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "jianxi.youth",
     "jianxi.posts",
     "jianxi.placements",
+    "jianxi.subsidies",
 ]
 
 MIDDLEWARE = [

@@ -13,8 +13,18 @@ from django.db.models import Count, Q, QuerySet
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core.errors import RuleError
-from jianxi.placements.models import Agreement, AgreementStatus, FollowUp, LaterStatus, Outcome, ServiceKind
+from jianxi.placements.models import (
+    Agreement,
+    AgreementStatus,
+    Attendance,
+    FollowUp,
+    LaterStatus,
+    Outcome,
+    ServiceKind,
+)
 from jianxi.policy.engine import add_months, months_between
+from jianxi.policy.engine.dates import month_first
+from jianxi.policy.selectors import work_calendar
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
 
@@ -34,7 +44,7 @@ def _new_code() -> str:
 
 
 @transaction.atomic
-def agreement_end(*, actor: Any, agreement_id: int, ending: Ending) -> Agreement:
+def agreement_end(*, actor: Any, agreement_id: int, ending: Ending, today: date) -> Agreement:
     """R-IN-3: complete, terminate early with a reason, or hire early with the labour contract."""
     if getattr(actor, "role", None) != Role.HOST:
         raise RuleError("agreement.ender", "见习结束情况由见习单位登记。")
@@ -45,12 +55,15 @@ def agreement_end(*, actor: Any, agreement_id: int, ending: Ending) -> Agreement
         raise RuleError("outcome", "请选择结束方式。", field="outcome")
     if not agreement.start <= ending.ended_on <= agreement.end:
         raise RuleError("ended_on", f"最后见习日应在 {agreement.start} 至 {agreement.end} 之间。", field="ended_on")
+    if ending.ended_on > today:
+        # The certificate states the end: it cannot be issued before the internship has ended.
+        raise RuleError("ended_on", "最后见习日尚未到来，见习结束后再登记。", field="ended_on")
     if ending.outcome == Outcome.COMPLETED and ending.ended_on != agreement.end:
         raise RuleError("ended_on", "期满结束的最后见习日即协议约定结束日期。", field="ended_on")
     if ending.outcome != Outcome.COMPLETED and ending.ended_on >= agreement.end:
         raise RuleError("ended_on", "提前结束的最后见习日应早于协议约定结束日期。", field="ended_on")
     if ending.outcome == Outcome.TERMINATED and not ending.reason.strip():
-        raise RuleError("outcome_reason", "提前终止须填写原因（R-IN-3）。", field="outcome_reason")
+        raise RuleError("outcome_reason", "提前终止须填写原因（R-IN-3）。", field="reason")
     if ending.outcome == Outcome.HIRED:
         if ending.contract_start is None or ending.contract_months is None:
             raise RuleError(
@@ -62,6 +75,7 @@ def agreement_end(*, actor: Any, agreement_id: int, ending: Ending) -> Agreement
         bad = [m for m in ending.insured_months if m not in allowed]
         if bad:
             raise RuleError("insured_months", f"社保月份不在劳动合同期内：{'、'.join(bad)}", field="insured_months")
+    _attendance_fits(agreement, ending.ended_on)
     agreement.status = AgreementStatus.ENDED
     agreement.outcome = ending.outcome
     agreement.ended_on = ending.ended_on
@@ -76,6 +90,22 @@ def agreement_end(*, actor: Any, agreement_id: int, ending: Ending) -> Agreement
     agreement._change_reason = f"见习结束：{agreement.get_outcome_display()}"  # type: ignore[attr-defined]
     agreement.save()
     return agreement
+
+
+def _attendance_fits(agreement: Agreement, last_day: date) -> None:
+    """Attendance already recorded must still fit an internship that ends on ``last_day``."""
+    first = month_first(last_day)
+    if Attendance.objects.filter(agreement=agreement, month__gt=first).exists():
+        raise RuleError("ended_on", "最后见习日之后的月份已有考勤记录，请先核对考勤。", field="ended_on")
+    record = Attendance.objects.filter(agreement=agreement, month=first).first()
+    if record is not None:
+        scheduled = work_calendar([first.year]).working_days_between(max(first, agreement.start), last_day)
+        if record.attended_days > scheduled:
+            raise RuleError(
+                "ended_on",
+                f"{first:%Y-%m} 已登记出勤 {record.attended_days} 天，超过提前结束后该月的 {scheduled} 个工作日。",
+                field="ended_on",
+            )
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jianxi.placements import views
+from jianxi.placements import views, views_import
 
 app_name = "placements"
 urlpatterns = [
@@ -19,6 +19,12 @@ urlpatterns = [
     path("agreements/<int:pk>/retention/", views.agreement_retention, name="retention"),
     path("agreements/<int:pk>/certificate/", views.certificate, name="certificate"),
     path("verify/", views.verify, name="verify"),
+    path("attendance/import/", views_import.import_attendance, name="attendance_import"),
+    path(
+        "attendance/import/template.xlsx",
+        views_import.import_attendance_template,
+        name="attendance_import_template",
+    ),
     path("follow-ups/", views.follow_ups, name="follow_ups"),
     path("follow-ups/<int:pk>/", views.follow_up_detail, name="follow_up"),
 ]

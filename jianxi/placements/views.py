@@ -252,12 +252,14 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """The month grid of one internship: the host fills it in, everyone in scope reads it."""
     agreement = get_scoped(request.user, _agreements(), pk=pk)
     today = timezone.localdate()
+    typed: dict[str, str] = {}
     if request.method == "POST":
         if acting_user(request).role != Role.HOST:
             messages.error(request, _("考勤由见习单位填报。"))
             return redirect("placements:attendance", pk=pk)
         days: dict[str, int] = {}
         bad = []
+        typed = {key[4:]: request.POST[key] for key in request.POST if key.startswith("att-")}
         for key in request.POST:
             if key.startswith("att-") and request.POST[key].strip() != "":
                 try:
@@ -276,7 +278,11 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("已保存 %(n)s 个月的考勤。") % {"n": changed})
                 return redirect("placements:attendance", pk=pk)
-    grid = attendance_service.attendance_grid(agreement=agreement, today=today)
+    # After a refusal, show what the host typed rather than the stored values: nothing is lost.
+    grid = [
+        (row, typed.get(row.key, "" if row.attended_days is None else str(row.attended_days)))
+        for row in attendance_service.attendance_grid(agreement=agreement, today=today)
+    ]
     return render(request, "placements/attendance.html", {"agreement": agreement, "grid": grid})
 
 
@@ -286,7 +292,9 @@ def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = EndForm(request.POST or None, initial={"ended_on": agreement.end, "outcome": "completed"})
     if request.method == "POST" and form.is_valid():
         try:
-            outcomes.agreement_end(actor=request.user, agreement_id=pk, ending=form.ending())
+            outcomes.agreement_end(
+                actor=request.user, agreement_id=pk, ending=form.ending(), today=timezone.localdate()
+            )
         except RuleError as err:
             add_rule_error(form, err)
         else:

@@ -25,6 +25,11 @@ def active(world):
 
 
 LATER = date(2027, 3, 10)  # December 2026 to March 2027 have begun
+AFTER = date(2027, 6, 1)  # the agreement (to 2027-05-31) has ended
+
+
+def end_(**kwargs):
+    return outcomes.agreement_end(today=kwargs.pop("today", AFTER), **kwargs)
 
 
 def test_grid_shows_the_official_working_days(active):
@@ -106,7 +111,7 @@ def test_R_IN_3_early_hire_records_the_contract_and_counts_as_retained(world, ac
         contract_months=12,
         insured_months=("2027-03", "2027-04"),
     )
-    agreement = outcomes.agreement_end(actor=world.host_staff, agreement_id=active.pk, ending=ending)
+    agreement = end_(actor=world.host_staff, agreement_id=active.pk, ending=ending)
     assert (agreement.status, agreement.retained, agreement.insured_months) == (
         AgreementStatus.ENDED,
         True,
@@ -117,26 +122,18 @@ def test_R_IN_3_early_hire_records_the_contract_and_counts_as_retained(world, ac
 
 def test_R_IN_3_early_termination_needs_a_reason_and_hire_needs_a_contract(world, active):
     with pytest.raises(RuleError) as err:
-        outcomes.agreement_end(
-            actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("terminated", date(2027, 2, 28))
-        )
-    assert err.value.field == "outcome_reason"
+        end_(actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("terminated", date(2027, 2, 28)))
+    assert err.value.field == "reason"
     with pytest.raises(RuleError) as err:
-        outcomes.agreement_end(
-            actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("hired", date(2027, 2, 28))
-        )
+        end_(actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("hired", date(2027, 2, 28)))
     assert err.value.field == "contract_start"
     with pytest.raises(RuleError) as err:
-        outcomes.agreement_end(
-            actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("completed", date(2027, 2, 28))
-        )
+        end_(actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("completed", date(2027, 2, 28)))
     assert err.value.field == "ended_on"
 
 
 def test_retention_rate_is_retained_over_ended_per_host_and_overall(world, active):
-    outcomes.agreement_end(
-        actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("completed", active.end)
-    )
+    end_(actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("completed", active.end))
     from jianxi.placements.models import Agreement
 
     assert outcomes.retention_rates(Agreement.objects.all())[None].rate == 0.0
@@ -146,7 +143,7 @@ def test_retention_rate_is_retained_over_ended_per_host_and_overall(world, activ
 
 
 def test_R_EL_5_an_early_end_frees_the_rest_of_the_period(world, active):
-    outcomes.agreement_end(
+    end_(
         actor=world.host_staff,
         agreement_id=active.pk,
         ending=outcomes.Ending("terminated", date(2027, 1, 31), reason="个人原因"),
@@ -168,9 +165,7 @@ def test_R_EL_5_an_early_end_frees_the_rest_of_the_period(world, active):
 def test_R_IN_4_certificate_of_a_grassroots_base_states_the_grassroots_experience(client, world, active):
     world.our_host.grassroots_base = True
     world.our_host.save()
-    agreement = outcomes.agreement_end(
-        actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("completed", active.end)
-    )
+    agreement = end_(actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("completed", active.end))
     client.force_login(world.youth)
     page = client.get(reverse("placements:certificate", args=[agreement.pk])).content.decode()
     assert "视同基层工作经历，自报到之日（2026年12月1日）起算" in page and agreement.certificate_code in page
@@ -181,17 +176,13 @@ def test_R_IN_4_certificate_of_a_grassroots_base_states_the_grassroots_experienc
 
 
 def test_certificate_without_grassroots_base_has_no_grassroots_sentence(client, world, active):
-    agreement = outcomes.agreement_end(
-        actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("completed", active.end)
-    )
+    agreement = end_(actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("completed", active.end))
     client.force_login(world.host_staff)
     assert "基层工作经历" not in client.get(reverse("placements:certificate", args=[agreement.pk])).content.decode()
 
 
 def test_follow_up_list_holds_those_not_retained_and_records_services(client, world, active):
-    agreement = outcomes.agreement_end(
-        actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("completed", active.end)
-    )
+    agreement = end_(actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("completed", active.end))
     client.force_login(world.district_officer)
     assert world.our_person.name not in client.get(reverse("placements:follow_ups")).content.decode()
     outcomes.agreement_retention(actor=world.host_staff, agreement_id=agreement.pk, retained=False)
@@ -207,9 +198,7 @@ def test_follow_up_list_holds_those_not_retained_and_records_services(client, wo
 
 
 def test_home_pages_show_the_retention_rate_computed_from_agreements(client, world, active):
-    outcomes.agreement_end(
-        actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("completed", active.end)
-    )
+    end_(actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("completed", active.end))
     outcomes.agreement_retention(actor=world.host_staff, agreement_id=active.pk, retained=True)
     client.force_login(world.district_officer)
     page = client.get("/").content.decode()
@@ -224,3 +213,25 @@ def test_person_page_shows_eligibility_with_reasons(client, world):
     client.force_login(world.district_officer)
     page = client.get(reverse("youth:detail", args=[world.our_person.pk])).content.decode()
     assert 'data-testid="person-eligibility"' in page and "R-EL-1.origin" in page
+
+
+def test_R_IN_4_an_end_cannot_be_recorded_before_it_has_happened(world, active):
+    with pytest.raises(RuleError) as err:
+        end_(
+            actor=world.host_staff, agreement_id=active.pk, ending=outcomes.Ending("completed", active.end), today=LATER
+        )
+    assert err.value.field == "ended_on"
+
+
+def test_R_IN_3_an_early_end_must_leave_recorded_attendance_inside_the_internship(world, active):
+    attendance.attendance_record(actor=world.host_staff, agreement_id=active.pk, days={"2027-01": 18}, today=LATER)
+    early = outcomes.Ending("terminated", date(2026, 12, 31), reason="个人原因")
+    with pytest.raises(RuleError, match="之后的月份已有考勤"):
+        end_(actor=world.host_staff, agreement_id=active.pk, ending=early)
+    # 1–12 Jan 2027 holds 8 working days (1 Jan is New Year's Day): 18 attended days no longer fit.
+    with pytest.raises(RuleError, match="超过提前结束后该月的"):
+        end_(
+            actor=world.host_staff,
+            agreement_id=active.pk,
+            ending=outcomes.Ending("terminated", date(2027, 1, 12), reason="个人原因"),
+        )

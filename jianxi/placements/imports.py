@@ -1,0 +1,450 @@
+"""Bulk import of monthly attendance from Excel (考勤批量导入).
+
+The same three steps as the posts import (``jianxi.posts.imports``), whose file-level guards and
+cell parsers this module reuses:
+
+* ``read_sheet`` turns an upload into ``SheetRow``s under the four Chinese headers, or refuses
+  the whole file with an ``ImportFileError``;
+* ``parse_row`` turns one row into a ``ParsedRow`` (an agreement, a month of its grid and the
+  attended days) or the list of *all* that row's errors — pure, given ``Lookups``;
+* ``attendance_import`` is the one write: for the agreements named in the file it takes the same
+  locks as ``attendance_record``, reads each agreement's month grid once (``attendance_grid``, so
+  the official calendar and the R-SUB-3 rules are the grid page's own), checks every row and,
+  unless a row is wrong and the user did not ask to import the valid rows, creates and updates
+  ``Attendance`` rows set-based, each change with its history row.
+
+Queries: a constant number for the file, plus one per agreement named in it (its grid reads that
+agreement's recorded months; the calendar is memoised) — never one per row.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+from openpyxl import load_workbook
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from jianxi.accounts.models import Role
+from jianxi.accounts.scoping import scoped
+from jianxi.core.errors import RuleError
+from jianxi.core.excel import Sheet
+from jianxi.placements.attendance import MonthRow, attendance_grid
+from jianxi.placements.models import Agreement, AgreementStatus, Attendance
+from jianxi.policy.engine import month_key
+
+# The posts import's generic guards and cell parsers: one behaviour for every Excel upload.
+from jianxi.posts.imports import (
+    MAX_SCANNED_ROWS,
+    ImportFileError,
+    RowError,
+    SheetRow,
+    _CellError,
+    _check_archive,
+    _clip,
+    _fold,
+    _integer,
+    _is_blank,
+    _normalise_header,
+    _RowChecker,
+    _text,
+)
+
+__all__ = [
+    "ImportFileError",
+    "ImportReport",
+    "Lookups",
+    "ParsedRow",
+    "RowError",
+    "SheetRow",
+    "attendance_import",
+    "parse_row",
+    "read_sheet",
+    "template_sheets",
+]
+
+MAX_ROWS = 5000  # data rows per file
+BATCH_SIZE = 1000
+SHEET_TITLE = "考勤"
+HELP_TITLE = "填写说明"
+IMPORTERS = (Role.HOST,)
+TAKES_ATTENDANCE = (AgreementStatus.ACTIVE, AgreementStatus.ENDED)
+
+AGREEMENT = "协议编号"
+NAME = "姓名"
+MONTH = "月份"
+ATTENDED = "出勤天数"
+HEADERS = (AGREEMENT, NAME, MONTH, ATTENDED)
+CHANGE_REASON = "批量导入"
+# The same words for an id that does not exist and for another host's agreement: no leak.
+UNKNOWN_AGREEMENT = "未找到该编号对应的本单位见习协议，请核对协议编号（见协议页面的“编号 JX-…”）。"
+
+_AGREEMENT_ID = re.compile(r"(?:JX\s*[-－—_]?\s*)?(\d{1,18})", re.ASCII)
+_MONTH = re.compile(
+    r"(\d{4})\s*(?:[-/.]\s*(\d{1,2})(?:\s*[-/.]\s*(\d{1,2}))?|年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日?)?)", re.ASCII
+)
+_MAX_ID = 2**63 - 1  # BigAutoField
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    row: int
+    agreement: Agreement
+    month: MonthRow  # the grid's row: working and scheduled days of that month
+    attended: int
+
+
+@dataclass
+class ImportReport:
+    total_rows: int
+    errors: list[RowError]
+    skipped_rows: list[int] = field(default_factory=list)  # 出勤天数 left empty: nothing to import
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def error_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What ``parse_row`` needs from the database, fetched once per import."""
+
+    agreements: Mapping[int, Agreement]  # the actor's agreements named in the file, person loaded
+    grids: Mapping[int, Mapping[date, MonthRow]]  # per agreement that takes attendance, by month
+
+
+# --- reading the file ----------------------------------------------------------------------------
+
+
+def read_sheet(source: IO[bytes] | bytes) -> list[SheetRow]:
+    """The non-blank data rows of the attendance sheet (named 考勤, else the first sheet)."""
+    stream: IO[bytes] = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    stream.seek(0)
+    _check_archive(stream)
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a malformed file; all mean "unreadable"
+        raise ImportFileError(
+            "无法读取该 Excel 文件，可能已损坏或不是 .xlsx 格式。请用下载的模板填写后再上传。"
+        ) from exc
+    try:
+        return _rows_of(workbook)
+    except ImportFileError:
+        raise
+    except Exception as exc:
+        raise ImportFileError("读取 Excel 文件时出错，文件可能已损坏。请另存为 .xlsx 后重新上传。") from exc
+    finally:
+        workbook.close()
+
+
+def _rows_of(workbook: Any) -> list[SheetRow]:
+    sheets = workbook.worksheets
+    if not sheets:
+        raise ImportFileError("文件中没有工作表。请使用下载的模板。")
+    sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else sheets[0]
+    sheet.reset_dimensions()  # a wrong <dimension> would cut rows or columns off in read-only mode
+    lines = sheet.iter_rows(values_only=True)
+    header = next(lines, None)
+    if header is None or all(_is_blank(v) for v in header):
+        raise ImportFileError("工作表是空的（第 1 行应为表头）。请使用下载的模板填写。")
+    positions: dict[str, int] = {}
+    for index, value in enumerate(header):
+        positions.setdefault(_normalise_header(value), index)
+    missing = [h for h in HEADERS if h not in positions]
+    if missing:
+        raise ImportFileError(f"表头缺少以下列：{'、'.join(missing)}。请使用下载的模板，不要修改第 1 行的列名。")
+    wanted = [(h, positions[h]) for h in HEADERS]
+    rows: list[SheetRow] = []
+    for number, line in enumerate(lines, start=2):
+        if number > MAX_SCANNED_ROWS:
+            raise ImportFileError(f"工作表超过 {MAX_SCANNED_ROWS} 行（含空行）。请删除多余的空行后再上传。")
+        values = {h: (line[i] if i < len(line) else None) for h, i in wanted}
+        if all(_is_blank(v) for v in values.values()):
+            continue
+        if len(rows) == MAX_ROWS:
+            raise ImportFileError(f"每个文件最多导入 {MAX_ROWS} 行考勤，请分成多个文件导入。")
+        rows.append(SheetRow(number=number, values=values))
+    if not rows:
+        raise ImportFileError("表头下没有填写任何考勤。")
+    return rows
+
+
+# --- checking one row (pure) ---------------------------------------------------------------------
+
+
+def agreement_id(value: Any) -> int | None:
+    """The agreement id of a cell: "JX-12" as on the agreement page, or just 12; else None."""
+    if isinstance(value, bool) or _is_blank(value):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float | Decimal):
+        finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+        if not finite or value != int(value):
+            return None
+        number = int(value)
+    else:
+        match = _AGREEMENT_ID.fullmatch(_text(value).upper())
+        if match is None:
+            return None
+        number = int(match.group(1))
+    return number if 1 <= number <= _MAX_ID else None
+
+
+def _month(value: Any) -> date:
+    """The first day of the month a cell names: text YYYY-MM (or a full date), or an Excel date."""
+    if isinstance(value, datetime | date):
+        return date(value.year, value.month, 1)
+    if isinstance(value, bool | int | float | Decimal):
+        raise _CellError(
+            f"月份应为文本 YYYY-MM（如 2026-12）或 Excel 日期，当前为数字 {_clip(_text(value))}；"
+            "请将该列设置为文本格式后填写。"
+        )
+    text = _text(value)
+    match = _MONTH.fullmatch(text)
+    if match is None:
+        raise _CellError(f"月份应为 YYYY-MM（如 2026-12）或 Excel 日期，当前为“{_clip(text)}”。")
+    year, month = int(match.group(1)), int(match.group(2) or match.group(4))
+    day = match.group(3) or match.group(5)
+    try:
+        date(year, month, int(day or 1))  # a full date must exist, though only its month counts
+        return date(year, month, 1)
+    except ValueError as exc:
+        raise _CellError(f"“{_clip(text)}”不是有效的月份。") from exc
+
+
+_attended = _integer(0, 31, "出勤天数应为 0 至 31 之间的整数。")
+
+
+def _agreement(check: _RowChecker, lookups: Lookups) -> Agreement | None:
+    value = check.row.values.get(AGREEMENT)
+    if _is_blank(value):
+        check.fail(AGREEMENT, "请填写协议编号（如 JX-12）。")
+        return None
+    pk = agreement_id(value)
+    if pk is None:
+        check.fail(AGREEMENT, f"协议编号应为 JX- 加数字（如 JX-12）或数字 12，当前为“{_clip(_text(value))}”。")
+        return None
+    agreement = lookups.agreements.get(pk)
+    if agreement is None:
+        check.fail(AGREEMENT, UNKNOWN_AGREEMENT)
+        return None
+    if pk not in lookups.grids:
+        check.fail(
+            AGREEMENT,
+            f"协议 JX-{pk} 当前状态为“{agreement.get_status_display()}”，经双方确认后才能填报考勤。",
+        )
+        return None
+    return agreement
+
+
+def _name(check: _RowChecker, agreement: Agreement | None) -> None:
+    """The name is there for the clerk's eyes and guards against a mistyped agreement id."""
+    text = _text(check.row.values.get(NAME))
+    if not text:
+        check.fail(NAME, "请填写姓名（用于核对协议编号）。")
+    elif agreement is not None and _fold(text) != _fold(agreement.person.name):
+        check.fail(
+            NAME,
+            f"与协议 JX-{agreement.pk} 的见习人员“{agreement.person.name}”不符，请核对协议编号和姓名。",
+        )
+
+
+def parse_row(
+    row: SheetRow, lookups: Lookups, seen: MutableMapping[tuple[int, date], int] | None = None
+) -> ParsedRow | list[RowError]:
+    """One row as a month of attendance to record, or every problem of the row (in column order).
+
+    ``seen`` maps (agreement, month) to the first row that named it: a later row naming the same
+    month again is an error, whatever the first one said.
+    """
+    check = _RowChecker(row)
+    agreement = _agreement(check, lookups)
+    _name(check, agreement)
+    month = check.cell(MONTH, _month)
+    grid_row: MonthRow | None = None
+    if agreement is not None and month is not None:
+        key = month_key(month)
+        first = row.number if seen is None else seen.setdefault((agreement.pk, month), row.number)
+        if first != row.number:
+            check.fail(MONTH, f"与第 {first} 行重复：同一协议的同一月份只能填写一行。")
+        grid_row = lookups.grids[agreement.pk].get(month)
+        if grid_row is None:
+            check.fail(MONTH, f"{key} 不在见习期内（{agreement.start:%Y-%m-%d} 至 {agreement.last_day:%Y-%m-%d}）。")
+        elif not grid_row.open:
+            check.fail(MONTH, f"{key} 尚未开始，不能填报考勤。")
+            grid_row = None
+    attended = check.cell(ATTENDED, _attended)
+    if grid_row is not None and attended is not None:
+        scheduled = grid_row.scheduled_days
+        if attended > scheduled:
+            check.fail(
+                ATTENDED,
+                f"{grid_row.key} 出勤 {attended} 天，应在 0 至 {scheduled} 天之间"
+                f"（该月见习期内共 {scheduled} 个工作日，R-SUB-3）。",
+            )
+        # As on the grid page: writing the value already recorded is no change, even when locked.
+        if grid_row.locked and grid_row.attended_days != attended:
+            check.fail(
+                ATTENDED,
+                f"{grid_row.key} 的考勤（{grid_row.attended_days} 天）已随补贴申报锁定，需区人社局重新开放后才能修改。",
+            )
+    if check.errors:
+        return check.errors
+    assert agreement is not None and grid_row is not None and attended is not None
+    return ParsedRow(row=row.number, agreement=agreement, month=grid_row, attended=attended)
+
+
+# --- the write -----------------------------------------------------------------------------------
+
+
+def _check_importer(actor: Any) -> None:
+    if getattr(actor, "role", None) not in IMPORTERS:
+        raise RuleError("attendance.recorder", "考勤由见习单位填报，只有见习单位可以批量导入考勤。")
+    if not getattr(actor, "host_id", None):
+        raise RuleError("import.host", "账号尚未关联见习单位，不能导入考勤。")
+
+
+def attendance_import(
+    *, actor: Any, rows: Sequence[SheetRow], import_valid_rows: bool, today: date | None = None
+) -> ImportReport:
+    """Check every row; record the valid ones in one transaction unless a row is wrong and
+    ``import_valid_rows`` is False, in which case nothing is written.
+
+    A row whose 出勤天数 is empty is skipped (the template lists every month still to fill in).
+    """
+    today = today or timezone.localdate()
+    _check_importer(actor)
+    report = ImportReport(total_rows=len(rows), errors=[])
+    filled: list[SheetRow] = []
+    for row in rows:
+        if _is_blank(row.values.get(ATTENDED)):
+            report.skipped_rows.append(row.number)
+        else:
+            filled.append(row)
+    ids = {pk for pk in (agreement_id(row.values.get(AGREEMENT)) for row in filled) if pk is not None}
+    with transaction.atomic():
+        # The same locks as attendance_record, in a fixed order: the agreements, then their months
+        # (a subsidy claim locks months by updating these rows, so it waits for us or we for it).
+        agreements = {
+            a.pk: a
+            for a in scoped(actor, Agreement.objects.select_related("person"))
+            .filter(pk__in=ids)
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        }
+        taking = [a for a in agreements.values() if a.status in TAKES_ATTENDANCE]
+        existing = {
+            (record.agreement_id, record.month): record
+            for record in Attendance.objects.select_for_update().filter(agreement__in=taking).order_by("pk")
+        }
+        lookups = Lookups(
+            agreements=agreements,
+            grids={a.pk: {r.month: r for r in attendance_grid(agreement=a, today=today)} for a in taking},
+        )
+        valid: list[ParsedRow] = []
+        seen: dict[tuple[int, date], int] = {}
+        for row in filled:
+            result = parse_row(row, lookups, seen)
+            if isinstance(result, ParsedRow):
+                valid.append(result)
+            else:
+                report.errors.extend(result)
+        report.errors.sort(key=lambda e: e.row)  # stable: a row's errors stay in column order
+        if not valid or (report.errors and not import_valid_rows):
+            return report
+        new: list[Attendance] = []
+        changed: list[Attendance] = []
+        for parsed in valid:
+            current = existing.get((parsed.agreement.pk, parsed.month.month))
+            if current is not None and current.attended_days == parsed.attended:
+                report.unchanged += 1
+                continue
+            record = current or Attendance(agreement=parsed.agreement, month=parsed.month.month)
+            record.working_days = parsed.month.working_days
+            record.scheduled_days = parsed.month.scheduled_days
+            record.attended_days = parsed.attended
+            (changed if current else new).append(record)
+        if new:
+            bulk_create_with_history(
+                new, Attendance, batch_size=BATCH_SIZE, default_user=actor, default_change_reason=CHANGE_REASON
+            )
+        if changed:
+            now = timezone.now()
+            for record in changed:
+                record.updated_at = now  # bulk_update does not apply auto_now
+            bulk_update_with_history(
+                changed,
+                Attendance,
+                ["working_days", "scheduled_days", "attended_days", "updated_at"],
+                batch_size=BATCH_SIZE,
+                default_user=actor,
+                default_change_reason=CHANGE_REASON,
+            )
+    report.created, report.updated = len(new), len(changed)
+    return report
+
+
+# --- the template --------------------------------------------------------------------------------
+
+
+def _status(row: MonthRow) -> str:
+    if row.locked:
+        return "已锁定"
+    if not row.open:
+        return "未开始"
+    return "未填报" if row.attended_days is None else "已填报"
+
+
+def template_sheets(*, actor: Any, today: date) -> list[Sheet]:
+    """The template: one row per active agreement and begun month without attendance yet, and the
+    instructions with every month's working and scheduled days (one grid query per agreement)."""
+    agreements = (
+        scoped(actor, Agreement.objects.select_related("person")).filter(status=AgreementStatus.ACTIVE).order_by("pk")
+    )
+    to_fill: list[list[Any]] = []
+    calendar: list[list[Any]] = []
+    for agreement in agreements:
+        number, name = f"JX-{agreement.pk}", agreement.person.name
+        for row in attendance_grid(agreement=agreement, today=today):
+            if row.open and row.attended_days is None:
+                to_fill.append([number, name, row.key, None])
+            calendar.append(
+                [number, name, row.key, row.working_days, row.scheduled_days, row.attended_days, _status(row)]
+            )
+    help_rows: list[list[Any]] = [
+        [AGREEMENT, "必填", "协议页面上的编号，如 JX-12（也可只填数字 12）。只能填写本单位已生效或已结束的协议。"],
+        [NAME, "必填", "见习人员姓名，须与协议一致，用于核对协议编号。"],
+        [MONTH, "必填", "YYYY-MM 格式的文本（如 2026-12），或 Excel 日期（取其所在月份）。须在见习期内且已开始。"],
+        [ATTENDED, "必填", "该月实际出勤的工作日天数，整数，不能超过下表的“见习期内应出勤”（R-SUB-3）。"],
+        [],
+        ["说明", "", "第 1 行为表头，请勿修改列名；每行填写一名见习人员一个月的出勤天数。"],
+        ["", "", "模板已列出在岗见习人员已开始、尚未填报考勤的月份；未填写出勤天数的行不导入。"],
+        ["", "", "同一协议的同一月份只能出现一次；已填报的月份再次导入即为修改，已锁定（已申报补贴）的月份不能修改。"],
+        ["", "", f"每个文件最多 {MAX_ROWS} 行，文件不超过 5 MB。空行会被忽略。"],
+        ["", "", "任何一行有误时默认整个文件都不导入；上传时可勾选“仅导入无误的行”。"],
+        ["", "", "工作日依据国务院办公厅节假日安排（含调休）及人社部门的更正。"],
+        [],
+        ["各协议各月工作日（供核对）"],
+        [AGREEMENT, NAME, MONTH, "当月工作日", "见习期内应出勤", "已填报出勤", "状态"],
+        *calendar,
+    ]
+    return [
+        (SHEET_TITLE, list(HEADERS), to_fill),
+        (HELP_TITLE, ["列", "是否必填", "说明"], help_rows),
+    ]

@@ -1,0 +1,289 @@
+"""Subsidy claims (补贴申报), review, payment batches (拨付), the ledger and recovery (追回).
+
+Money is Decimal yuan with two places. Double payment is impossible by constraint, not by care:
+- an internship-month is in at most one claim line that is not rejected (partial unique index);
+- a claim is in at most one payment batch (one-to-one);
+- the ledger holds at most one "approved" and one "paid" entry per claim (unique together).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jianxi.accounts.scoping import Scope
+
+
+class ClaimKind(models.TextChoices):
+    MONTHLY = "monthly", _("见习补贴")
+    REMAINING = "remaining", _("剩余期限见习补贴")
+
+
+class ClaimStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("已审核")
+    REJECTED = "rejected", _("已驳回")
+    BATCHED = "batched", _("拨付中")
+    PAID = "paid", _("已拨付")
+
+
+class LineStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("核准")
+    REJECTED = "rejected", _("驳回")
+
+
+class Claim(models.Model):
+    host = models.ForeignKey("hosts.Host", on_delete=models.PROTECT, related_name="claims")
+    kind = models.CharField(_("类型"), max_length=20, choices=ClaimKind.choices, default=ClaimKind.MONTHLY)
+    status = models.CharField(_("状态"), max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT)
+    note = models.CharField(_("审核意见"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("申报时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    approved_total = models.DecimalField(_("核准金额"), max_digits=12, decimal_places=2, default=0)
+    # R-SUB-5 claims only: the agreement whose remaining period is claimed, and the host's
+    # statement that the person was still employed through this date.
+    agreement = models.ForeignKey(
+        "placements.Agreement", on_delete=models.PROTECT, null=True, blank=True, related_name="remaining_claims"
+    )
+    employed_through = models.DateField(_("在职至"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    SCOPE = Scope(district="host__district", host="host")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("补贴申报")
+        verbose_name_plural = _("补贴申报")
+        constraints = [
+            models.CheckConstraint(condition=Q(approved_total__gte=0), name="claim_total_not_negative"),
+        ]
+        indexes = [models.Index(fields=["host", "status"]), models.Index(fields=["status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"BT-{self.pk} {self.host}"
+
+
+class ClaimLine(models.Model):
+    """One internship-month of a claim, with the policy engine's figures and their rules."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines")
+    agreement = models.ForeignKey("placements.Agreement", on_delete=models.PROTECT, related_name="claim_lines")
+    kind = models.CharField(max_length=20, choices=ClaimKind.choices)
+    month = models.DateField(_("月份"))
+    working_days = models.PositiveSmallIntegerField(_("当月工作日"))
+    scheduled_days = models.PositiveSmallIntegerField(_("应出勤"))
+    attended_days = models.PositiveSmallIntegerField(_("实际出勤"))
+    rate = models.DecimalField(_("标准"), max_digits=10, decimal_places=2)
+    city = models.DecimalField(_("市级补贴"), max_digits=10, decimal_places=2)
+    addons = models.DecimalField(_("加发项"), max_digits=10, decimal_places=2)
+    district = models.DecimalField(_("区级补贴"), max_digits=10, decimal_places=2)
+    amount = models.DecimalField(_("金额"), max_digits=10, decimal_places=2)
+    rules = models.CharField(_("依据"), max_length=200)
+    status = models.CharField(_("状态"), max_length=20, choices=LineStatus.choices, default=LineStatus.PENDING)
+    reject_reason = models.CharField(_("驳回理由"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    SCOPE = Scope(district="claim__host__district", host="claim__host")
+
+    class Meta:
+        ordering = ["agreement", "month"]
+        verbose_name = _("申报明细")
+        verbose_name_plural = _("申报明细")
+        constraints = [
+            # R-SUB-4: no month of an internship is claimed twice (unless the first was rejected).
+            models.UniqueConstraint(
+                fields=["agreement", "month", "kind"],
+                condition=~Q(status=LineStatus.REJECTED),
+                name="claimline_month_claimed_once",
+                violation_error_message=_("该见习月份已在其他申报中（R-SUB-4）。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, city__gte=0, addons__gte=0, district__gte=0), name="claimline_not_negative"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="claimline_month_is_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.month:%Y-%m} ¥{self.amount}"
+
+
+class Attachment(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to="claims/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申报材料")
+        verbose_name_plural = _("申报材料")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChecklistItem(models.Model):
+    """R-SUB-5: an officer checks each condition of a remaining-period claim, one by one."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="checklist")
+    code = models.CharField(_("条件"), max_length=40)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(_("核查说明"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("核查项")
+        verbose_name_plural = _("核查项")
+        constraints = [models.UniqueConstraint(fields=["claim", "code"], name="checklist_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.code}"
+
+
+class BatchStatus(models.TextChoices):
+    OPEN = "open", _("编制中")
+    PAID = "paid", _("已拨付")
+
+
+class PaymentBatch(models.Model):
+    """拨付批次: approved claims of one district, exported as a bank file and marked paid once."""
+
+    district = models.ForeignKey("policy.District", on_delete=models.PROTECT, related_name="payment_batches")
+    status = models.CharField(_("状态"), max_length=20, choices=BatchStatus.choices, default=BatchStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_on = models.DateField(_("拨付日期"), null=True, blank=True)
+    reference = models.CharField(_("拨付凭证号"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    SCOPE = Scope(district="district")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("拨付批次")
+        verbose_name_plural = _("拨付批次")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=BatchStatus.OPEN) | (Q(paid_on__isnull=False) & ~Q(reference="")),
+                name="batch_paid_has_date_and_reference",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"PC-{self.pk}"
+
+
+class BatchItem(models.Model):
+    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="items")
+    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="batch_item")  # one batch per claim
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("拨付明细")
+        verbose_name_plural = _("拨付明细")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="batchitem_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}/{self.claim_id}"
+
+
+class EntryKind(models.TextChoices):
+    APPROVED = "approved", _("核准")
+    PAID = "paid", _("拨付")
+    RECOVERED = "recovered", _("追回")
+    WRITTEN_OFF = "written_off", _("核销")
+
+
+class LedgerEntry(models.Model):
+    """Append-only money ledger: balances per host, district and year are sums of it."""
+
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    host = models.ForeignKey("hosts.Host", on_delete=models.PROTECT, related_name="ledger")
+    district = models.ForeignKey("policy.District", on_delete=models.PROTECT, related_name="ledger")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger")
+    recovery = models.ForeignKey("Recovery", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    year = models.PositiveSmallIntegerField()
+    occurred_on = models.DateField()
+    reference = models.CharField(max_length=100, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE = Scope(district="district", host="host")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("资金台账")
+        verbose_name_plural = _("资金台账")
+        constraints = [
+            # The same claim can be approved once and paid once: a second payment cannot be written.
+            models.UniqueConstraint(
+                fields=["claim", "kind"],
+                condition=Q(kind__in=["approved", "paid"]),
+                name="ledger_claim_paid_once",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["district", "year"]), models.Index(fields=["host", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ¥{self.amount}"
+
+
+class RecoveryStatus(models.TextChoices):
+    OPEN = "open", _("追回中")
+    SETTLED = "settled", _("已追回")
+    WRITTEN_OFF = "written_off", _("已核销")
+
+
+class Recovery(models.Model):
+    """追回 (R-SUB-6): wrongly or fraudulently obtained subsidy, with its repayments."""
+
+    host = models.ForeignKey("hosts.Host", on_delete=models.PROTECT, related_name="recoveries")
+    claims = models.ManyToManyField(Claim, related_name="recoveries")
+    amount = models.DecimalField(_("追回金额"), max_digits=12, decimal_places=2)
+    reason = models.CharField(_("追回理由"), max_length=500)
+    status = models.CharField(_("状态"), max_length=20, choices=RecoveryStatus.choices, default=RecoveryStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    SCOPE = Scope(district="host__district", host="host")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("追回单")
+        verbose_name_plural = _("追回单")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="recovery_positive")]
+
+    def __str__(self) -> str:
+        return f"ZH-{self.pk} ¥{self.amount}"
+
+
+class Repayment(models.Model):
+    recovery = models.ForeignKey(Recovery, on_delete=models.PROTECT, related_name="repayments")
+    amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
+    paid_on = models.DateField(_("缴回日期"))
+    reference = models.CharField(_("凭证号"), max_length=100)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("缴回记录")
+        verbose_name_plural = _("缴回记录")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.recovery_id} ¥{self.amount}"

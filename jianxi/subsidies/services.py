@@ -1,0 +1,368 @@
+"""Claims, review, payment and the ledger: where public money moves (R-SUB-1…6).
+
+Every amount comes from the policy engine. Every write is one transaction that locks the rows
+it decides on; the database constraints in models.py make a double payment impossible even if
+two requests race past the checks here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from jianxi.accounts.models import Role, User
+from jianxi.accounts.scoping import get_scoped
+from jianxi.core.errors import RuleError
+from jianxi.core.money import ZERO
+from jianxi.hosts.models import Host, HostStatus
+from jianxi.placements.attendance import attendance_lock
+from jianxi.placements.models import Agreement, AgreementStatus, Attendance, Outcome
+from jianxi.policy import engine
+from jianxi.policy.engine.dates import month_first
+from jianxi.policy.selectors import engine_policy, work_calendar
+from jianxi.subsidies.models import (
+    BatchItem,
+    BatchStatus,
+    Claim,
+    ClaimKind,
+    ClaimLine,
+    ClaimStatus,
+    EntryKind,
+    LedgerEntry,
+    LineStatus,
+    PaymentBatch,
+)
+
+
+def _early_end(agreement: Agreement, employed_through: date | None = None) -> engine.EarlyEnd | None:
+    if agreement.status != AgreementStatus.ENDED or agreement.ended_on is None or agreement.ended_on >= agreement.end:
+        return None
+    contract = None
+    if agreement.outcome == Outcome.HIRED and agreement.contract_start and agreement.contract_months:
+        contract = engine.Contract(
+            start=agreement.contract_start,
+            months=agreement.contract_months,
+            insured_months=frozenset(m for m in agreement.insured_months.split(",") if m),
+            employed_through=employed_through,
+        )
+    reason = "hired" if agreement.outcome == Outcome.HIRED else "other"
+    return engine.EarlyEnd(date=agreement.ended_on, reason=reason, contract=contract)  # type: ignore[arg-type]
+
+
+def quote_for(
+    agreement: Agreement, *, attendance: Mapping[str, int], as_of: date, employed_through: date | None = None
+) -> engine.Quote:
+    """The engine's quote for an agreement, from the data in force now."""
+    return engine.subsidy_quote(
+        policy=engine_policy(agreement.start),
+        calendar=work_calendar(range(agreement.start.year, agreement.end.year + 1)),
+        district=agreement.host.district.code,
+        start=agreement.start,
+        end=agreement.end,
+        attendance=attendance,
+        ended_early=_early_end(agreement, employed_through),
+        as_of=as_of,
+    )
+
+
+def _line_values(line: engine.MonthLine) -> dict[str, Any]:
+    return {
+        "working_days": line.working_days,
+        "scheduled_days": line.scheduled_days,
+        "attended_days": line.attended_days,
+        "rate": line.rate,
+        "city": line.city,
+        "addons": line.addons,
+        "district": line.district,
+        "amount": line.amount,
+        "rules": " ".join(line.rules),
+    }
+
+
+@dataclass(frozen=True)
+class Claimable:
+    agreement: Agreement
+    month: date
+
+
+def claimable_months(*, host: Host, today: date, agreement_ids: Iterable[int] | None = None) -> list[Claimable]:
+    """R-SUB-4: months with attendance, already ended, not in another claim, of subsidised agreements."""
+    agreements = Agreement.objects.filter(
+        host=host, subsidy_eligible=True, status__in=(AgreementStatus.ACTIVE, AgreementStatus.ENDED)
+    )
+    if agreement_ids is not None:
+        agreements = agreements.filter(pk__in=list(agreement_ids))
+    claimed = set(
+        ClaimLine.objects.filter(agreement__in=agreements, kind=ClaimKind.MONTHLY)
+        .exclude(status=LineStatus.REJECTED)
+        .values_list("agreement_id", "month")
+    )
+    rows = Attendance.objects.filter(agreement__in=agreements, month__lt=month_first(today)).select_related(
+        "agreement__host__district"
+    )
+    return [
+        Claimable(r.agreement, r.month)
+        for r in rows.order_by("agreement_id", "month")
+        if (r.agreement_id, r.month) not in claimed
+    ]
+
+
+def claim_prepare(*, actor: Any, host_id: int, today: date, agreement_ids: Iterable[int] | None = None) -> Claim | None:
+    """A draft claim of every claimable month of the host (monthly or quarterly: the host chooses when)."""
+    role = getattr(actor, "role", None)
+    if role != Role.HOST or actor.host_id != host_id:
+        raise RuleError("claim.maker", "补贴由见习单位本单位申报。")
+    with transaction.atomic():
+        host = Host.objects.select_for_update().get(pk=host_id)
+        if host.status != HostStatus.APPROVED:
+            raise RuleError("R-SUB-6", "本单位当前状态不能申报见习补贴（未通过审核、暂停或禁入，R-SUB-6）。")
+        items = claimable_months(host=host, today=today, agreement_ids=agreement_ids)
+        if not items:
+            return None
+        claim = Claim.objects.create(host=host, kind=ClaimKind.MONTHLY, created_by=actor)
+        _add_lines(claim, items, today)
+    return claim
+
+
+def _attendance_of(agreement_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Recorded attended days per agreement and "YYYY-MM", in one query."""
+    attendance: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = Attendance.objects.filter(agreement_id__in=list(agreement_ids))
+    for agreement_id, first, days in rows.values_list("agreement_id", "month", "attended_days"):
+        attendance[agreement_id][engine.month_key(first)] = days
+    return attendance
+
+
+def _add_lines(claim: Claim, items: list[Claimable], today: date) -> None:
+    by_agreement: dict[int, list[Claimable]] = defaultdict(list)
+    for item in items:
+        by_agreement[item.agreement.pk].append(item)
+    attendance = _attendance_of(by_agreement)
+    lines = []
+    for agreement_id, claimed in by_agreement.items():
+        agreement = claimed[0].agreement
+        quote = quote_for(agreement, attendance=attendance[agreement_id], as_of=today)
+        computed = {m.month: m for m in quote.months}
+        for item in claimed:
+            line = computed.get(engine.month_key(item.month))
+            if line is None:  # attendance recorded outside the (possibly shortened) internship
+                continue
+            lines.append(
+                ClaimLine(
+                    claim=claim, agreement=agreement, kind=ClaimKind.MONTHLY, month=item.month, **_line_values(line)
+                )
+            )
+    try:
+        with transaction.atomic():
+            ClaimLine.objects.bulk_create(lines)
+    except IntegrityError as exc:
+        raise RuleError("R-SUB-4", "部分见习月份已在其他申报中，不能重复申报（R-SUB-4）。") from exc
+
+
+@transaction.atomic
+def claim_submit(*, actor: Any, claim_id: int) -> Claim:
+    """The host submits a draft; its months' attendance is locked from now on."""
+    claim = get_scoped(actor, Claim.objects.select_for_update(), pk=claim_id)
+    if getattr(actor, "role", None) != Role.HOST:
+        raise RuleError("claim.maker", "补贴由见习单位申报。")
+    if claim.status == ClaimStatus.SUBMITTED:
+        return claim
+    if claim.status != ClaimStatus.DRAFT:
+        raise RuleError("claim.transition", f"申报当前状态为“{claim.get_status_display()}”，不能提交。")
+    if not claim.lines.exists():
+        raise RuleError("claim.empty", "申报中没有任何见习月份。")
+    claim.status, claim.submitted_at = ClaimStatus.SUBMITTED, timezone.now()
+    claim._history_user = actor  # type: ignore[attr-defined]
+    claim.save()
+    for agreement_id, months in _months_by_agreement(claim).items():
+        attendance_lock(agreement_id=agreement_id, months=months)
+    return claim
+
+
+def _months_by_agreement(claim: Claim, *, status: str | None = None) -> dict[int, list[date]]:
+    lines = claim.lines.filter(kind=ClaimKind.MONTHLY)
+    if status is not None:
+        lines = lines.filter(status=status)
+    months: dict[int, list[date]] = defaultdict(list)
+    for agreement_id, month in lines.values_list("agreement_id", "month"):
+        months[agreement_id].append(month)
+    return months
+
+
+@dataclass(frozen=True)
+class Review:
+    """The officer's decision: approve everything except ``rejected`` lines (line id → reason)."""
+
+    approve: bool
+    reason: str = ""
+    rejected: Mapping[int, str] | None = None
+
+
+def _maker_checker(actor: Any, claim: Claim) -> None:
+    """The same officer cannot both create and approve, when the district has another officer."""
+    if claim.created_by_id != actor.pk:
+        return
+    others = User.objects.filter(role=Role.DISTRICT, district=claim.host.district, is_active=True).exclude(pk=actor.pk)
+    if others.exists():
+        raise RuleError("claim.maker_checker", "申报由您本人创建，须由本区其他工作人员审核。")
+
+
+def claim_review(*, actor: Any, claim_id: int, review: Review, today: date) -> Claim:
+    """Approve (wholly or but some lines) or reject a submitted claim, recomputing every amount."""
+    if getattr(actor, "role", None) not in (Role.DISTRICT, Role.CITY):
+        raise RuleError("claim.reviewer", "补贴申报由见习单位所在区人社局审核。")
+    rejected = dict(review.rejected or {})
+    general = review.reason.strip()
+    if (not review.approve and not general) or any(not (r.strip() or general) for r in rejected.values()):
+        raise RuleError("reason", "驳回须填写理由，单位将看到该理由。", field="reason")
+    with transaction.atomic():
+        claim = get_scoped(actor, Claim.objects.select_for_update().select_related("host__district"), pk=claim_id)
+        if claim.status != ClaimStatus.SUBMITTED:
+            raise RuleError("claim.transition", f"申报当前状态为“{claim.get_status_display()}”，不能审核。")
+        _maker_checker(actor, claim)
+        lines = list(claim.lines.select_for_update().select_related("agreement__host__district"))
+        unknown = set(rejected) - {line.pk for line in lines}
+        if unknown:
+            raise RuleError("lines", "要驳回的明细不属于该申报。", field="lines")
+        total = ZERO
+        recomputed = _recompute(claim, lines, today)
+        for line in lines:
+            if not review.approve or line.pk in rejected:
+                line.status = LineStatus.REJECTED
+                line.reject_reason = (rejected.get(line.pk) or review.reason).strip()
+            else:
+                fresh = recomputed.get((line.agreement_id, line.month))
+                if fresh is not None:
+                    for key, value in _line_values(fresh).items():
+                        setattr(line, key, value)
+                line.status = LineStatus.APPROVED
+                total += line.amount
+            line._history_user = actor  # type: ignore[attr-defined]
+            line.save()
+        claim.status = ClaimStatus.APPROVED if total > 0 else ClaimStatus.REJECTED
+        claim.approved_total = total
+        claim.note = review.reason.strip()
+        claim.reviewed_by, claim.reviewed_at = actor, timezone.now()
+        claim._history_user = actor  # type: ignore[attr-defined]
+        claim.save()
+        if total > 0:
+            LedgerEntry.objects.create(
+                kind=EntryKind.APPROVED,
+                host=claim.host,
+                district=claim.host.district,
+                claim=claim,
+                amount=total,
+                year=today.year,
+                occurred_on=today,
+                actor=actor,
+            )
+        for agreement_id, months in _months_by_agreement(claim, status=LineStatus.REJECTED).items():
+            attendance_lock(agreement_id=agreement_id, months=months, locked=False)
+    return claim
+
+
+def _recompute(claim: Claim, lines: list[ClaimLine], today: date) -> dict[tuple[int, date], engine.MonthLine]:
+    """Amounts as the data in force now gives them (rates or calendar may have been corrected)."""
+    if claim.kind != ClaimKind.MONTHLY:
+        return {}
+    agreements = {line.agreement_id: line.agreement for line in lines}
+    attendance = _attendance_of(agreements)
+    result = {}
+    for agreement_id, agreement in agreements.items():
+        for m in quote_for(agreement, attendance=attendance[agreement_id], as_of=today).months:
+            result[(agreement_id, date.fromisoformat(m.month + "-01"))] = m
+    return result
+
+
+def claim_differences(claim: Claim, today: date) -> dict[int, Decimal]:
+    """Per line: recomputed amount − claimed amount, where they differ (shown before approval)."""
+    lines = list(claim.lines.select_related("agreement__host__district"))
+    fresh = _recompute(claim, lines, today)
+    out = {}
+    for line in lines:
+        new = fresh.get((line.agreement_id, line.month))
+        if new is not None and new.amount != line.amount:
+            out[line.pk] = new.amount - line.amount
+    return out
+
+
+# --- payment ---------------------------------------------------------------------------------------
+
+
+def _district_officer(actor: Any) -> None:
+    if getattr(actor, "role", None) != Role.DISTRICT:
+        raise RuleError("batch.officer", "拨付由区人社局办理。")
+
+
+@transaction.atomic
+def batch_create(*, actor: Any, claim_ids: Iterable[int]) -> PaymentBatch:
+    """Put approved claims of the officer's district into a new payment batch."""
+    _district_officer(actor)
+    ids = sorted(set(claim_ids))
+    if not ids:
+        raise RuleError("claims", "请选择要拨付的申报。", field="claims")
+    claims = list(Claim.objects.select_for_update().filter(pk__in=ids, host__district=actor.district).order_by("pk"))
+    if len(claims) != len(ids):
+        raise RuleError("claims", "部分申报不存在或不属于本区。", field="claims")
+    not_ready = [c.pk for c in claims if c.status != ClaimStatus.APPROVED]
+    if not_ready:
+        raise RuleError("claim.not_approved", f"只有已审核、未拨付的申报可以拨付：{not_ready}", field="claims")
+    batch = PaymentBatch.objects.create(district=actor.district, created_by=actor)
+    try:
+        with transaction.atomic():
+            BatchItem.objects.bulk_create([BatchItem(batch=batch, claim=c, amount=c.approved_total) for c in claims])
+    except IntegrityError as exc:  # a racing batch took one of these claims first
+        raise RuleError("claim.batched", "部分申报已在其他拨付批次中。", field="claims") from exc
+    Claim.objects.filter(pk__in=ids).update(status=ClaimStatus.BATCHED)
+    return batch
+
+
+@transaction.atomic
+def batch_mark_paid(*, actor: Any, batch_id: int, paid_on: date, reference: str) -> PaymentBatch:
+    """Record the bank payment of a batch: once. A second attempt is refused, never paid twice."""
+    _district_officer(actor)
+    if not reference.strip():
+        raise RuleError("reference", "请填写拨付凭证号。", field="reference")
+    batch = get_scoped(actor, PaymentBatch.objects.select_for_update(), pk=batch_id)
+    if batch.status == BatchStatus.PAID:
+        raise RuleError("batch.paid", f"该批次已于 {batch.paid_on} 拨付（凭证 {batch.reference}），不能重复拨付。")
+    items = list(batch.items.select_related("claim__host__district"))
+    batch.status, batch.paid_on, batch.reference = BatchStatus.PAID, paid_on, reference.strip()
+    batch._history_user = actor  # type: ignore[attr-defined]
+    batch.save()
+    entries = [
+        LedgerEntry(
+            kind=EntryKind.PAID,
+            host=item.claim.host,
+            district=item.claim.host.district,
+            claim=item.claim,
+            amount=item.amount,
+            year=paid_on.year,
+            occurred_on=paid_on,
+            reference=batch.reference,
+            actor=actor,
+        )
+        for item in items
+    ]
+    LedgerEntry.objects.bulk_create(entries)  # the unique (claim, "paid") index refuses a second payment
+    Claim.objects.filter(pk__in=[item.claim_id for item in items]).update(status=ClaimStatus.PAID)
+    return batch
+
+
+def ledger_totals(entries: Any) -> dict[str, Decimal]:
+    """Sums per kind over a ledger queryset, and what is outstanding (paid − recovered − written off)."""
+    sums = {
+        k: v or ZERO
+        for k, v in ((row["kind"], row["total"]) for row in entries.values("kind").annotate(total=Sum("amount")))
+    }
+    totals = {kind: sums.get(kind, ZERO) for kind in EntryKind.values}
+    totals["net_paid"] = totals["paid"] - totals["recovered"] - totals["written_off"]
+    return totals

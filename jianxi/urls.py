@@ -23,6 +23,7 @@ urlpatterns = [
     path("policy/", include("jianxi.policy.urls")),
     path("posts/", include("jianxi.posts.urls")),
     path("placements/", include("jianxi.placements.urls")),
+    path("subsidies/", include("jianxi.subsidies.urls")),
     path("notifications/", include("jianxi.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -29,6 +29,7 @@ def _items(role: str | None) -> list[tuple[str, str]]:
             (_("岗位管理"), reverse("posts:manage")),
             applications,
             agreements,
+            (_("补贴申报"), reverse("subsidies:claims")),
             quote,
         ]
     if role in (Role.DISTRICT, Role.DEPARTMENT, Role.CITY):
@@ -43,6 +44,8 @@ def _items(role: str | None) -> list[tuple[str, str]]:
         items += [applications, agreements]
     if role in (Role.DISTRICT, Role.CITY, Role.UNIVERSITY):
         items += [(_("跟踪帮扶"), reverse("placements:follow_ups"))]
+    if role in (Role.DISTRICT, Role.CITY):
+        items += [(_("补贴审核与拨付"), reverse("subsidies:claims"))]
     if role == Role.CITY:
         items += [(_("政策参数"), reverse("policy:overview"))]
     return items + [quote]

@@ -73,7 +73,7 @@ def quote_for(
     )
 
 
-def _line_values(line: engine.MonthLine) -> dict[str, Any]:
+def line_values(line: engine.MonthLine) -> dict[str, Any]:
     return {
         "working_days": line.working_days,
         "scheduled_days": line.scheduled_days,
@@ -132,7 +132,7 @@ def claim_prepare(*, actor: Any, host_id: int, today: date, agreement_ids: Itera
     return claim
 
 
-def _attendance_of(agreement_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+def attendance_of(agreement_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     """Recorded attended days per agreement and "YYYY-MM", in one query."""
     attendance: dict[int, dict[str, int]] = defaultdict(dict)
     rows = Attendance.objects.filter(agreement_id__in=list(agreement_ids))
@@ -145,7 +145,7 @@ def _add_lines(claim: Claim, items: list[Claimable], today: date) -> None:
     by_agreement: dict[int, list[Claimable]] = defaultdict(list)
     for item in items:
         by_agreement[item.agreement.pk].append(item)
-    attendance = _attendance_of(by_agreement)
+    attendance = attendance_of(by_agreement)
     lines = []
     for agreement_id, claimed in by_agreement.items():
         agreement = claimed[0].agreement
@@ -157,7 +157,7 @@ def _add_lines(claim: Claim, items: list[Claimable], today: date) -> None:
                 continue
             lines.append(
                 ClaimLine(
-                    claim=claim, agreement=agreement, kind=ClaimKind.MONTHLY, month=item.month, **_line_values(line)
+                    claim=claim, agreement=agreement, kind=ClaimKind.MONTHLY, month=item.month, **line_values(line)
                 )
             )
     try:
@@ -228,6 +228,8 @@ def claim_review(*, actor: Any, claim_id: int, review: Review, today: date) -> C
         if claim.status != ClaimStatus.SUBMITTED:
             raise RuleError("claim.transition", f"申报当前状态为“{claim.get_status_display()}”，不能审核。")
         _maker_checker(actor, claim)
+        if claim.kind == ClaimKind.REMAINING and review.approve:
+            _remaining_ready(claim, today)
         lines = list(claim.lines.select_for_update().select_related("agreement__host__district"))
         unknown = set(rejected) - {line.pk for line in lines}
         if unknown:
@@ -241,7 +243,7 @@ def claim_review(*, actor: Any, claim_id: int, review: Review, today: date) -> C
             else:
                 fresh = recomputed.get((line.agreement_id, line.month))
                 if fresh is not None:
-                    for key, value in _line_values(fresh).items():
+                    for key, value in line_values(fresh).items():
                         setattr(line, key, value)
                 line.status = LineStatus.APPROVED
                 total += line.amount
@@ -269,12 +271,25 @@ def claim_review(*, actor: Any, claim_id: int, review: Review, today: date) -> C
     return claim
 
 
+def _remaining_ready(claim: Claim, today: date) -> None:
+    """R-SUB-5: approval needs every condition checked by an officer and the engine's yes."""
+    from jianxi.subsidies.remaining import checklist_missing, remaining_verdict
+
+    missing = checklist_missing(claim)
+    if missing:
+        raise RuleError("R-SUB-5.checklist", f"尚有核查项未完成：{'、'.join(missing)}（R-SUB-5）。")
+    verdict = remaining_verdict(claim, today)
+    if verdict is None or not verdict.eligible:
+        reasons = "；".join(r.message for r in (verdict.reasons if verdict else ()))
+        raise RuleError("R-SUB-5", f"不符合剩余期限见习补贴条件：{reasons}")
+
+
 def _recompute(claim: Claim, lines: list[ClaimLine], today: date) -> dict[tuple[int, date], engine.MonthLine]:
     """Amounts as the data in force now gives them (rates or calendar may have been corrected)."""
     if claim.kind != ClaimKind.MONTHLY:
         return {}
     agreements = {line.agreement_id: line.agreement for line in lines}
-    attendance = _attendance_of(agreements)
+    attendance = attendance_of(agreements)
     result = {}
     for agreement_id, agreement in agreements.items():
         for m in quote_for(agreement, attendance=attendance[agreement_id], as_of=today).months:
@@ -358,11 +373,14 @@ def batch_mark_paid(*, actor: Any, batch_id: int, paid_on: date, reference: str)
 
 
 def ledger_totals(entries: Any) -> dict[str, Decimal]:
-    """Sums per kind over a ledger queryset, and what is outstanding (paid − recovered − written off)."""
+    """Sums per kind over a ledger queryset, and the net paid out (paid − recovered).
+
+    A write-off forgives a recovery debt: the money stays paid, so it does not reduce the net.
+    """
     sums = {
         k: v or ZERO
         for k, v in ((row["kind"], row["total"]) for row in entries.values("kind").annotate(total=Sum("amount")))
     }
     totals = {kind: sums.get(kind, ZERO) for kind in EntryKind.values}
-    totals["net_paid"] = totals["paid"] - totals["recovered"] - totals["written_off"]
+    totals["net_paid"] = totals["paid"] - totals["recovered"]
     return totals

@@ -1,0 +1,38 @@
+"""Prepare draft subsidy claims for every host and ended month with attendance.
+
+Run monthly (e.g. on the 1st); safe to run twice or after an interruption.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+
+from jianxi.subsidies.run import claim_run
+
+
+class Command(BaseCommand):
+    help = "为所有见习单位生成补贴申报草稿（已结束且有考勤的月份）。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--today", type=date.fromisoformat, help="按该日期处理（YYYY-MM-DD），默认今天")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = options["today"] or timezone.localdate()
+
+        def progress(done: int, total: int) -> None:
+            width = 30
+            filled = width * done // total if total else width
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} 家单位")
+            sys.stderr.flush()
+
+        result = claim_run(today=today, progress=progress)
+        sys.stderr.write("\n")
+        self.stdout.write(
+            f"{today}: 生成申报草稿 {result.claims} 份，明细 {result.lines} 条"
+            + (f"，{result.skipped_chunks} 批因并发冲突跳过，请再次运行" if result.skipped_chunks else "")
+        )

@@ -1,0 +1,118 @@
+"""Recovery (追回, R-SUB-6): orders, repayments, write-offs; barring the host stops it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+
+from jianxi.accounts.models import Role
+from jianxi.accounts.scoping import get_scoped
+from jianxi.core.errors import RuleError
+from jianxi.core.money import ZERO, round_fen
+from jianxi.hosts.models import Host
+from jianxi.subsidies.models import Claim, ClaimStatus, EntryKind, LedgerEntry, Recovery, RecoveryStatus, Repayment
+
+
+def _officer(actor: Any) -> None:
+    if getattr(actor, "role", None) != Role.DISTRICT:
+        raise RuleError("recovery.officer", "追回由见习单位所在区人社局办理。")
+
+
+def recovery_create(
+    *, actor: Any, host_id: int, claim_ids: Iterable[int], amount: Decimal, reason: str, bar: bool, today: date
+) -> Recovery:
+    """A recovery order for paid subsidy; optionally bars the host (no new posts or claims)."""
+    _officer(actor)
+    if not reason.strip():
+        raise RuleError("reason", "请填写追回理由。", field="reason")
+    amount = round_fen(amount)
+    if amount <= 0:
+        raise RuleError("amount", "追回金额须大于 0。", field="amount")
+    with transaction.atomic():
+        host = get_scoped(actor, Host.objects.select_for_update(), pk=host_id)
+        ids = sorted(set(claim_ids))
+        claims = list(Claim.objects.filter(pk__in=ids, host=host, status=ClaimStatus.PAID))
+        if not claims or len(claims) != len(ids):
+            raise RuleError("claims", "请选择本单位已拨付的申报。", field="claims")
+        paid = LedgerEntry.objects.filter(claim__in=claims, kind=EntryKind.PAID).aggregate(s=Sum("amount"))["s"] or ZERO
+        if amount > paid:
+            raise RuleError("amount", f"追回金额不能超过所选申报的已拨付金额 {paid} 元。", field="amount")
+        recovery = Recovery.objects.create(host=host, amount=amount, reason=reason.strip(), created_by=actor)
+        recovery.claims.set(claims)
+    if bar:
+        from jianxi.hosts.services import host_review
+
+        host_review(actor=actor, host_id=host.pk, action="bar", reason=f"追回见习补贴：{reason.strip()}")
+    return recovery
+
+
+def _outstanding(recovery: Recovery) -> Decimal:
+    repaid = recovery.repayments.aggregate(s=Sum("amount"))["s"] or ZERO
+    return Decimal(recovery.amount - repaid)
+
+
+@transaction.atomic
+def repayment_record(*, actor: Any, recovery_id: int, amount: Decimal, paid_on: date, reference: str) -> Repayment:
+    """Money coming back: a repayment, and a "recovered" ledger entry."""
+    _officer(actor)
+    recovery = get_scoped(actor, Recovery.objects.select_for_update().select_related("host__district"), pk=recovery_id)
+    if recovery.status != RecoveryStatus.OPEN:
+        raise RuleError("recovery.closed", "该追回单已结清或核销。")
+    amount = round_fen(amount)
+    outstanding = _outstanding(recovery)
+    if not ZERO < amount <= outstanding:
+        raise RuleError("amount", f"缴回金额应在 0.01 至 {outstanding} 元之间。", field="amount")
+    if not reference.strip():
+        raise RuleError("reference", "请填写缴回凭证号。", field="reference")
+    repayment = Repayment.objects.create(
+        recovery=recovery, amount=amount, paid_on=paid_on, reference=reference.strip(), recorded_by=actor
+    )
+    LedgerEntry.objects.create(
+        kind=EntryKind.RECOVERED,
+        host=recovery.host,
+        district=recovery.host.district,
+        recovery=recovery,
+        amount=amount,
+        year=paid_on.year,
+        occurred_on=paid_on,
+        reference=repayment.reference,
+        actor=actor,
+    )
+    if amount == outstanding:
+        recovery.status = RecoveryStatus.SETTLED
+        recovery._history_user = actor  # type: ignore[attr-defined]
+        recovery.save()
+    return repayment
+
+
+@transaction.atomic
+def recovery_write_off(*, actor: Any, recovery_id: int, reason: str, today: date) -> Recovery:
+    """What cannot be recovered is written off, on the ledger, with a reason."""
+    _officer(actor)
+    if not reason.strip():
+        raise RuleError("reason", "核销须填写理由。", field="reason")
+    recovery = get_scoped(actor, Recovery.objects.select_for_update().select_related("host__district"), pk=recovery_id)
+    if recovery.status != RecoveryStatus.OPEN:
+        raise RuleError("recovery.closed", "该追回单已结清或核销。")
+    outstanding = _outstanding(recovery)
+    LedgerEntry.objects.create(
+        kind=EntryKind.WRITTEN_OFF,
+        host=recovery.host,
+        district=recovery.host.district,
+        recovery=recovery,
+        amount=outstanding,
+        year=today.year,
+        occurred_on=today,
+        reference=reason.strip()[:100],
+        actor=actor,
+    )
+    recovery.status = RecoveryStatus.WRITTEN_OFF
+    recovery._history_user = actor  # type: ignore[attr-defined]
+    recovery._change_reason = f"核销：{reason.strip()}"  # type: ignore[attr-defined]
+    recovery.save()
+    return recovery

@@ -1,0 +1,104 @@
+"""The monthly claim run: draft claims for every host and ended month with attendance (R-SUB-4).
+
+Set-based: one query finds every claimable internship-month; then, per chunk of hosts, one
+query loads their attendance and two bulk inserts write the claims and their lines, in one
+transaction per chunk. Safe to run twice (a second run finds nothing left to claim) and safe
+to interrupt (a finished chunk is committed whole, an unfinished one not at all; a rerun
+finishes the job).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+
+from jianxi.hosts.models import HostStatus
+from jianxi.placements.models import AgreementStatus, Attendance
+from jianxi.policy import engine
+from jianxi.policy.engine.dates import month_first
+from jianxi.subsidies.models import Claim, ClaimKind, ClaimLine, LineStatus
+from jianxi.subsidies.services import attendance_of, line_values, quote_for
+
+CHUNK_HOSTS = 200
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    claims: int
+    lines: int
+    skipped_chunks: int
+
+
+def claimable_rows(today: date) -> list[Attendance]:
+    """Every internship-month that could be claimed today and is in no live claim, in one query."""
+    claimed = ClaimLine.objects.filter(
+        agreement_id=OuterRef("agreement_id"), month=OuterRef("month"), kind=ClaimKind.MONTHLY
+    ).exclude(status=LineStatus.REJECTED)
+    return list(
+        Attendance.objects.filter(
+            month__lt=month_first(today),
+            agreement__subsidy_eligible=True,
+            agreement__status__in=(AgreementStatus.ACTIVE, AgreementStatus.ENDED),
+            agreement__host__status=HostStatus.APPROVED,
+        )
+        .exclude(Exists(claimed))
+        .select_related("agreement__host__district")
+        .order_by("agreement__host_id", "agreement_id", "month")
+    )
+
+
+def claim_run(*, today: date, progress: Progress | None = None) -> RunResult:
+    rows = claimable_rows(today)
+    by_host: dict[int, list[Attendance]] = defaultdict(list)
+    for row in rows:
+        by_host[row.agreement.host_id].append(row)
+    hosts = list(by_host)
+    claims = lines = skipped = 0
+    for start in range(0, len(hosts), CHUNK_HOSTS):
+        chunk = hosts[start : start + CHUNK_HOSTS]
+        try:
+            made_claims, made_lines = _run_chunk(chunk, by_host, today)
+        except IntegrityError:
+            skipped += 1  # a host claimed some of these months meanwhile: the next run retries
+        else:
+            claims, lines = claims + made_claims, lines + made_lines
+        if progress is not None:
+            progress(min(start + CHUNK_HOSTS, len(hosts)), len(hosts))
+    return RunResult(claims, lines, skipped)
+
+
+def _run_chunk(host_ids: list[int], by_host: dict[int, list[Attendance]], today: date) -> tuple[int, int]:
+    agreement_ids = {row.agreement_id for host in host_ids for row in by_host[host]}
+    attendance = attendance_of(agreement_ids)
+    planned: list[tuple[int, list[ClaimLine]]] = []
+    for host_id in host_ids:
+        host_lines: list[ClaimLine] = []
+        by_agreement: dict[int, list[Attendance]] = defaultdict(list)
+        for row in by_host[host_id]:
+            by_agreement[row.agreement_id].append(row)
+        for agreement_id, months in by_agreement.items():
+            agreement = months[0].agreement
+            quote = {m.month: m for m in quote_for(agreement, attendance=attendance[agreement_id], as_of=today).months}
+            for row in months:
+                figures = quote.get(engine.month_key(row.month))
+                if figures is not None:
+                    host_lines.append(
+                        ClaimLine(agreement=agreement, kind=ClaimKind.MONTHLY, month=row.month, **line_values(figures))
+                    )
+        if host_lines:
+            planned.append((host_id, host_lines))
+    with transaction.atomic():
+        claims = Claim.objects.bulk_create([Claim(host_id=host_id, kind=ClaimKind.MONTHLY) for host_id, _ in planned])
+        all_lines: list[ClaimLine] = []
+        for claim, (_, host_lines) in zip(claims, planned, strict=True):
+            for claim_line in host_lines:
+                claim_line.claim = claim
+            all_lines.extend(host_lines)
+        ClaimLine.objects.bulk_create(all_lines, batch_size=1000)
+    return len(claims), len(all_lines)

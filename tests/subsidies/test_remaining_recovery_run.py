@@ -1,0 +1,255 @@
+"""R-SUB-5 remaining-period claims, R-SUB-6 recovery, and the set-based monthly claim run."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from jianxi.core.errors import RuleError
+from jianxi.hosts.models import HostStatus
+from jianxi.placements.models import AgreementStatus, Outcome
+from jianxi.posts.models import PostStatus
+from jianxi.subsidies import recovery, remaining, services
+from jianxi.subsidies.models import Claim, ClaimKind, ClaimLine, ClaimStatus, EntryKind, LedgerEntry, RecoveryStatus
+from jianxi.subsidies.run import claim_run
+from tests.factories import PersonFactory, UserFactory
+from tests.subsidies.conftest import TODAY, attend, make_agreement
+
+pytestmark = pytest.mark.django_db
+
+
+def hired(world, *, contract_start=date(2023, 8, 1), insured=("2023-08", "2023-09"), months=12):
+    """The issue's example: 2023-03-15 to 2023-09-14, ended 2023-07-31 by an early hire."""
+    agreement = make_agreement(world, start=date(2023, 3, 15), end=date(2023, 9, 14))
+    agreement.status, agreement.outcome, agreement.ended_on = AgreementStatus.ENDED, Outcome.HIRED, date(2023, 7, 31)
+    agreement.contract_start, agreement.contract_months = contract_start, months
+    agreement.insured_months, agreement.retained = ",".join(insured), True
+    agreement.save()
+    return agreement
+
+
+def submitted_remaining(world, **kwargs) -> Claim:
+    agreement = hired(world, **kwargs)
+    claim = remaining.remaining_claim_create(
+        actor=world.host_staff, agreement_id=agreement.pk, employed_through=date(2023, 9, 30), today=TODAY
+    )
+    return services.claim_submit(actor=world.host_staff, claim_id=claim.pk)
+
+
+def test_R_SUB_5_remaining_period_claim_lines_match_the_issue_example(world):
+    claim = submitted_remaining(world)
+    assert claim.kind == ClaimKind.REMAINING
+    assert [(line.month, line.amount) for line in claim.lines.all()] == [
+        (date(2023, 8, 1), Decimal("2320.00")),
+        (date(2023, 9, 1), Decimal("1210.00")),
+    ]
+
+
+def test_R_SUB_5_approval_needs_every_checklist_item(world):
+    claim = submitted_remaining(world)
+    with pytest.raises(RuleError) as err:
+        services.claim_review(
+            actor=world.district_officer, claim_id=claim.pk, review=services.Review(approve=True), today=TODAY
+        )
+    assert err.value.code == "R-SUB-5.checklist"
+    for code in remaining.CHECKLIST:
+        item = remaining.checklist_tick(actor=world.district_officer, claim_id=claim.pk, code=code, note="已核验")
+        assert item.checked_by == world.district_officer
+    claim = services.claim_review(
+        actor=world.district_officer, claim_id=claim.pk, review=services.Review(approve=True), today=TODAY
+    )
+    assert claim.status == ClaimStatus.APPROVED and claim.approved_total == Decimal("3530.00")
+
+
+def test_R_SUB_5_engine_verdict_blocks_approval_even_when_ticked(world):
+    claim = submitted_remaining(world, months=6)  # a 6-month contract: R-SUB-5.term fails
+    for code in remaining.CHECKLIST:
+        remaining.checklist_tick(actor=world.district_officer, claim_id=claim.pk, code=code)
+    with pytest.raises(RuleError) as err:
+        services.claim_review(
+            actor=world.district_officer, claim_id=claim.pk, review=services.Review(approve=True), today=TODAY
+        )
+    assert err.value.code == "R-SUB-5" and "12" in err.value.message
+
+
+def test_R_SUB_5_only_after_the_original_end_and_only_once(world):
+    agreement = hired(world)
+    with pytest.raises(RuleError) as err:
+        remaining.remaining_claim_create(
+            actor=world.host_staff,
+            agreement_id=agreement.pk,
+            employed_through=date(2023, 9, 30),
+            today=date(2023, 9, 14),
+        )
+    assert err.value.code == "R-SUB-5.claim_date"
+    remaining.remaining_claim_create(
+        actor=world.host_staff, agreement_id=agreement.pk, employed_through=date(2023, 9, 30), today=TODAY
+    )
+    with pytest.raises(RuleError) as err:
+        remaining.remaining_claim_create(
+            actor=world.host_staff, agreement_id=agreement.pk, employed_through=date(2023, 9, 30), today=TODAY
+        )
+    assert err.value.code == "R-SUB-4"
+
+
+def test_R_SUB_5_refused_when_the_internship_did_not_end_in_a_hire(world):
+    agreement = make_agreement(world)
+    with pytest.raises(RuleError) as err:
+        remaining.remaining_claim_create(
+            actor=world.host_staff, agreement_id=agreement.pk, employed_through=TODAY, today=TODAY
+        )
+    assert err.value.code == "R-SUB-5.reason"
+
+
+# --- recovery (R-SUB-6) ----------------------------------------------------------------------------
+
+
+def paid_claim(world) -> Claim:
+    agreement = make_agreement(world)
+    attend(agreement, date(2024, 3, 1))
+    claim = services.claim_prepare(actor=world.host_staff, host_id=world.our_host.pk, today=TODAY)
+    services.claim_submit(actor=world.host_staff, claim_id=claim.pk)
+    services.claim_review(
+        actor=world.district_officer, claim_id=claim.pk, review=services.Review(approve=True), today=TODAY
+    )
+    batch = services.batch_create(actor=world.district_officer, claim_ids=[claim.pk])
+    services.batch_mark_paid(actor=world.district_officer, batch_id=batch.pk, paid_on=TODAY, reference="R1")
+    claim.refresh_from_db()
+    return claim
+
+
+def test_R_SUB_6_recovery_with_repayments_settles_and_the_ledger_nets_out(world):
+    claim = paid_claim(world)
+    order = recovery.recovery_create(
+        actor=world.district_officer,
+        host_id=world.our_host.pk,
+        claim_ids=[claim.pk],
+        amount=Decimal("1000"),
+        reason="虚报考勤",
+        bar=False,
+        today=TODAY,
+    )
+    recovery.repayment_record(
+        actor=world.district_officer, recovery_id=order.pk, amount=Decimal("400"), paid_on=TODAY, reference="H1"
+    )
+    with pytest.raises(RuleError):
+        recovery.repayment_record(
+            actor=world.district_officer, recovery_id=order.pk, amount=Decimal("600.01"), paid_on=TODAY, reference="H2"
+        )
+    recovery.repayment_record(
+        actor=world.district_officer, recovery_id=order.pk, amount=Decimal("600"), paid_on=TODAY, reference="H2"
+    )
+    order.refresh_from_db()
+    assert order.status == RecoveryStatus.SETTLED
+    totals = services.ledger_totals(LedgerEntry.objects.filter(host=world.our_host))
+    assert (totals["paid"], totals["recovered"], totals["net_paid"]) == (
+        Decimal("2420.00"),
+        Decimal("1000.00"),
+        Decimal("1420.00"),
+    )
+
+
+def test_R_SUB_6_recovery_cannot_exceed_what_was_paid_and_can_bar_the_host(world):
+    claim = paid_claim(world)
+    with pytest.raises(RuleError) as err:
+        recovery.recovery_create(
+            actor=world.district_officer,
+            host_id=world.our_host.pk,
+            claim_ids=[claim.pk],
+            amount=Decimal("9999"),
+            reason="x",
+            bar=False,
+            today=TODAY,
+        )
+    assert err.value.field == "amount"
+    recovery.recovery_create(
+        actor=world.district_officer,
+        host_id=world.our_host.pk,
+        claim_ids=[claim.pk],
+        amount=Decimal("2420"),
+        reason="骗取补贴",
+        bar=True,
+        today=TODAY,
+    )
+    world.our_host.refresh_from_db()
+    assert world.our_host.status == HostStatus.BARRED
+    assert not world.our_host.posts.filter(status=PostStatus.PUBLISHED).exists()
+    with pytest.raises(RuleError) as err:
+        services.claim_prepare(actor=world.host_staff, host_id=world.our_host.pk, today=TODAY)
+    assert err.value.code == "R-SUB-6"
+
+
+def test_write_off_closes_the_order_on_the_ledger(world):
+    claim = paid_claim(world)
+    order = recovery.recovery_create(
+        actor=world.district_officer,
+        host_id=world.our_host.pk,
+        claim_ids=[claim.pk],
+        amount=Decimal("500"),
+        reason="x",
+        bar=False,
+        today=TODAY,
+    )
+    recovery.recovery_write_off(actor=world.district_officer, recovery_id=order.pk, reason="单位已注销", today=TODAY)
+    entry = LedgerEntry.objects.get(kind=EntryKind.WRITTEN_OFF)
+    assert entry.amount == Decimal("500.00")
+
+
+def test_another_district_cannot_recover_from_our_host(world):
+    from django.http import Http404
+
+    claim = paid_claim(world)
+    with pytest.raises((Http404, RuleError)):
+        recovery.recovery_create(
+            actor=world.other_district_officer,
+            host_id=world.our_host.pk,
+            claim_ids=[claim.pk],
+            amount=Decimal("1"),
+            reason="x",
+            bar=False,
+            today=TODAY,
+        )
+
+
+# --- monthly claim run ----------------------------------------------------------------------------
+
+
+def test_claim_run_drafts_every_claimable_month_once_and_a_second_run_adds_nothing(world):
+    ours = make_agreement(world)
+    for month in (date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1), date(2024, 4, 1)):
+        attend(ours, month)
+    other_user = UserFactory(role="youth")
+    theirs = make_agreement(world, host=world.other_host, person=PersonFactory(user=other_user))
+    attend(theirs, date(2024, 3, 1))
+    result = claim_run(today=TODAY)
+    assert (result.claims, result.lines) == (2, 4)  # April has not ended
+    assert claim_run(today=TODAY).claims == 0
+    assert ClaimLine.objects.count() == 4 and Claim.objects.filter(status=ClaimStatus.DRAFT).count() == 2
+
+
+def test_claim_run_is_set_based_not_one_query_per_internship(world):
+    def queries(n_interns: int) -> int:
+        ClaimLine.objects.all().delete()
+        Claim.objects.all().delete()
+        for _ in range(n_interns):
+            agreement = make_agreement(world, person=PersonFactory(user=UserFactory(role="youth")))
+            attend(agreement, date(2024, 3, 1))
+        with CaptureQueriesContext(connection) as ctx:
+            claim_run(today=TODAY)
+        return len(ctx.captured_queries)
+
+    queries(1)  # warm the policy and calendar memo, which costs its queries once per process
+    assert queries(2) == queries(12)
+
+
+def test_claim_run_command_prints_progress_and_result(world, capsys):
+    agreement = make_agreement(world)
+    attend(agreement, date(2024, 3, 1))
+    call_command("claim_run")
+    out = capsys.readouterr()
+    assert "生成申报草稿 1 份，明细 1 条" in out.out and "1/1 家单位" in out.err

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 _ONE_DAY = timedelta(days=1)
@@ -28,6 +28,9 @@ class WorkCalendar:
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()
     covered_years: frozenset[int] = frozenset()
+    # Per month, prefix[d] = working days on days 1..d: the engine asks for day counts many
+    # thousands of times in a claim run, so each month is walked once. Not part of equality.
+    _prefix: dict[tuple[int, int], list[int]] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def is_working_day(self, d: date) -> bool:
         if d in self.workdays:
@@ -36,13 +39,25 @@ class WorkCalendar:
             return False
         return d.weekday() < 5
 
+    def _month_prefix(self, year: int, month: int) -> list[int]:
+        prefix = self._prefix.get((year, month))
+        if prefix is None:
+            prefix = [0]
+            for day in range(1, calendar.monthrange(year, month)[1] + 1):
+                prefix.append(prefix[-1] + self.is_working_day(date(year, month, day)))
+            self._prefix[(year, month)] = prefix
+        return prefix
+
     def working_days_between(self, a: date, b: date) -> int:
         """Working days from ``a`` to ``b``, both inclusive; 0 when ``b`` is before ``a``."""
         count = 0
-        d = a
-        while d <= b:
-            count += self.is_working_day(d)
-            d += _ONE_DAY
+        year, month = a.year, a.month
+        while (year, month) <= (b.year, b.month):
+            prefix = self._month_prefix(year, month)
+            first = a.day if (year, month) == (a.year, a.month) else 1
+            last = b.day if (year, month) == (b.year, b.month) else len(prefix) - 1
+            count += prefix[last] - prefix[first - 1]
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return count
 
     def month_working_days(self, year: int, month: int) -> list[date]:
@@ -50,7 +65,7 @@ class WorkCalendar:
         return [date(year, month, day) for day in range(1, last + 1) if self.is_working_day(date(year, month, day))]
 
     def working_days_in_month(self, year: int, month: int) -> int:
-        return len(self.month_working_days(year, month))
+        return self._month_prefix(year, month)[-1]
 
     def with_corrections(self, holidays_add: Iterable[date] = (), workdays_add: Iterable[date] = ()) -> WorkCalendar:
         """A new calendar in which officers' corrections beat the official data.

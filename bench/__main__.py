@@ -37,6 +37,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hosts", type=int, default=20_000, help="hosts to load for the list benchmark")
     parser.add_argument("--posts", type=int, default=100_000, help="posts to load for the search benchmark")
+    parser.add_argument("--internships", type=int, default=20_000, help="internships for the claim-run benchmark")
+    parser.add_argument("--only", choices=["claim_run"], help="run only this benchmark")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
@@ -74,6 +76,10 @@ def main() -> None:
     def record(name: str, median: float, p95: float, note: str = "") -> None:
         results.append({"benchmark": name, "median_ms": round(median, 3), "p95_ms": round(p95, 3), "note": note})
         print(f"{name:<48} median {median:9.3f} ms   p95 {p95:9.3f} ms   {note}")
+
+    if args.only == "claim_run":
+        bench_claim_run(args.internships, record)
+        return
 
     # 1. The pure engine: a 12-month internship with a partial first month and an early hire.
     calendar = from_chinese_calendar(range(2023, 2025))
@@ -151,11 +157,130 @@ def main() -> None:
     record("GET /hosts/ page 1 (HTML)", *timed(lambda: client.get("/hosts/"), 50))
 
     bench_search(args.posts, districts, record, client)
+    bench_claim_run(args.internships, record)
 
     machine = f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
     print(f"\n{date.today()} · {machine} · {connection.vendor}")
     if args.json:
         args.json.write_text(json.dumps({"date": str(date.today()), "machine": machine, "results": results}, indent=1))
+
+
+def bench_claim_run(total: int, record: Callable[..., None]) -> None:
+    """``total`` active internships with three ended months of attendance; time one claim run."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from jianxi.core.validators import credit_code_check_char, resident_id_check_char
+    from jianxi.hosts.models import Host, HostType
+    from jianxi.placements.models import Agreement, AgreementStatus, Attendance
+    from jianxi.policy.models import District, PostCategory
+    from jianxi.policy.selectors import work_calendar
+    from jianxi.posts.models import Post, PostStatus
+    from jianxi.subsidies.run import claim_run
+    from jianxi.youth.models import Person
+
+    today = date(2024, 4, 10)
+    start = date(2024, 1, 1)
+    districts = list(District.objects.all())
+    category = PostCategory.objects.first()
+    t0 = time.perf_counter()
+    hosts_n = max(total // 10, 1)
+    hosts = []
+    for n in range(hosts_n):
+        code = f"921101{n:011d}"
+        hosts.append(
+            Host(
+                credit_code=code + credit_code_check_char(code),
+                name=f"申报基准单位{n}",
+                host_type=HostType.PRIVATE,
+                district=districts[n % len(districts)],
+                address="北京",
+                contact_name="联系人",
+                contact_phone="13900000000",
+                status="approved",
+            )
+        )
+    hosts = Host.objects.bulk_create(hosts, batch_size=2000)
+    posts = Post.objects.bulk_create(
+        [
+            Post(
+                host=h,
+                title="基准岗位",
+                category=category,
+                description="基准",
+                headcount=10,
+                months=6,
+                allowance=Decimal("2500"),
+                district=h.district,
+                recruit_start=start,
+                recruit_end=start,
+                expires_on=start,
+                status=PostStatus.FILLED,
+            )
+            for h in hosts
+        ],
+        batch_size=2000,
+    )
+    persons = []
+    for n in range(total):
+        body = f"110108{date(2000, 1, 1) + timedelta(days=n % 3000):%Y%m%d}{n % 1000:03d}"
+        body = f"{110000 + n // 3_000_000 * 0 + (n // 3000) % 900000:06d}{body[6:]}"
+        persons.append(
+            Person(
+                id_number=body + resident_id_check_char(body),
+                name=f"基准{n}",
+                birth_date=date(2000, 1, 1),
+                phone="13800000000",
+                group="college_graduate",
+                district=districts[n % len(districts)],
+            )
+        )
+    persons = Person.objects.bulk_create(persons, batch_size=2000)
+    agreements = Agreement.objects.bulk_create(
+        [
+            Agreement(
+                post=posts[n % hosts_n],
+                host=hosts[n % hosts_n],
+                person=p,
+                start=start,
+                end=date(2024, 6, 30),
+                allowance=Decimal("2500"),
+                mentor="带教",
+                training_date=start,
+                insurance_policy="P",
+                status=AgreementStatus.ACTIVE,
+                eligibility_rule="R-EL-1",
+            )
+            for n, p in enumerate(persons)
+        ],
+        batch_size=2000,
+    )
+    cal = work_calendar([2024])
+    months = [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)]
+    counts = {m: cal.working_days_in_month(m.year, m.month) for m in months}
+    Attendance.objects.bulk_create(
+        [
+            Attendance(
+                agreement=a, month=m, working_days=counts[m], scheduled_days=counts[m], attended_days=counts[m] - 1
+            )
+            for a in agreements
+            for m in months
+        ],
+        batch_size=5000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"loaded {total:,} internships with 3 months of attendance in {time.perf_counter() - t0:.1f} s")
+    t1 = time.perf_counter()
+    result = claim_run(today=today)
+    elapsed = (time.perf_counter() - t1) * 1000
+    record(f"claim_run: {total:,} internships, {result.lines:,} lines", elapsed, elapsed, f"{result.claims:,} claims")
+    t2 = time.perf_counter()
+    again = claim_run(today=today)
+    elapsed = (time.perf_counter() - t2) * 1000
+    record("claim_run again (nothing left to claim)", elapsed, elapsed, f"{again.claims} claims")
 
 
 TITLE_WORDS = [

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
 from jianxi.hosts.models import HostStatus
-from jianxi.placements.models import AgreementStatus, Attendance
+from jianxi.placements.models import Agreement, AgreementStatus, Attendance
 from jianxi.policy import engine
 from jianxi.policy.engine.dates import month_first
 from jianxi.subsidies.models import Claim, ClaimKind, ClaimLine, LineStatus
@@ -35,8 +35,8 @@ class RunResult:
     skipped_chunks: int
 
 
-def claimable_rows(today: date) -> list[Attendance]:
-    """Every internship-month that could be claimed today and is in no live claim, in one query."""
+def claimable_rows(today: date) -> list[tuple[int, int, date]]:
+    """Every (host, agreement, month) that could be claimed today and is in no live claim: one query."""
     claimed = ClaimLine.objects.filter(
         agreement_id=OuterRef("agreement_id"), month=OuterRef("month"), kind=ClaimKind.MONTHLY
     ).exclude(status=LineStatus.REJECTED)
@@ -48,16 +48,15 @@ def claimable_rows(today: date) -> list[Attendance]:
             agreement__host__status=HostStatus.APPROVED,
         )
         .exclude(Exists(claimed))
-        .select_related("agreement__host__district")
         .order_by("agreement__host_id", "agreement_id", "month")
+        .values_list("agreement__host_id", "agreement_id", "month")
     )
 
 
 def claim_run(*, today: date, progress: Progress | None = None) -> RunResult:
-    rows = claimable_rows(today)
-    by_host: dict[int, list[Attendance]] = defaultdict(list)
-    for row in rows:
-        by_host[row.agreement.host_id].append(row)
+    by_host: dict[int, dict[int, list[date]]] = defaultdict(lambda: defaultdict(list))
+    for host_id, agreement_id, month in claimable_rows(today):
+        by_host[host_id][agreement_id].append(month)
     hosts = list(by_host)
     claims = lines = skipped = 0
     for start in range(0, len(hosts), CHUNK_HOSTS):
@@ -73,23 +72,21 @@ def claim_run(*, today: date, progress: Progress | None = None) -> RunResult:
     return RunResult(claims, lines, skipped)
 
 
-def _run_chunk(host_ids: list[int], by_host: dict[int, list[Attendance]], today: date) -> tuple[int, int]:
-    agreement_ids = {row.agreement_id for host in host_ids for row in by_host[host]}
+def _run_chunk(host_ids: list[int], by_host: dict[int, dict[int, list[date]]], today: date) -> tuple[int, int]:
+    agreement_ids = [agreement_id for host in host_ids for agreement_id in by_host[host]]
+    agreements = Agreement.objects.select_related("host__district").in_bulk(agreement_ids)
     attendance = attendance_of(agreement_ids)
     planned: list[tuple[int, list[ClaimLine]]] = []
     for host_id in host_ids:
         host_lines: list[ClaimLine] = []
-        by_agreement: dict[int, list[Attendance]] = defaultdict(list)
-        for row in by_host[host_id]:
-            by_agreement[row.agreement_id].append(row)
-        for agreement_id, months in by_agreement.items():
-            agreement = months[0].agreement
+        for agreement_id, months in by_host[host_id].items():
+            agreement = agreements[agreement_id]
             quote = {m.month: m for m in quote_for(agreement, attendance=attendance[agreement_id], as_of=today).months}
-            for row in months:
-                figures = quote.get(engine.month_key(row.month))
+            for month in months:
+                figures = quote.get(engine.month_key(month))
                 if figures is not None:
                     host_lines.append(
-                        ClaimLine(agreement=agreement, kind=ClaimKind.MONTHLY, month=row.month, **line_values(figures))
+                        ClaimLine(agreement=agreement, kind=ClaimKind.MONTHLY, month=month, **line_values(figures))
                     )
         if host_lines:
             planned.append((host_id, host_lines))

@@ -1,7 +1,7 @@
 """Bulk import of monthly attendance from Excel (考勤批量导入).
 
-The same three steps as the posts import (``jianxi.posts.imports``), whose file-level guards and
-cell parsers this module reuses:
+The same three steps as the posts import (``jianxi.posts.imports``), with the file-level guards
+and cell parsers every import shares (``jianxi.core.imports``):
 
 * ``read_sheet`` turns an upload into ``SheetRow``s under the four Chinese headers, or refuses
   the whole file with an ``ImportFileError``;
@@ -19,7 +19,6 @@ agreement's recorded months; the calendar is memoised) — never one per row.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from collections.abc import Mapping, MutableMapping, Sequence
@@ -30,33 +29,35 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import scoped
+from jianxi.core import imports as core
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import Sheet
+from jianxi.core.imports import (
+    BATCH_SIZE,
+    CHANGE_REASON,
+    HELP_TITLE,
+    MAX_ROWS,
+    CellError,
+    ImportFileError,
+    RowChecker,
+    RowError,
+    SheetLayout,
+    SheetRow,
+    cell_text,
+    check_rows,
+    clip,
+    fold,
+    integer_cell,
+    is_blank,
+    read_xlsx,
+)
 from jianxi.placements.attendance import MonthRow, attendance_grid
 from jianxi.placements.models import Agreement, AgreementStatus, Attendance
 from jianxi.policy.engine import month_key
-
-# The posts import's generic guards and cell parsers: one behaviour for every Excel upload.
-from jianxi.posts.imports import (
-    MAX_SCANNED_ROWS,
-    ImportFileError,
-    RowError,
-    SheetRow,
-    _CellError,
-    _check_archive,
-    _clip,
-    _fold,
-    _integer,
-    _is_blank,
-    _normalise_header,
-    _RowChecker,
-    _text,
-)
 
 __all__ = [
     "ImportFileError",
@@ -71,10 +72,7 @@ __all__ = [
     "template_sheets",
 ]
 
-MAX_ROWS = 5000  # data rows per file
-BATCH_SIZE = 1000
 SHEET_TITLE = "考勤"
-HELP_TITLE = "填写说明"
 IMPORTERS = (Role.HOST,)
 TAKES_ATTENDANCE = (AgreementStatus.ACTIVE, AgreementStatus.ENDED)
 
@@ -83,7 +81,7 @@ NAME = "姓名"
 MONTH = "月份"
 ATTENDED = "出勤天数"
 HEADERS = (AGREEMENT, NAME, MONTH, ATTENDED)
-CHANGE_REASON = "批量导入"
+SHEET = SheetLayout(SHEET_TITLE, HEADERS, noun="考勤")
 # The same words for an id that does not exist and for another host's agreement: no leak.
 UNKNOWN_AGREEMENT = "未找到该编号对应的本单位见习协议，请核对协议编号（见协议页面的“编号 JX-…”）。"
 
@@ -102,18 +100,11 @@ class ParsedRow:
     attended: int
 
 
-@dataclass
-class ImportReport:
-    total_rows: int
-    errors: list[RowError]
+@dataclass(kw_only=True)
+class ImportReport(core.ImportReport):
     skipped_rows: list[int] = field(default_factory=list)  # 出勤天数 left empty: nothing to import
-    created: int = 0
     updated: int = 0
     unchanged: int = 0
-
-    @property
-    def error_rows(self) -> int:
-        return len({e.row for e in self.errors})
 
     @property
     def imported(self) -> int:
@@ -128,60 +119,9 @@ class Lookups:
     grids: Mapping[int, Mapping[date, MonthRow]]  # per agreement that takes attendance, by month
 
 
-# --- reading the file ----------------------------------------------------------------------------
-
-
 def read_sheet(source: IO[bytes] | bytes) -> list[SheetRow]:
     """The non-blank data rows of the attendance sheet (named 考勤, else the first sheet)."""
-    stream: IO[bytes] = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
-    stream.seek(0)
-    _check_archive(stream)
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a malformed file; all mean "unreadable"
-        raise ImportFileError(
-            "无法读取该 Excel 文件，可能已损坏或不是 .xlsx 格式。请用下载的模板填写后再上传。"
-        ) from exc
-    try:
-        return _rows_of(workbook)
-    except ImportFileError:
-        raise
-    except Exception as exc:
-        raise ImportFileError("读取 Excel 文件时出错，文件可能已损坏。请另存为 .xlsx 后重新上传。") from exc
-    finally:
-        workbook.close()
-
-
-def _rows_of(workbook: Any) -> list[SheetRow]:
-    sheets = workbook.worksheets
-    if not sheets:
-        raise ImportFileError("文件中没有工作表。请使用下载的模板。")
-    sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else sheets[0]
-    sheet.reset_dimensions()  # a wrong <dimension> would cut rows or columns off in read-only mode
-    lines = sheet.iter_rows(values_only=True)
-    header = next(lines, None)
-    if header is None or all(_is_blank(v) for v in header):
-        raise ImportFileError("工作表是空的（第 1 行应为表头）。请使用下载的模板填写。")
-    positions: dict[str, int] = {}
-    for index, value in enumerate(header):
-        positions.setdefault(_normalise_header(value), index)
-    missing = [h for h in HEADERS if h not in positions]
-    if missing:
-        raise ImportFileError(f"表头缺少以下列：{'、'.join(missing)}。请使用下载的模板，不要修改第 1 行的列名。")
-    wanted = [(h, positions[h]) for h in HEADERS]
-    rows: list[SheetRow] = []
-    for number, line in enumerate(lines, start=2):
-        if number > MAX_SCANNED_ROWS:
-            raise ImportFileError(f"工作表超过 {MAX_SCANNED_ROWS} 行（含空行）。请删除多余的空行后再上传。")
-        values = {h: (line[i] if i < len(line) else None) for h, i in wanted}
-        if all(_is_blank(v) for v in values.values()):
-            continue
-        if len(rows) == MAX_ROWS:
-            raise ImportFileError(f"每个文件最多导入 {MAX_ROWS} 行考勤，请分成多个文件导入。")
-        rows.append(SheetRow(number=number, values=values))
-    if not rows:
-        raise ImportFileError("表头下没有填写任何考勤。")
-    return rows
+    return read_xlsx(source, SHEET, max_rows=MAX_ROWS)
 
 
 # --- checking one row (pure) ---------------------------------------------------------------------
@@ -189,7 +129,7 @@ def _rows_of(workbook: Any) -> list[SheetRow]:
 
 def agreement_id(value: Any) -> int | None:
     """The agreement id of a cell: "JX-12" as on the agreement page, or just 12; else None."""
-    if isinstance(value, bool) or _is_blank(value):
+    if isinstance(value, bool) or is_blank(value):
         return None
     if isinstance(value, int):
         number = value
@@ -199,7 +139,7 @@ def agreement_id(value: Any) -> int | None:
             return None
         number = int(value)
     else:
-        match = _AGREEMENT_ID.fullmatch(_text(value).upper())
+        match = _AGREEMENT_ID.fullmatch(cell_text(value).upper())
         if match is None:
             return None
         number = int(match.group(1))
@@ -211,34 +151,34 @@ def _month(value: Any) -> date:
     if isinstance(value, datetime | date):
         return date(value.year, value.month, 1)
     if isinstance(value, bool | int | float | Decimal):
-        raise _CellError(
-            f"月份应为文本 YYYY-MM（如 2026-12）或 Excel 日期，当前为数字 {_clip(_text(value))}；"
+        raise CellError(
+            f"月份应为文本 YYYY-MM（如 2026-12）或 Excel 日期，当前为数字 {clip(cell_text(value))}；"
             "请将该列设置为文本格式后填写。"
         )
-    text = _text(value)
+    text = cell_text(value)
     match = _MONTH.fullmatch(text)
     if match is None:
-        raise _CellError(f"月份应为 YYYY-MM（如 2026-12）或 Excel 日期，当前为“{_clip(text)}”。")
+        raise CellError(f"月份应为 YYYY-MM（如 2026-12）或 Excel 日期，当前为“{clip(text)}”。")
     year, month = int(match.group(1)), int(match.group(2) or match.group(4))
     day = match.group(3) or match.group(5)
     try:
         date(year, month, int(day or 1))  # a full date must exist, though only its month counts
         return date(year, month, 1)
     except ValueError as exc:
-        raise _CellError(f"“{_clip(text)}”不是有效的月份。") from exc
+        raise CellError(f"“{clip(text)}”不是有效的月份。") from exc
 
 
-_attended = _integer(0, 31, "出勤天数应为 0 至 31 之间的整数。")
+_attended = integer_cell(0, 31, "出勤天数应为 0 至 31 之间的整数。")
 
 
-def _agreement(check: _RowChecker, lookups: Lookups) -> Agreement | None:
+def _agreement(check: RowChecker, lookups: Lookups) -> Agreement | None:
     value = check.row.values.get(AGREEMENT)
-    if _is_blank(value):
+    if is_blank(value):
         check.fail(AGREEMENT, "请填写协议编号（如 JX-12）。")
         return None
     pk = agreement_id(value)
     if pk is None:
-        check.fail(AGREEMENT, f"协议编号应为 JX- 加数字（如 JX-12）或数字 12，当前为“{_clip(_text(value))}”。")
+        check.fail(AGREEMENT, f"协议编号应为 JX- 加数字（如 JX-12）或数字 12，当前为“{clip(cell_text(value))}”。")
         return None
     agreement = lookups.agreements.get(pk)
     if agreement is None:
@@ -253,12 +193,12 @@ def _agreement(check: _RowChecker, lookups: Lookups) -> Agreement | None:
     return agreement
 
 
-def _name(check: _RowChecker, agreement: Agreement | None) -> None:
+def _name(check: RowChecker, agreement: Agreement | None) -> None:
     """The name is there for the clerk's eyes and guards against a mistyped agreement id."""
-    text = _text(check.row.values.get(NAME))
+    text = cell_text(check.row.values.get(NAME))
     if not text:
         check.fail(NAME, "请填写姓名（用于核对协议编号）。")
-    elif agreement is not None and _fold(text) != _fold(agreement.person.name):
+    elif agreement is not None and fold(text) != fold(agreement.person.name):
         check.fail(
             NAME,
             f"与协议 JX-{agreement.pk} 的见习人员“{agreement.person.name}”不符，请核对协议编号和姓名。",
@@ -273,7 +213,7 @@ def parse_row(
     ``seen`` maps (agreement, month) to the first row that named it: a later row naming the same
     month again is an error, whatever the first one said.
     """
-    check = _RowChecker(row)
+    check = RowChecker(row)
     agreement = _agreement(check, lookups)
     _name(check, agreement)
     month = check.cell(MONTH, _month)
@@ -333,7 +273,7 @@ def attendance_import(
     report = ImportReport(total_rows=len(rows), errors=[])
     filled: list[SheetRow] = []
     for row in rows:
-        if _is_blank(row.values.get(ATTENDED)):
+        if is_blank(row.values.get(ATTENDED)):
             report.skipped_rows.append(row.number)
         else:
             filled.append(row)
@@ -357,15 +297,8 @@ def attendance_import(
             agreements=agreements,
             grids={a.pk: {r.month: r for r in attendance_grid(agreement=a, today=today)} for a in taking},
         )
-        valid: list[ParsedRow] = []
         seen: dict[tuple[int, date], int] = {}
-        for row in filled:
-            result = parse_row(row, lookups, seen)
-            if isinstance(result, ParsedRow):
-                valid.append(result)
-            else:
-                report.errors.extend(result)
-        report.errors.sort(key=lambda e: e.row)  # stable: a row's errors stay in column order
+        valid, report.errors = check_rows(filled, lambda row: parse_row(row, lookups, seen))
         if not valid or (report.errors and not import_valid_rows):
             return report
         new: list[Attendance] = []

@@ -1,10 +1,10 @@
 """Bulk import of posts from Excel (见习岗位批量导入).
 
-Three steps, so that the checking can be read and tested without a database:
+Three steps, so that the checking can be read and tested without a database (the file guards,
+row types and cell parsers are every import's, from ``jianxi.core.imports``):
 
 * ``read_sheet`` turns an uploaded file into ``SheetRow``s (the cell values under each Chinese
-  header) or refuses the whole file with an ``ImportFileError`` — never trusting it: not a zip,
-  a zip that unpacks too large, no header, a missing column, no data, too many rows;
+  header) or refuses the whole file with an ``ImportFileError``;
 * ``parse_row`` turns one ``SheetRow`` into a ``ParsedRow`` (a ``PostData`` and its host) or the
   list of *all* that row's errors, given ``Lookups`` (reference data and the hosts the actor may
   import for) — pure, no queries;
@@ -18,24 +18,43 @@ officer's are published at once, the officer being the reviewer.
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone, translation
-from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history
 
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import scoped
+from jianxi.core import imports as core
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import Sheet
+from jianxi.core.imports import (
+    BATCH_SIZE,
+    CHANGE_REASON,
+    HELP_TITLE,
+    MAX_ROWS,
+    RowChecker,
+    RowError,
+    SheetLayout,
+    SheetRow,
+    by_name_and_code,
+    cell_text,
+    check_rows,
+    choice_cell,
+    date_cell,
+    fold,
+    integer_cell,
+    money_cell,
+    read_xlsx,
+    text_cell,
+)
+from jianxi.core.imports import MAX_UPLOAD_BYTES as MAX_UPLOAD_BYTES  # re-exported: the tests know it here
+from jianxi.core.imports import ImportFileError as ImportFileError  # re-exported: the tests know it here
 from jianxi.core.validators import parse_credit_code
 from jianxi.hosts.models import Host, HostStatus
 from jianxi.policy.models import Department, District, PostCategory
@@ -43,15 +62,7 @@ from jianxi.posts import search
 from jianxi.posts.models import EducationLevel, Post, PostStatus
 from jianxi.posts.services import PostData, post_validate
 
-T = TypeVar("T")
-
-MAX_ROWS = 5000  # data rows per file
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a 5 MB upload must not unpack into gigabytes
-MAX_SCANNED_ROWS = 50_000  # physical rows, blank ones included
-BATCH_SIZE = 1000
 SHEET_TITLE = "见习岗位"
-HELP_TITLE = "填写说明"
 IMPORTERS = (Role.HOST, Role.DISTRICT, Role.CITY)
 
 CREDIT_CODE = "统一社会信用代码"
@@ -86,37 +97,10 @@ EDUCATION_ALIASES = {
     "硕士": EducationLevel.MASTER, "研究生": EducationLevel.MASTER, "博士": EducationLevel.DOCTORATE,
 }  # fmt: skip
 PUBLISH_REASONS = {Role.DISTRICT: "区人社局批量导入", Role.CITY: "市人社局批量导入"}
-CHANGE_REASON = "批量导入"
 UNKNOWN_HOST = "未找到该统一社会信用代码对应的见习单位。"
 UNKNOWN_DISTRICT_HOST = "未找到该统一社会信用代码对应的本区见习单位。"
 
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
-_DATE = re.compile(
-    r"(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)", re.ASCII
-)
-_CENT = Decimal("0.01")
-
-
-class ImportFileError(RuleError):
-    """The file as a whole cannot be read: nothing is imported."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__("import.file", message, field="file")
-
-
-@dataclass(frozen=True)
-class SheetRow:
-    """One non-blank data row: its Excel row number (the header is row 1) and raw cell values."""
-
-    number: int
-    values: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # Excel row number
-    column: str  # the Chinese header
-    message: str
+SHEET = SheetLayout(SHEET_TITLE, HEADERS, noun="岗位")
 
 
 @dataclass(frozen=True)
@@ -126,16 +110,9 @@ class ParsedRow:
     data: PostData
 
 
-@dataclass
-class ImportReport:
-    created: int
-    errors: list[RowError]
-    total_rows: int
+@dataclass(kw_only=True)
+class ImportReport(core.ImportReport):
     published: bool = False  # the created posts were published (an officer's import), not drafts
-
-    @property
-    def error_rows(self) -> int:
-        return len({e.row for e in self.errors})
 
 
 @dataclass(frozen=True)
@@ -152,223 +129,24 @@ class Lookups:
     education: Mapping[str, int] = field(default_factory=lambda: education_names())
 
 
-# --- reading the file ----------------------------------------------------------------------------
-
-
-def _normalise_header(value: Any) -> str:
-    text = "" if value is None else str(value)
-    text = text.replace("(", "（").replace(")", "）").replace("*", "")
-    return re.sub(r"\s+", "", text)
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _check_archive(stream: IO[bytes]) -> None:
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ImportFileError(
-            "文件不是有效的 Excel（.xlsx）文件，可能已损坏。请用下载的模板填写后另存为 .xlsx 再上传。"
-        ) from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportFileError("文件内容过大，无法读取。请删除多余的工作表、图片或空行后再上传。")
-    stream.seek(0)
-
-
 def read_sheet(source: IO[bytes] | bytes) -> list[SheetRow]:
     """The non-blank data rows of the posts sheet (named 见习岗位, else the first sheet)."""
-    stream: IO[bytes] = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
-    stream.seek(0)
-    _check_archive(stream)
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a malformed file; all mean "unreadable"
-        raise ImportFileError(
-            "无法读取该 Excel 文件，可能已损坏或不是 .xlsx 格式。请用下载的模板填写后再上传。"
-        ) from exc
-    try:
-        return _rows_of(workbook)
-    except ImportFileError:
-        raise
-    except Exception as exc:
-        raise ImportFileError("读取 Excel 文件时出错，文件可能已损坏。请另存为 .xlsx 后重新上传。") from exc
-    finally:
-        workbook.close()
-
-
-def _rows_of(workbook: Any) -> list[SheetRow]:
-    sheets = workbook.worksheets
-    if not sheets:
-        raise ImportFileError("文件中没有工作表。请使用下载的模板。")
-    sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else sheets[0]
-    # Some programs write a wrong <dimension>; read-only mode would then cut rows or columns off.
-    sheet.reset_dimensions()
-    lines = sheet.iter_rows(values_only=True)
-    header = next(lines, None)
-    if header is None or all(_is_blank(v) for v in header):
-        raise ImportFileError("工作表是空的（第 1 行应为表头）。请使用下载的模板填写。")
-    positions: dict[str, int] = {}
-    for index, value in enumerate(header):
-        positions.setdefault(_normalise_header(value), index)
-    missing = [h for h in HEADERS if h not in positions]
-    if missing:
-        raise ImportFileError(f"表头缺少以下列：{'、'.join(missing)}。请使用下载的模板，不要修改第 1 行的列名。")
-    wanted = [(h, positions[h]) for h in HEADERS]
-    rows: list[SheetRow] = []
-    for number, line in enumerate(lines, start=2):
-        if number > MAX_SCANNED_ROWS:
-            raise ImportFileError(f"工作表超过 {MAX_SCANNED_ROWS} 行（含空行）。请删除多余的空行后再上传。")
-        values = {h: (line[i] if i < len(line) else None) for h, i in wanted}
-        if all(_is_blank(v) for v in values.values()):
-            continue
-        if len(rows) == MAX_ROWS:
-            raise ImportFileError(f"每个文件最多导入 {MAX_ROWS} 行岗位，请分成多个文件导入。")
-        rows.append(SheetRow(number=number, values=values))
-    if not rows:
-        raise ImportFileError("表头下没有填写任何岗位。")
-    return rows
+    return read_xlsx(source, SHEET, max_rows=MAX_ROWS)
 
 
 # --- checking one row (pure) ---------------------------------------------------------------------
 
-
-class _CellError(Exception):
-    pass
-
-
-def _text(value: Any) -> str:
-    """A cell as the text a clerk sees: numbers without a spurious ".0", dates as YYYY-MM-DD."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
-    return str(value).replace("\x00", "").strip()
-
-
-def _decimal(value: Any) -> Decimal:
-    """A number from the cell's string form: an Excel float 3000.5 reads as Decimal("3000.5")."""
-    if isinstance(value, bool | date | time | timedelta):
-        raise _CellError("应填写数字。")
-    if isinstance(value, int | Decimal):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value))  # the shortest text that reads back as this float
-    else:
-        text = _text(value)
-        if not _DECIMAL.fullmatch(text):
-            raise _CellError(f"应填写数字，当前为“{_clip(text)}”。")
-        number = Decimal(text)
-    if not number.is_finite():
-        raise _CellError("应填写数字。")
-    return number
-
-
-def _integer(low: int, high: int, message: str) -> Callable[[Any], int]:
-    def parse(value: Any) -> int:
-        try:
-            number = _decimal(value)
-        except _CellError as err:
-            raise _CellError(f"应填写整数。{message}") from err
-        if number != number.to_integral_value():
-            raise _CellError(f"应填写整数。{message}")
-        if not low <= number <= high:
-            raise _CellError(message)
-        return int(number)
-
-    return parse
-
-
-def _allowance(value: Any) -> Decimal:
-    number = _decimal(value)
-    if number < 0:
-        raise _CellError("生活费不能为负数。")
-    if number > Decimal("100000"):
-        raise _CellError("生活费应为 0 至 100000 元之间的金额。")
-    rounded = number.quantize(_CENT)
-    if rounded != number:
-        raise _CellError("生活费最多保留两位小数（精确到分）。")
-    return rounded
-
-
-def _date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    match = _DATE.fullmatch(text)
-    if match is None:
-        raise _CellError(f"应为日期，如 2024-03-01，或设置为 Excel 日期格式；当前为“{_clip(text)}”。")
-    year, month, day = match.group(1), match.group(2) or match.group(4), match.group(3) or match.group(5)
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError as exc:
-        raise _CellError(f"“{_clip(text)}”不是有效的日期。") from exc
-
-
-def _clip(text: str, limit: int = 30) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"\s+", "", text).casefold()
-
-
-def _lookup(table: Mapping[str, T], hint: str) -> Callable[[Any], T]:
-    def parse(value: Any) -> T:
-        text = _text(value)
-        found = table.get(_fold(text))
-        if found is None:
-            raise _CellError(f"“{_clip(text)}”不在可选范围内，{hint}")
-        return found
-
-    return parse
+_allowance = money_cell("生活费", Decimal("100000"))
+_date = date_cell("2024-03-01")
 
 
 def _limited(column: str) -> Callable[[Any], str]:
-    def parse(value: Any) -> str:
-        text = _text(value)
-        limit = MAX_LENGTHS[column]
-        if len(text) > limit:
-            raise _CellError(f"{column}不能超过 {limit} 个字，当前 {len(text)} 个字。")
-        return text
-
-    return parse
+    return text_cell(column, MAX_LENGTHS[column])
 
 
-class _RowChecker:
-    """Collects every error of one row instead of stopping at the first."""
-
-    def __init__(self, row: SheetRow) -> None:
-        self.row = row
-        self.errors: list[RowError] = []
-
-    def fail(self, column: str, message: str) -> None:
-        self.errors.append(RowError(row=self.row.number, column=column, message=message))
-
-    def cell(self, column: str, parse: Callable[[Any], T], *, required: bool = True) -> T | None:
-        value = self.row.values.get(column)
-        if _is_blank(value):
-            if required:
-                self.fail(column, f"请填写{column}。")
-            return None
-        try:
-            return parse(value)
-        except _CellError as err:
-            self.fail(column, str(err))
-            return None
-
-
-def _host(check: _RowChecker, lookups: Lookups) -> Host | None:
+def _host(check: RowChecker, lookups: Lookups) -> Host | None:
     value = check.row.values.get(CREDIT_CODE)
-    text = _text(value)
+    text = cell_text(value)
     if lookups.own_host is not None:
         if text and text.upper() != lookups.own_host.credit_code:
             check.fail(CREDIT_CODE, "只能导入本单位的岗位：请留空，或填写本单位的统一社会信用代码。")
@@ -397,19 +175,19 @@ def _host(check: _RowChecker, lookups: Lookups) -> Host | None:
 
 def parse_row(row: SheetRow, lookups: Lookups) -> ParsedRow | list[RowError]:
     """One row as a post to create, or every problem of the row (in column order)."""
-    check = _RowChecker(row)
+    check = RowChecker(row)
     host = _host(check, lookups)
     title = check.cell(TITLE, _limited(TITLE))
-    category = check.cell(CATEGORY, _lookup(lookups.categories, "请填写岗位类别名称，如 技术技能类。"))
+    category = check.cell(CATEGORY, choice_cell(lookups.categories, "请填写岗位类别名称，如 技术技能类。"))
     description = check.cell(DESCRIPTION, _limited(DESCRIPTION))
-    education = check.cell(EDUCATION, _lookup(lookups.education, "请填写如 大学本科，不限学历填“不限”。"))
+    education = check.cell(EDUCATION, choice_cell(lookups.education, "请填写如 大学本科，不限学历填“不限”。"))
     majors = check.cell(MAJORS, _limited(MAJORS), required=False)
-    headcount = check.cell(HEADCOUNT, _integer(1, 999, "招募人数应在 1 至 999 之间。"))
-    months = check.cell(MONTHS, _integer(3, 12, "见习期限应为 3 至 12 个月（R-IN-1）。"))
+    headcount = check.cell(HEADCOUNT, integer_cell(1, 999, "招募人数应在 1 至 999 之间。"))
+    months = check.cell(MONTHS, integer_cell(3, 12, "见习期限应为 3 至 12 个月（R-IN-1）。"))
     allowance = check.cell(ALLOWANCE, _allowance)
-    district = check.cell(DISTRICT, _lookup(lookups.districts, "请填写区名（如 海淀区）或区划代码（如 110108）。"))
+    district = check.cell(DISTRICT, choice_cell(lookups.districts, "请填写区名（如 海淀区）或区划代码（如 110108）。"))
     department = check.cell(
-        DEPARTMENT, _lookup(lookups.departments, "请填写募集部门名称（如 科技部门），或留空。"), required=False
+        DEPARTMENT, choice_cell(lookups.departments, "请填写募集部门名称（如 科技部门），或留空。"), required=False
     )
     start = check.cell(RECRUIT_START, _date)
     end = check.cell(RECRUIT_END, _date)
@@ -450,17 +228,9 @@ def parse_row(row: SheetRow, lookups: Lookups) -> ParsedRow | list[RowError]:
 def education_names() -> dict[str, int]:
     """Education levels by Chinese label (whatever the page's language) and common short names."""
     with translation.override("zh-hans"):
-        names = {_fold(str(label)): int(value) for value, label in EducationLevel.choices}
-    names.update({_fold(k): int(v) for k, v in EDUCATION_ALIASES.items()})
+        names = {fold(str(label)): int(value) for value, label in EducationLevel.choices}
+    names.update({fold(k): int(v) for k, v in EDUCATION_ALIASES.items()})
     return names
-
-
-def _by_name_and_code(objects: Iterable[T]) -> dict[str, T]:
-    table: dict[str, T] = {}
-    for obj in objects:
-        table.setdefault(_fold(obj.code), obj)  # type: ignore[attr-defined]
-        table.setdefault(_fold(obj.name), obj)  # type: ignore[attr-defined]
-    return table
 
 
 # --- the write -----------------------------------------------------------------------------------
@@ -474,9 +244,9 @@ def import_lookups(*, actor: Any, rows: Sequence[SheetRow], today: date) -> Look
     role = getattr(actor, "role", None)
     if role not in IMPORTERS:
         raise RuleError("import.role", "只有见习单位、区人社局和市人社局可以批量导入岗位。")
-    categories = _by_name_and_code(PostCategory.objects.all())
-    districts = _by_name_and_code(District.objects.all())
-    departments = _by_name_and_code(Department.objects.all())
+    categories = by_name_and_code(PostCategory.objects.all())
+    districts = by_name_and_code(District.objects.all())
+    departments = by_name_and_code(Department.objects.all())
     if role == Role.HOST:
         host = Host.objects.select_related("department").filter(pk=actor.host_id).first()
         if host is None:
@@ -491,7 +261,7 @@ def import_lookups(*, actor: Any, rows: Sequence[SheetRow], today: date) -> Look
             own_host=host,
             today=today,
         )
-    codes = {code for code in (_text(row.values.get(CREDIT_CODE)).upper() for row in rows) if code}
+    codes = {code for code in (cell_text(row.values.get(CREDIT_CODE)).upper() for row in rows) if code}
     hosts = (
         list(scoped(actor, Host.objects.select_related("department")).filter(credit_code__in=codes)) if codes else []
     )
@@ -522,15 +292,7 @@ def posts_import(
     ``import_valid_rows`` is False, in which case nothing is created."""
     today = today or timezone.localdate()
     lookups = import_lookups(actor=actor, rows=rows, today=today)
-    valid: list[ParsedRow] = []
-    errors: list[RowError] = []
-    for row in rows:
-        result = parse_row(row, lookups)
-        if isinstance(result, ParsedRow):
-            valid.append(result)
-        else:
-            errors.extend(result)
-    errors.sort(key=lambda e: e.row)  # stable: a row's errors stay in column order
+    valid, errors = check_rows(rows, lambda row: parse_row(row, lookups))
     publish = actor.role in PUBLISH_REASONS
     report = ImportReport(created=0, errors=errors, total_rows=len(rows), published=publish)
     if not valid or (errors and not import_valid_rows):

@@ -2,11 +2,11 @@
 
 District officers load an export of the real-name database (实名制信息数据库) into the registry;
 the city officer may too, naming each row's district. The same three steps as the posts import
-(``jianxi.posts.imports``), so that the checking can be read and tested without a database:
+(``jianxi.posts.imports``), with the file guards, row types and cell parsers every import shares
+(``jianxi.core.imports``), so that the checking can be read and tested without a database:
 
 * ``read_sheet`` turns an uploaded file into ``SheetRow``s or refuses the whole file with an
-  ``ImportFileError`` (not a zip, unpacks too large, no header, a missing column, no rows, too
-  many rows);
+  ``ImportFileError``;
 * ``parse_row`` turns one ``SheetRow`` into a ``ParsedRow`` or the list of *all* that row's
   errors, given ``Lookups`` — pure, no queries;
 * ``persons_import`` is the one write: lookups in a constant number of queries, every row
@@ -23,17 +23,15 @@ from __future__ import annotations
 
 import functools
 import io
-import re
-import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from typing import IO, Any, TypeVar
+from datetime import date
+from typing import IO, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import TextChoices
 from django.utils import timezone, translation
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -41,21 +39,37 @@ from simple_history.utils import bulk_create_with_history
 
 from jianxi.accounts.models import Role
 from jianxi.core.errors import RuleError
+from jianxi.core.imports import (
+    BATCH_SIZE,
+    CHANGE_REASON,
+    HELP_TITLE,
+    MAX_ROWS,
+    NO,
+    YES,
+    CellError,
+    ImportReport,
+    RowChecker,
+    RowError,
+    SheetLayout,
+    SheetRow,
+    by_name_and_code,
+    cell_text,
+    choice_cell,
+    date_cell,
+    fold,
+    read_xlsx,
+    text_cell,
+    yes_no_cell,
+)
+from jianxi.core.imports import MAX_UPLOAD_BYTES as MAX_UPLOAD_BYTES  # re-exported: the tests know it here
+from jianxi.core.imports import ImportFileError as ImportFileError  # re-exported: the tests know it here
+from jianxi.core.imports import check_rows as check_all
 from jianxi.core.validators import ResidentId, parse_mobile, parse_resident_id
 from jianxi.policy.models import District, University
 from jianxi.youth.models import Education, Group, Person
 
-T = TypeVar("T")
-
-MAX_ROWS = 5000  # data rows per file
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a 5 MB upload must not unpack into gigabytes
-MAX_SCANNED_ROWS = 50_000  # physical rows, blank ones included
-BATCH_SIZE = 1000
 SHEET_TITLE = "见习人员"
-HELP_TITLE = "填写说明"
 IMPORTERS = (Role.DISTRICT, Role.CITY)
-CHANGE_REASON = "批量导入"
 
 NAME = "姓名"
 ID_NUMBER = "公民身份号码"
@@ -91,7 +105,6 @@ EDUCATION_ALIASES = {
     "大专": Education.JUNIOR_COLLEGE, "专科": Education.JUNIOR_COLLEGE, "技校": Education.TECHNICIAN,
     "高中": Education.HIGH_SCHOOL, "初中": Education.HIGH_SCHOOL,
 }  # fmt: skip
-YES, NO = "是", "否"
 ALREADY_REGISTERED = "该身份证号已登记，不会重复导入或合并。"
 ID_TAKEN_MEANWHILE = (
     "导入期间有身份证号被登记（如本人注册），本次未导入任何人员。请重新上传文件，系统会指出已登记的行。"
@@ -99,31 +112,7 @@ ID_TAKEN_MEANWHILE = (
 # The example of GB 11643-1999 itself: shown in the instructions only, never imported.
 EXAMPLE_ID_NUMBER = "11010519491231002X"
 
-_DATE = re.compile(
-    r"(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)", re.ASCII
-)
-
-
-class ImportFileError(RuleError):
-    """The file as a whole cannot be read: nothing is imported."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__("import.file", message, field="file")
-
-
-@dataclass(frozen=True)
-class SheetRow:
-    """One non-blank data row: its Excel row number (the header is row 1) and raw cell values."""
-
-    number: int
-    values: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # Excel row number
-    column: str  # the Chinese header
-    message: str
+SHEET = SheetLayout(SHEET_TITLE, HEADERS, noun="人员", optional=OPTIONAL_HEADERS)
 
 
 @dataclass(frozen=True)
@@ -154,17 +143,6 @@ class ParsedRow:
     data: PersonData
 
 
-@dataclass
-class ImportReport:
-    created: int
-    errors: list[RowError]
-    total_rows: int
-
-    @property
-    def error_rows(self) -> int:
-        return len({e.row for e in self.errors})
-
-
 @functools.cache
 def _labels(choices: type[TextChoices]) -> Mapping[str, str]:
     """Chinese label by value, whatever the page's language (read-only: cached)."""
@@ -174,16 +152,16 @@ def _labels(choices: type[TextChoices]) -> Mapping[str, str]:
 
 def group_names() -> dict[str, str]:
     """Groups by folded Chinese label and by code."""
-    names = {_fold(label): value for value, label in _labels(Group).items()}
-    names.update({_fold(value): value for value in Group.values})
+    names = {fold(label): value for value, label in _labels(Group).items()}
+    names.update({fold(value): value for value in Group.values})
     return names
 
 
 def education_names() -> dict[str, str]:
     """Education levels by folded Chinese label, code and common short names."""
-    names = {_fold(label): value for value, label in _labels(Education).items()}
-    names.update({_fold(value): value for value in Education.values})
-    names.update({_fold(alias): str(value) for alias, value in EDUCATION_ALIASES.items()})
+    names = {fold(label): value for value, label in _labels(Education).items()}
+    names.update({fold(value): value for value in Education.values})
+    names.update({fold(alias): str(value) for alias, value in EDUCATION_ALIASES.items()})
     return names
 
 
@@ -201,215 +179,47 @@ class Lookups:
     education: Mapping[str, str] = field(default_factory=education_names)
 
 
-# --- reading the file ----------------------------------------------------------------------------
-
-
-def _normalise_header(value: Any) -> str:
-    text = "" if value is None else str(value)
-    text = text.replace("(", "（").replace(")", "）").replace("*", "")
-    return re.sub(r"\s+", "", text)
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _check_archive(stream: IO[bytes]) -> None:
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ImportFileError(
-            "文件不是有效的 Excel（.xlsx）文件，可能已损坏。请用下载的模板填写后另存为 .xlsx 再上传。"
-        ) from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportFileError("文件内容过大，无法读取。请删除多余的工作表、图片或空行后再上传。")
-    stream.seek(0)
-
-
 def read_sheet(source: IO[bytes] | bytes) -> list[SheetRow]:
     """The non-blank data rows of the persons sheet (named 见习人员, else the first sheet)."""
-    stream: IO[bytes] = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
-    stream.seek(0)
-    _check_archive(stream)
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a malformed file; all mean "unreadable"
-        raise ImportFileError(
-            "无法读取该 Excel 文件，可能已损坏或不是 .xlsx 格式。请用下载的模板填写后再上传。"
-        ) from exc
-    try:
-        return _rows_of(workbook)
-    except ImportFileError:
-        raise
-    except Exception as exc:
-        raise ImportFileError("读取 Excel 文件时出错，文件可能已损坏。请另存为 .xlsx 后重新上传。") from exc
-    finally:
-        workbook.close()
-
-
-def _rows_of(workbook: Any) -> list[SheetRow]:
-    sheets = workbook.worksheets
-    if not sheets:
-        raise ImportFileError("文件中没有工作表。请使用下载的模板。")
-    sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else sheets[0]
-    # Some programs write a wrong <dimension>; read-only mode would then cut rows or columns off.
-    sheet.reset_dimensions()
-    lines = sheet.iter_rows(values_only=True)
-    header = next(lines, None)
-    if header is None or all(_is_blank(v) for v in header):
-        raise ImportFileError("工作表是空的（第 1 行应为表头）。请使用下载的模板填写。")
-    positions: dict[str, int] = {}
-    for index, value in enumerate(header):
-        positions.setdefault(_normalise_header(value), index)
-    missing = [h for h in HEADERS if h not in positions and h not in OPTIONAL_HEADERS]
-    if missing:
-        raise ImportFileError(f"表头缺少以下列：{'、'.join(missing)}。请使用下载的模板，不要修改第 1 行的列名。")
-    wanted = [(h, positions[h]) for h in HEADERS if h in positions]
-    rows: list[SheetRow] = []
-    for number, line in enumerate(lines, start=2):
-        if number > MAX_SCANNED_ROWS:
-            raise ImportFileError(f"工作表超过 {MAX_SCANNED_ROWS} 行（含空行）。请删除多余的空行后再上传。")
-        values = {h: (line[i] if i < len(line) else None) for h, i in wanted}
-        if all(_is_blank(v) for v in values.values()):
-            continue
-        if len(rows) == MAX_ROWS:
-            raise ImportFileError(f"每个文件最多导入 {MAX_ROWS} 行人员，请分成多个文件导入。")
-        rows.append(SheetRow(number=number, values=values))
-    if not rows:
-        raise ImportFileError("表头下没有填写任何人员。")
-    return rows
+    return read_xlsx(source, SHEET, max_rows=MAX_ROWS)
 
 
 # --- checking one row (pure) ---------------------------------------------------------------------
 
-
-class _CellError(Exception):
-    pass
-
-
-def _text(value: Any) -> str:
-    """A cell as the text a clerk sees: numbers without a spurious ".0", dates as YYYY-MM-DD."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return YES if value else NO
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
-    return str(value).replace("\x00", "").strip()
-
-
-def _clip(text: str, limit: int = 30) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"\s+", "", text).casefold()
-
-
-def _date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    match = _DATE.fullmatch(text)
-    if match is None:
-        raise _CellError(f"应为日期，如 2024-07-01，或设置为 Excel 日期格式；当前为“{_clip(text)}”。")
-    year, month, day = match.group(1), match.group(2) or match.group(4), match.group(3) or match.group(5)
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError as exc:
-        raise _CellError(f"“{_clip(text)}”不是有效的日期。") from exc
-
-
-def _yes_no(value: Any) -> bool:
-    if isinstance(value, bool):  # an Excel TRUE/FALSE cell
-        return value
-    text = _text(value)
-    if text in (YES, NO):
-        return text == YES
-    raise _CellError(f"请填写“{YES}”或“{NO}”，当前为“{_clip(text)}”。")
-
-
-def _lookup(table: Mapping[str, T], hint: str) -> Callable[[Any], T]:
-    def parse(value: Any) -> T:
-        text = _text(value)
-        found = table.get(_fold(text))
-        if found is None:
-            raise _CellError(f"“{_clip(text)}”不在可选范围内，{hint}")
-        return found
-
-    return parse
+_date = date_cell("2024-07-01")
 
 
 def _limited(column: str) -> Callable[[Any], str]:
-    def parse(value: Any) -> str:
-        text = _text(value)
-        limit = MAX_LENGTHS[column]
-        if len(text) > limit:
-            raise _CellError(f"{column}不能超过 {limit} 个字，当前 {len(text)} 个字。")
-        return text
-
-    return parse
+    return text_cell(column, MAX_LENGTHS[column])
 
 
 def _resident_id(today: date) -> Callable[[Any], ResidentId]:
     def parse(value: Any) -> ResidentId:
         try:
-            return parse_resident_id(_text(value), today=today)
+            return parse_resident_id(cell_text(value), today=today)
         except RuleError as err:
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
             hint = "（该列请设置为文本格式，以免 Excel 把长数字改写为科学计数法）" if numeric else ""
-            raise _CellError(err.message + hint) from None
+            raise CellError(err.message + hint) from None
 
     return parse
 
 
 def _mobile(value: Any) -> str:
     try:
-        return parse_mobile(_text(value))
+        return parse_mobile(cell_text(value))
     except RuleError as err:
-        raise _CellError(err.message) from None
+        raise CellError(err.message) from None
 
 
-class _RowChecker:
-    """Collects every error of one row instead of stopping at the first."""
-
-    def __init__(self, row: SheetRow) -> None:
-        self.row = row
-        self.errors: list[RowError] = []
-
-    def fail(self, column: str, message: str) -> None:
-        self.errors.append(RowError(row=self.row.number, column=column, message=message))
-
-    def blank(self, column: str) -> bool:
-        return _is_blank(self.row.values.get(column))
-
-    def cell(self, column: str, parse: Callable[[Any], T], *, required: bool = True) -> T | None:
-        if self.blank(column):
-            if required:
-                self.fail(column, f"请填写{column}。")
-            return None
-        try:
-            return parse(self.row.values.get(column))
-        except _CellError as err:
-            self.fail(column, str(err))
-            return None
-
-
-def _district(check: _RowChecker, lookups: Lookups) -> District | None:
+def _district(check: RowChecker, lookups: Lookups) -> District | None:
     own = lookups.own_district
     if check.blank(DISTRICT):
         if own is None:
             check.fail(DISTRICT, "市人社局导入时请填写登记区（区名或区划代码）。")
         return own
-    text = _text(check.row.values.get(DISTRICT))
-    found = lookups.districts.get(_fold(text))
+    found = check.cell(DISTRICT, choice_cell(lookups.districts, "请填写区名（如 海淀区）或区划代码（如 110108）。"))
     if found is None:
-        check.fail(DISTRICT, f"“{_clip(text)}”不在可选范围内，请填写区名（如 海淀区）或区划代码（如 110108）。")
         return None
     if own is not None and found.code != own.code:
         check.fail(DISTRICT, f"只能导入本区（{own.name}）登记的人员：登记区请留空或填写“{own.name}”。")
@@ -419,7 +229,7 @@ def _district(check: _RowChecker, lookups: Lookups) -> District | None:
 
 def parse_row(row: SheetRow, lookups: Lookups) -> ParsedRow | list[RowError]:
     """One row as a person to register, or every problem of the row (in column order)."""
-    check = _RowChecker(row)
+    check = RowChecker(row)
     name = check.cell(NAME, _limited(NAME))
     rid = check.cell(ID_NUMBER, _resident_id(lookups.today))
     if rid is not None:
@@ -429,9 +239,9 @@ def parse_row(row: SheetRow, lookups: Lookups) -> ParsedRow | list[RowError]:
         if first < row.number:
             check.fail(ID_NUMBER, f"与第 {first} 行的身份证号相同：同一身份证号只能导入一次，本行不会导入。")
     phone = check.cell(PHONE, _mobile)
-    group = check.cell(GROUP, _lookup(lookups.groups, f"请填写{'、'.join(_labels(Group).values())}之一。"))
+    group = check.cell(GROUP, choice_cell(lookups.groups, f"请填写{'、'.join(_labels(Group).values())}之一。"))
     education = check.cell(
-        EDUCATION, _lookup(lookups.education, "请填写如 大学本科、硕士研究生，或留空。"), required=False
+        EDUCATION, choice_cell(lookups.education, "请填写如 大学本科、硕士研究生，或留空。"), required=False
     )
     school = check.cell(SCHOOL, _limited(SCHOOL), required=False)
     major = check.cell(MAJOR, _limited(MAJOR), required=False)
@@ -441,11 +251,11 @@ def parse_row(row: SheetRow, lookups: Lookups) -> ParsedRow | list[RowError]:
         check.fail(GRADUATION, f"人员类别为“{label}”时请填写毕业日期（{GRADUATE_RULES[group]}：毕业 2 年内）。")
     if graduated is not None and rid is not None and graduated <= rid.birth_date:
         check.fail(GRADUATION, "毕业日期应晚于身份证号中的出生日期。")
-    origin = check.cell(ORIGIN, _yes_no)
-    hukou = check.cell(HUKOU, _yes_no)
-    employed = check.cell(EMPLOYED, _yes_no, required=False)
-    unemployed = check.cell(UNEMPLOYED, _yes_no, required=False)
-    transfer = check.cell(TRANSFER, _yes_no, required=False)
+    origin = check.cell(ORIGIN, yes_no_cell)
+    hukou = check.cell(HUKOU, yes_no_cell)
+    employed = check.cell(EMPLOYED, yes_no_cell, required=False)
+    unemployed = check.cell(UNEMPLOYED, yes_no_cell, required=False)
+    transfer = check.cell(TRANSFER, yes_no_cell, required=False)
     district = _district(check, lookups)
     if check.errors:
         return check.errors
@@ -475,7 +285,7 @@ def parse_row(row: SheetRow, lookups: Lookups) -> ParsedRow | list[RowError]:
 
 def id_key(row: SheetRow) -> str:
     """The row's ID number as ``parse_resident_id`` would return it ("" when blank)."""
-    return _text(row.values.get(ID_NUMBER)).upper()
+    return cell_text(row.values.get(ID_NUMBER)).upper()
 
 
 def first_rows_by_id(rows: Iterable[SheetRow]) -> dict[str, int]:
@@ -490,24 +300,7 @@ def first_rows_by_id(rows: Iterable[SheetRow]) -> dict[str, int]:
 
 def check_rows(rows: Sequence[SheetRow], lookups: Lookups) -> tuple[list[ParsedRow], list[RowError]]:
     """Every row checked: the valid ones, and the errors sorted by row (then column order)."""
-    valid: list[ParsedRow] = []
-    errors: list[RowError] = []
-    for row in rows:
-        result = parse_row(row, lookups)
-        if isinstance(result, ParsedRow):
-            valid.append(result)
-        else:
-            errors.extend(result)
-    errors.sort(key=lambda e: e.row)  # stable: a row's errors stay in column order
-    return valid, errors
-
-
-def _by_name_and_code(districts: Iterable[District]) -> dict[str, District]:
-    table: dict[str, District] = {}
-    for d in districts:
-        table.setdefault(_fold(d.code), d)
-        table.setdefault(_fold(d.name), d)
-    return table
+    return check_all(rows, lambda row: parse_row(row, lookups))
 
 
 # --- the write -----------------------------------------------------------------------------------
@@ -533,10 +326,10 @@ def import_lookups(*, actor: Any, rows: Sequence[SheetRow], today: date) -> Look
         if first_rows
         else frozenset()
     )
-    schools = {_text(row.values.get(SCHOOL)) for row in rows} - {""}
+    schools = {cell_text(row.values.get(SCHOOL)) for row in rows} - {""}
     universities = {u.name: u for u in University.objects.filter(name__in=schools)} if schools else {}
     return Lookups(
-        districts=_by_name_and_code(districts),
+        districts=by_name_and_code(districts),
         universities=universities,
         registered=registered,
         first_rows=first_rows,

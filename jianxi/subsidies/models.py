@@ -287,3 +287,31 @@ class Repayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recovery_id} ¥{self.amount}"
+
+
+class ClaimRun(models.Model):
+    """Web progress of one monthly claim run (run.claim_run) started from the officers' page.
+
+    ``active`` is True while the run is unfinished and NULL afterwards: its unique index lets
+    at most one run be unfinished at a time, whatever races two officers' clicks make.
+    """
+
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    today = models.DateField(_("处理日期"))
+    active = models.BooleanField(null=True, default=True, unique=True)
+    total = models.PositiveIntegerField(_("单位数"), default=0)
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    claims = models.PositiveIntegerField(_("生成申报"), default=0)
+    lines = models.PositiveIntegerField(_("生成明细"), default=0)
+    skipped_chunks = models.PositiveIntegerField(default=0)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("申报生成任务")
+        verbose_name_plural = _("申报生成任务")
+
+    def __str__(self) -> str:
+        return f"RUN-{self.pk} {self.today}"

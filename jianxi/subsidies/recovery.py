@@ -44,10 +44,10 @@ def recovery_create(
             raise RuleError("amount", f"追回金额不能超过所选申报的已拨付金额 {paid} 元。", field="amount")
         recovery = Recovery.objects.create(host=host, amount=amount, reason=reason.strip(), created_by=actor)
         recovery.claims.set(claims)
-    if bar:
-        from jianxi.hosts.services import host_review
+        if bar:  # in the same transaction: an order and its bar stand or fall together
+            from jianxi.hosts.services import host_review
 
-        host_review(actor=actor, host_id=host.pk, action="bar", reason=f"追回见习补贴：{reason.strip()}")
+            host_review(actor=actor, host_id=host.pk, action="bar", reason=f"追回见习补贴：{reason.strip()}")
     return recovery
 
 

@@ -35,27 +35,26 @@ class RunResult:
     skipped_chunks: int
 
 
-def claimable_rows(today: date) -> list[tuple[int, int, date]]:
+def claimable_rows(today: date, district_id: int | None = None) -> list[tuple[int, int, date]]:
     """Every (host, agreement, month) that could be claimed today and is in no live claim: one query."""
     claimed = ClaimLine.objects.filter(
         agreement_id=OuterRef("agreement_id"), month=OuterRef("month"), kind=ClaimKind.MONTHLY
     ).exclude(status=LineStatus.REJECTED)
-    return list(
-        Attendance.objects.filter(
-            month__lt=month_first(today),
-            agreement__subsidy_eligible=True,
-            agreement__status__in=(AgreementStatus.ACTIVE, AgreementStatus.ENDED),
-            agreement__host__status=HostStatus.APPROVED,
-        )
-        .exclude(Exists(claimed))
-        .order_by("agreement__host_id", "agreement_id", "month")
-        .values_list("agreement__host_id", "agreement_id", "month")
-    )
+    rows = Attendance.objects.filter(
+        month__lt=month_first(today),
+        agreement__subsidy_eligible=True,
+        agreement__status__in=(AgreementStatus.ACTIVE, AgreementStatus.ENDED),
+        agreement__host__status=HostStatus.APPROVED,
+    ).exclude(Exists(claimed))
+    if district_id is not None:  # a district officer's run covers that district only
+        rows = rows.filter(agreement__host__district_id=district_id)
+    ordered = rows.order_by("agreement__host_id", "agreement_id", "month")
+    return list(ordered.values_list("agreement__host_id", "agreement_id", "month"))
 
 
-def claim_run(*, today: date, progress: Progress | None = None) -> RunResult:
+def claim_run(*, today: date, progress: Progress | None = None, district_id: int | None = None) -> RunResult:
     by_host: dict[int, dict[int, list[date]]] = defaultdict(lambda: defaultdict(list))
-    for host_id, agreement_id, month in claimable_rows(today):
+    for host_id, agreement_id, month in claimable_rows(today, district_id):
         by_host[host_id][agreement_id].append(month)
     hosts = list(by_host)
     claims = lines = skipped = 0

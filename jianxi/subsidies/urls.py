@@ -1,4 +1,3 @@
-# Routes are filled in by the subsidy pages work; the namespace exists so navigation resolves.
 from django.urls import path
 
 from jianxi.subsidies import views
@@ -6,4 +5,25 @@ from jianxi.subsidies import views
 app_name = "subsidies"
 urlpatterns = [
     path("claims/", views.claims, name="claims"),
+    path("claims/prepare/", views.claim_prepare, name="prepare"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim"),
+    path("claims/<int:pk>/submit/", views.claim_submit, name="submit"),
+    path("claims/<int:pk>/upload/", views.claim_upload, name="upload"),
+    path("claims/<int:pk>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("claims/<int:pk>/review/", views.claim_review, name="review"),
+    path("claims/<int:pk>/checklist/", views.checklist_tick, name="checklist"),
+    path("remaining/<int:agreement_id>/", views.remaining_create, name="remaining"),
+    path("payment/", views.payment, name="payment"),
+    path("batches/", views.batches, name="batches"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch"),
+    path("batches/<int:pk>/bank.xlsx", views.batch_bank_file, name="bank_file"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("statement/", views.my_statement, name="my_statement"),
+    path("statement/<int:host_id>/", views.statement, name="statement"),
+    path("signals/", views.signal_list, name="signals"),
+    path("recoveries/", views.recoveries, name="recoveries"),
+    path("recoveries/new/<int:host_id>/", views.recovery_create, name="recovery_create"),
+    path("recoveries/<int:pk>/", views.recovery_detail, name="recovery"),
+    path("run/", views.claim_run, name="run"),
+    path("run/<int:pk>/", views.claim_run_progress, name="run_progress"),
 ]

@@ -253,3 +253,12 @@ def test_claim_run_command_prints_progress_and_result(world, capsys):
     call_command("claim_run")
     out = capsys.readouterr()
     assert "生成申报草稿 1 份，明细 1 条" in out.out and "1/1 家单位" in out.err
+
+
+def test_a_district_run_drafts_only_that_districts_claims(world):
+    ours = make_agreement(world)
+    attend(ours, date(2024, 3, 1))
+    theirs = make_agreement(world, host=world.other_host, person=PersonFactory(user=UserFactory(role="youth")))
+    attend(theirs, date(2024, 3, 1))
+    result = claim_run(today=TODAY, district_id=world.our_host.district_id)
+    assert result.claims == 1 and Claim.objects.get().host == world.our_host

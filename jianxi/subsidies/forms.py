@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MAX_UPLOAD = 10 * 1024 * 1024  # 10 MB per file
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# What the first bytes of each accepted type look like; the extension must agree with them.
+SIGNATURES: dict[str, tuple[bytes, str]] = {
+    ".pdf": (b"%PDF-", "application/pdf"),
+    ".png": (b"\x89PNG\r\n\x1a\n", "image/png"),
+    ".jpg": (b"\xff\xd8\xff", "image/jpeg"),
+    ".jpeg": (b"\xff\xd8\xff", "image/jpeg"),
+}
+
+
+def sniff(upload: Any) -> str | None:
+    """The content type of an upload if its name and its first bytes agree, else None."""
+    ext = Path(upload.name or "").suffix.lower()
+    if ext not in SIGNATURES:
+        return None
+    magic, content_type = SIGNATURES[ext]
+    upload.seek(0)
+    head = upload.read(len(magic))
+    upload.seek(0)
+    return content_type if head == magic else None
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("申报材料"), help_text=_("PDF、JPG 或 PNG，每个不超过 10 MB"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError(_("文件超过 10 MB，请压缩后再上传。"))
+        content_type = sniff(upload)
+        if content_type is None:
+            raise forms.ValidationError(_("只能上传 PDF、JPG 或 PNG 文件，且文件内容须与扩展名一致。"))
+        upload.sniffed_type = content_type
+        return upload
+
+
+class RemainingForm(forms.Form):
+    employed_through = forms.DateField(
+        label=_("在职至"), widget=DATE, help_text=_("该人员在本单位持续在职（履行劳动合同）至哪一天")
+    )
+
+
+class MarkPaidForm(forms.Form):
+    paid_on = forms.DateField(label=_("拨付日期"), widget=DATE)
+    reference = forms.CharField(label=_("拨付凭证号"), max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("paid_on", timezone.localdate())
+
+
+class RecoveryForm(forms.Form):
+    amount = forms.DecimalField(label=_("追回金额（元）"), max_digits=12, decimal_places=2, min_value=0)
+    reason = forms.CharField(label=_("追回理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    bar = forms.BooleanField(label=_("同时禁入该单位"), required=False)
+
+
+class RepaymentForm(forms.Form):
+    amount = forms.DecimalField(label=_("缴回金额（元）"), max_digits=12, decimal_places=2, min_value=0)
+    paid_on = forms.DateField(label=_("缴回日期"), widget=DATE)
+    reference = forms.CharField(label=_("凭证号"), max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("paid_on", timezone.localdate())
+
+
+class WriteOffForm(forms.Form):
+    reason = forms.CharField(label=_("核销理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

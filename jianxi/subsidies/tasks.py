@@ -1,0 +1,82 @@
+"""Background tasks of the subsidy pages: the monthly claim run, in-process (DESIGN.md §4).
+
+Deployments without Celery run the job in a thread of the web process; its progress is a
+``ClaimRun`` row the progress page reads. Tests (and anyone who sets
+``SUBSIDY_TASKS_EAGER = True``) run it synchronously, so no thread outlives a test.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.utils import timezone
+
+from jianxi.core.errors import RuleError
+from jianxi.subsidies.models import ClaimRun
+from jianxi.subsidies.run import claim_run
+
+Runner = Callable[[Callable[[], None]], None]
+
+
+def thread_runner(job: Callable[[], None]) -> None:
+    def target() -> None:
+        close_old_connections()
+        try:
+            job()
+        finally:
+            connection.close()  # a thread's connection is its own: never leave it open
+
+    threading.Thread(target=target, name="claim-run", daemon=True).start()
+
+
+def eager_runner(job: Callable[[], None]) -> None:
+    job()
+
+
+def default_runner() -> Runner:
+    return eager_runner if getattr(settings, "SUBSIDY_TASKS_EAGER", False) else thread_runner
+
+
+def _execute(run_id: int, today: date, district_id: int | None) -> None:
+    def progress(done: int, total: int) -> None:
+        ClaimRun.objects.filter(pk=run_id).update(done=done, total=total)
+
+    try:
+        result = claim_run(today=today, progress=progress, district_id=district_id)
+    except Exception:
+        ClaimRun.objects.filter(pk=run_id).update(
+            error=traceback.format_exc(limit=3)[-2000:], finished_at=timezone.now(), active=None
+        )
+        return
+    ClaimRun.objects.filter(pk=run_id).update(
+        claims=result.claims,
+        lines=result.lines,
+        skipped_chunks=result.skipped_chunks,
+        finished_at=timezone.now(),
+        active=None,
+    )
+
+
+def claim_run_start(*, actor: Any, today: date, runner: Runner | None = None) -> ClaimRun:
+    """Start the monthly claim run unless one is still unfinished."""
+    try:
+        with transaction.atomic():
+            run = ClaimRun.objects.create(started_by=actor, today=today)
+    except IntegrityError as exc:
+        raise RuleError("claim_run.busy", "已有一个申报生成任务正在进行，请等待其完成。") from exc
+    runner = runner or default_runner()
+    # A district officer's run covers that district; the city officer's, the whole city.
+    district_id = getattr(actor, "district_id", None)
+    if runner is thread_runner:
+        # The thread reads the row through its own connection: start it once the row is committed.
+        transaction.on_commit(lambda: runner(lambda: _execute(run.pk, today, district_id)))
+    else:
+        runner(lambda: _execute(run.pk, today, district_id))
+    run.refresh_from_db()
+    return run

@@ -52,6 +52,8 @@ class HostFactory(factory.django.DjangoModelFactory):
     address = "北京市海淀区测试路 1 号"
     contact_name = "联系人"
     contact_phone = "13900000000"
+    bank_name = "北京银行"
+    bank_account = factory.Sequence(lambda n: f"62220000{n:08d}")
     status = HostStatus.APPROVED
 
 

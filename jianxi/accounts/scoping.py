@@ -57,7 +57,8 @@ def scoped(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
     if condition is None:
         return queryset.none()
     queryset = queryset.filter(**condition)
-    # A path through a to-many relation (a host seeing persons through placements) may repeat rows.
+    # A path through a to-many relation would repeat rows; none is declared today, but a
+    # future one (a host seeing persons through its agreements) must not change the counts.
     if any(_crosses_to_many(queryset.model, path) for path in condition):
         queryset = queryset.distinct()
     return queryset

@@ -35,7 +35,12 @@ def _cell(ws: Worksheet, value: Any) -> Any:
         return value.replace(tzinfo=None)
     if isinstance(value, date | int | float) or value is None:
         return value
-    return str(value)
+    text = str(value)
+    # Names and reasons come from users: text that a spreadsheet would read as a formula is
+    # written with a leading apostrophe, so opening an export never runs anything.
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        text = "'" + text
+    return text
 
 
 def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:

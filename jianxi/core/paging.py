@@ -38,3 +38,13 @@ def paginate(
     page: Page = Paginator(queryset, size).get_page(request.GET.get("page"))
     page.sort = requested  # type: ignore[attr-defined]
     return page
+
+
+def parse_id(value: str | None) -> int | None:
+    """A database id from a query or form value, or None: never an exception from user input.
+
+    ``str.isdigit`` accepts "²" and any length; ids here are ASCII digits that fit a bigint.
+    """
+    if not value or len(value) > 18 or not value.isascii() or not value.isdecimal():
+        return None
+    return int(value)

@@ -16,7 +16,7 @@ from jianxi.core.access import acting_user, public, roles
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import xlsx_response
 from jianxi.core.forms import add_rule_error
-from jianxi.core.paging import paginate
+from jianxi.core.paging import paginate, parse_id
 from jianxi.placements import attendance as attendance_service
 from jianxi.placements import outcomes, services
 from jianxi.placements.forms import (
@@ -79,9 +79,9 @@ def application_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in ApplicationStatus.values:
         applications = applications.filter(status=status)
-    post = request.GET.get("post", "")
-    if post.isdigit():
-        applications = applications.filter(post_id=int(post))
+    post = parse_id(request.GET.get("post"))
+    if post is not None:
+        applications = applications.filter(post_id=post)
     counts = dict(
         scoped(request.user, Application.objects.all())
         .values_list("status")

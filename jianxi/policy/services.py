@@ -29,6 +29,8 @@ def subsidy_quote(
     if end < start:
         raise RuleError("period.order", "结束日期早于开始日期", field="end")
     policy = engine_policy(start)
+    # R-IN-1 first: the calendar is only built for a period that can exist (at most 12 months).
+    engine.agreement_period_check(start=start, end=end, policy=policy)
     calendar = work_calendar(range(start.year, end.year + 1))
     return engine.subsidy_quote(
         policy=policy,

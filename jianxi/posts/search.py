@@ -27,7 +27,8 @@ from django.db import connection
 from django.db.models import QuerySet
 
 jieba.setLogLevel(logging.WARNING)
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Letters and digits only: "_" is a word character to Python but an empty phrase to FTS5.
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _MAX_QUERY_WORDS = 8
 
 
@@ -48,8 +49,8 @@ TITLE_WEIGHT = 3
 def document(title: str, *parts: str) -> str:
     """The indexed words of a post, space-separated.
 
-    Title words are written ``TITLE_WEIGHT`` times: both bm25 (SQLite) and ts_rank (PostgreSQL)
-    count occurrences, so a match in the title ranks above one deep in a description.
+    Title words are written ``TITLE_WEIGHT`` times: ts_rank (PostgreSQL) counts occurrences,
+    so a match in the title ranks above one deep in a description.
     """
     _ready()
     title_words = list(_words(title))
@@ -118,6 +119,6 @@ def apply(qs: QuerySet[Any], q: str, *, ranked: bool) -> QuerySet[Any] | None:
         # far too slow over thousands of matches; SQLite ranks by how many query words the
         # title contains (then newest), a cheap expression over the matched rows only.
         words = [group[0][0] for group in groups]
-        rank = " + ".join(["(instr(posts_post.title, %s) > 0)"] * len(words))
+        rank = " + ".join(["(instr(lower(posts_post.title), %s) > 0)"] * len(words))
         qs = qs.extra(select={"relevance": rank}, select_params=words)  # noqa: S610
     return qs

@@ -201,7 +201,10 @@ def posts_follow_host(*, host: Host, actor: Any, reason: str) -> int:
         sources, target, verb = (PostStatus.SUSPENDED,), PostStatus.PUBLISHED, "恢复展示"
     else:
         return 0
-    posts = list(Post.objects.select_for_update().filter(host=host, status__in=sources))
+    due = Post.objects.select_for_update().filter(host=host, status__in=sources)
+    if target == PostStatus.PUBLISHED:  # "if still valid": an expired post stays out of the search
+        due = due.filter(expires_on__gte=timezone.localdate())
+    posts = list(due)
     now = timezone.now()
     for post in posts:
         post.status, post.status_reason = target, reason

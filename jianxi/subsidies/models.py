@@ -103,6 +103,8 @@ class ClaimLine(models.Model):
         verbose_name_plural = _("申报明细")
         constraints = [
             # R-SUB-4: no month of an internship is claimed twice (unless the first was rejected).
+            # Per kind: a month split by an early hire has an internship part and a remaining
+            # part; the engine prorates the two so their scheduled days never overlap.
             models.UniqueConstraint(
                 fields=["agreement", "month", "kind"],
                 condition=~Q(status=LineStatus.REJECTED),
@@ -190,6 +192,10 @@ class BatchItem(models.Model):
     batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="items")
     claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="batch_item")  # one batch per claim
     amount = models.DecimalField(max_digits=12, decimal_places=2)
+    # The account paid, as it stood when the batch was made: a later change of the host's
+    # details cannot redirect a batch, and the ledger can always say where the money went.
+    bank_name = models.CharField(_("开户银行"), max_length=100, default="")
+    bank_account = models.CharField(_("银行账号"), max_length=40, default="")
 
     class Meta:
         verbose_name = _("拨付明细")

@@ -40,8 +40,15 @@ def recovery_create(
         if not claims or len(claims) != len(ids):
             raise RuleError("claims", "请选择本单位已拨付的申报。", field="claims")
         paid = LedgerEntry.objects.filter(claim__in=claims, kind=EntryKind.PAID).aggregate(s=Sum("amount"))["s"] or ZERO
-        if amount > paid:
-            raise RuleError("amount", f"追回金额不能超过所选申报的已拨付金额 {paid} 元。", field="amount")
+        # Orders already made on these claims (open or settled) count against what was paid.
+        earlier = Recovery.objects.filter(claims__in=claims).exclude(status=RecoveryStatus.WRITTEN_OFF).values("pk")
+        ordered = Recovery.objects.filter(pk__in=earlier).aggregate(s=Sum("amount"))["s"] or ZERO
+        if amount > paid - ordered:
+            raise RuleError(
+                "amount",
+                f"追回金额不能超过所选申报已拨付 {paid} 元减去已立追回单 {ordered} 元。",
+                field="amount",
+            )
         recovery = Recovery.objects.create(host=host, amount=amount, reason=reason.strip(), created_by=actor)
         recovery.claims.set(claims)
         if bar:  # in the same transaction: an order and its bar stand or fall together

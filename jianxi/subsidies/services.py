@@ -17,9 +17,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from jianxi.accounts.models import Role, User
-from jianxi.accounts.scoping import get_scoped
+from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.core.errors import RuleError
 from jianxi.core.money import ZERO
 from jianxi.hosts.models import Host, HostStatus
@@ -179,6 +180,8 @@ def claim_submit(*, actor: Any, claim_id: int) -> Claim:
         raise RuleError("claim.transition", f"申报当前状态为“{claim.get_status_display()}”，不能提交。")
     if not claim.lines.exists():
         raise RuleError("claim.empty", "申报中没有任何见习月份。")
+    if claim.host.status != HostStatus.APPROVED:
+        raise RuleError("R-SUB-6", "本单位当前状态不能申报见习补贴（暂停或禁入，R-SUB-6）。")
     claim.status, claim.submitted_at = ClaimStatus.SUBMITTED, timezone.now()
     claim._history_user = actor  # type: ignore[attr-defined]
     claim.save()
@@ -206,12 +209,17 @@ class Review:
     rejected: Mapping[int, str] | None = None
 
 
+def _has_colleague(actor: Any) -> bool:
+    return (
+        User.objects.filter(role=Role.DISTRICT, district_id=actor.district_id, is_active=True)
+        .exclude(pk=actor.pk)
+        .exists()
+    )
+
+
 def _maker_checker(actor: Any, claim: Claim) -> None:
     """The same officer cannot both create and approve, when the district has another officer."""
-    if claim.created_by_id != actor.pk:
-        return
-    others = User.objects.filter(role=Role.DISTRICT, district=claim.host.district, is_active=True).exclude(pk=actor.pk)
-    if others.exists():
+    if claim.created_by_id == actor.pk and _has_colleague(actor):
         raise RuleError("claim.maker_checker", "申报由您本人创建，须由本区其他工作人员审核。")
 
 
@@ -228,6 +236,8 @@ def claim_review(*, actor: Any, claim_id: int, review: Review, today: date) -> C
         if claim.status != ClaimStatus.SUBMITTED:
             raise RuleError("claim.transition", f"申报当前状态为“{claim.get_status_display()}”，不能审核。")
         _maker_checker(actor, claim)
+        if review.approve and claim.host.status != HostStatus.APPROVED:
+            raise RuleError("R-SUB-6", "该单位已被暂停或禁入，申报只能驳回（R-SUB-6）。")
         if claim.kind == ClaimKind.REMAINING and review.approve:
             _remaining_ready(claim, today)
         lines = list(claim.lines.select_for_update().select_related("agreement__host__district"))
@@ -242,13 +252,23 @@ def claim_review(*, actor: Any, claim_id: int, review: Review, today: date) -> C
                 line.reject_reason = (rejected.get(line.pk) or review.reason).strip()
             else:
                 fresh = recomputed.get((line.agreement_id, line.month))
-                if fresh is not None:
-                    for key, value in line_values(fresh).items():
-                        setattr(line, key, value)
+                if fresh is None:
+                    raise RuleError(
+                        "claim.stale",
+                        f"{line.month:%Y-%m} 按现行数据已不在见习期内，请驳回该月或核对协议。",
+                        field="lines",
+                    )
+                for key, value in line_values(fresh).items():
+                    setattr(line, key, value)
                 line.status = LineStatus.APPROVED
                 total += line.amount
             line._history_user = actor  # type: ignore[attr-defined]
             line.save()
+        if total <= 0:  # nothing to pay: the whole claim is rejected, its months freed
+            for line in lines:
+                if line.status == LineStatus.APPROVED:
+                    line.status, line.reject_reason = LineStatus.REJECTED, "核准金额为 0"
+                    line.save(update_fields=["status", "reject_reason"])
         claim.status = ClaimStatus.APPROVED if total > 0 else ClaimStatus.REJECTED
         claim.approved_total = total
         claim.note = review.reason.strip()
@@ -286,8 +306,12 @@ def _remaining_ready(claim: Claim, today: date) -> None:
 
 def _recompute(claim: Claim, lines: list[ClaimLine], today: date) -> dict[tuple[int, date], engine.MonthLine]:
     """Amounts as the data in force now gives them (rates or calendar may have been corrected)."""
-    if claim.kind != ClaimKind.MONTHLY:
-        return {}
+    if claim.kind == ClaimKind.REMAINING:
+        from jianxi.subsidies.remaining import remaining_verdict
+
+        verdict = remaining_verdict(claim, today)
+        months = verdict.months if verdict else ()
+        return {(claim.agreement_id, date.fromisoformat(m.month + "-01")): m for m in months}  # type: ignore[misc]
     agreements = {line.agreement_id: line.agreement for line in lines}
     attendance = attendance_of(agreements)
     result = {}
@@ -324,20 +348,49 @@ def batch_create(*, actor: Any, claim_ids: Iterable[int]) -> PaymentBatch:
     ids = sorted(set(claim_ids))
     if not ids:
         raise RuleError("claims", "请选择要拨付的申报。", field="claims")
-    claims = list(Claim.objects.select_for_update().filter(pk__in=ids, host__district=actor.district).order_by("pk"))
+    claims = list(
+        scoped(actor, Claim.objects.select_for_update(of=("self",)).select_related("host"))
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
     if len(claims) != len(ids):
         raise RuleError("claims", "部分申报不存在或不属于本区。", field="claims")
     not_ready = [c.pk for c in claims if c.status != ClaimStatus.APPROVED]
     if not_ready:
         raise RuleError("claim.not_approved", f"只有已审核、未拨付的申报可以拨付：{not_ready}", field="claims")
+    barred = sorted({c.host.name for c in claims if c.host.status != HostStatus.APPROVED})
+    if barred:
+        raise RuleError(
+            "R-SUB-6", f"以下单位已被暂停或禁入，不能拨付：{'、'.join(barred)}（R-SUB-6）。", field="claims"
+        )
+    no_account = sorted({c.host.name for c in claims if not c.host.bank_account})
+    if no_account:
+        raise RuleError("bank_account", f"以下单位未登记银行账号：{'、'.join(no_account)}。", field="claims")
     batch = PaymentBatch.objects.create(district=actor.district, created_by=actor)
+    items = [
+        BatchItem(
+            batch=batch,
+            claim=c,
+            amount=c.approved_total,
+            bank_name=c.host.bank_name,
+            bank_account=c.host.bank_account,
+        )
+        for c in claims
+    ]
     try:
         with transaction.atomic():
-            BatchItem.objects.bulk_create([BatchItem(batch=batch, claim=c, amount=c.approved_total) for c in claims])
+            BatchItem.objects.bulk_create(items)
     except IntegrityError as exc:  # a racing batch took one of these claims first
         raise RuleError("claim.batched", "部分申报已在其他拨付批次中。", field="claims") from exc
-    Claim.objects.filter(pk__in=ids).update(status=ClaimStatus.BATCHED)
+    _set_status(claims, ClaimStatus.BATCHED, actor, "编入拨付批次")
     return batch
+
+
+def _set_status(claims: list[Claim], status: str, actor: Any, reason: str) -> None:
+    """A status change of many claims, each with its history row (who, when, why)."""
+    for claim in claims:
+        claim.status = status
+    bulk_update_with_history(claims, Claim, ["status"], default_user=actor, default_change_reason=reason)
 
 
 @transaction.atomic
@@ -349,6 +402,10 @@ def batch_mark_paid(*, actor: Any, batch_id: int, paid_on: date, reference: str)
     batch = get_scoped(actor, PaymentBatch.objects.select_for_update(), pk=batch_id)
     if batch.status == BatchStatus.PAID:
         raise RuleError("batch.paid", f"该批次已于 {batch.paid_on} 拨付（凭证 {batch.reference}），不能重复拨付。")
+    if not timezone.localdate(batch.created_at) <= paid_on <= timezone.localdate():
+        raise RuleError("paid_on", "拨付日期应在批次编制之日与今天之间。", field="paid_on")
+    if batch.created_by_id == actor.pk and _has_colleague(actor):
+        raise RuleError("batch.maker_checker", "拨付批次由您本人编制，须由本区其他工作人员确认拨付。")
     items = list(batch.items.select_related("claim__host__district"))
     batch.status, batch.paid_on, batch.reference = BatchStatus.PAID, paid_on, reference.strip()
     batch._history_user = actor  # type: ignore[attr-defined]
@@ -368,7 +425,7 @@ def batch_mark_paid(*, actor: Any, batch_id: int, paid_on: date, reference: str)
         for item in items
     ]
     LedgerEntry.objects.bulk_create(entries)  # the unique (claim, "paid") index refuses a second payment
-    Claim.objects.filter(pk__in=[item.claim_id for item in items]).update(status=ClaimStatus.PAID)
+    _set_status([item.claim for item in items], ClaimStatus.PAID, actor, f"已拨付（凭证 {batch.reference}）")
     return batch
 
 

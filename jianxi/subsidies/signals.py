@@ -107,7 +107,7 @@ def shared_phones(user: Any) -> Signal:
 def claims_above_headcount(user: Any) -> Signal:
     """A host claiming, for one month, more interns than all its posts' headcount together."""
     claimed = (
-        scoped(user, ClaimLine.objects.exclude(status=LineStatus.REJECTED))
+        scoped(user, ClaimLine.objects.filter(kind=ClaimKind.MONTHLY).exclude(status=LineStatus.REJECTED))
         .values("claim__host", "month")
         .annotate(interns=Count("agreement", distinct=True))
     )

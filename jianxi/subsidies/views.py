@@ -26,7 +26,7 @@ from jianxi.core.errors import RuleError
 from jianxi.core.excel import xlsx_response
 from jianxi.core.forms import add_rule_error
 from jianxi.core.money import ZERO
-from jianxi.core.paging import paginate
+from jianxi.core.paging import paginate, parse_id
 from jianxi.hosts.models import Host
 from jianxi.placements.models import Agreement, AgreementStatus, Attendance, Outcome
 from jianxi.subsidies import recovery as recovery_service
@@ -68,7 +68,7 @@ def _refuse(request: HttpRequest, err: RuleError) -> None:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 # --- claims ----------------------------------------------------------------------------------------
@@ -153,7 +153,7 @@ def claim_prepare(request: HttpRequest) -> HttpResponse:
     host = get_scoped(user, Host.objects.all(), pk=user.host_id)
     today = _today()
     if request.method == "POST":
-        ids = [int(v) for v in request.POST.getlist("agreement") if v.isdigit()]
+        ids = [i for i in map(parse_id, request.POST.getlist("agreement")) if i is not None]
         if not ids:
             messages.error(request, _("请至少选择一名见习人员。"))
         else:
@@ -284,9 +284,9 @@ def get_scoped_attachment(claim: Claim, attachment_id: int) -> Attachment:
 def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
     approve = request.POST.get("action") == "approve"
     rejected = {
-        int(key[7:]): request.POST.get(f"reason-{key[7:]}", "")
+        line_id: request.POST.get(f"reason-{key[7:]}", "")
         for key in request.POST
-        if key.startswith("reject-") and key[7:].isdigit()
+        if key.startswith("reject-") and (line_id := parse_id(key[7:])) is not None
     }
     review = services.Review(approve=approve, reason=request.POST.get("reason", ""), rejected=rejected)
     try:
@@ -345,7 +345,7 @@ def payment(request: HttpRequest) -> HttpResponse:
     """拨付: approved claims of the district, to put into a new batch."""
     user = acting_user(request)
     if request.method == "POST":
-        ids = [int(v) for v in request.POST.getlist("claim") if v.isdigit()]
+        ids = [i for i in map(parse_id, request.POST.getlist("claim")) if i is not None]
         try:
             batch = services.batch_create(actor=user, claim_ids=ids)
         except RuleError as err:
@@ -435,8 +435,8 @@ def batch_bank_file(request: HttpRequest, pk: int) -> HttpResponse:
     rows = [
         (
             item.claim.host.name,
-            item.claim.host.bank_name,
-            item.claim.host.bank_account,
+            item.bank_name,
+            item.bank_account,
             item.amount,
             f"BT-{item.claim_id}",
         )
@@ -571,7 +571,7 @@ def recovery_create(request: HttpRequest, host_id: int) -> HttpResponse:
     )
     form = RecoveryForm(request.POST or None)
     source = request.POST if request.method == "POST" else request.GET
-    selected = {int(v) for v in source.getlist("claim") if v.isdigit()}
+    selected = {i for i in map(parse_id, source.getlist("claim")) if i is not None}
     if request.method == "POST" and form.is_valid():
         try:
             recovery = recovery_service.recovery_create(

@@ -178,3 +178,7 @@ def test_search_uses_the_full_text_index_not_a_scan(posts):
             cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'posts_post_search_gin'")
             assert "gin" in cursor.fetchone()[0]
     assert Department.objects.exists() and District.objects.exists()
+
+
+def test_an_underscore_in_the_query_is_ignored_not_an_empty_phrase(posts):
+    assert titles(q="软件_") == {"软件开发见习生"}

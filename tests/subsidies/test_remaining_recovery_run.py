@@ -262,3 +262,77 @@ def test_a_district_run_drafts_only_that_districts_claims(world):
     attend(theirs, date(2024, 3, 1))
     result = claim_run(today=TODAY, district_id=world.our_host.district_id)
     assert result.claims == 1 and Claim.objects.get().host == world.our_host
+
+
+def test_R_SUB_6_the_same_payment_cannot_be_recovered_twice(world):
+    claim = paid_claim(world)
+    recovery.recovery_create(
+        actor=world.district_officer,
+        host_id=world.our_host.pk,
+        claim_ids=[claim.pk],
+        amount=Decimal("2000"),
+        reason="虚报",
+        bar=False,
+        today=TODAY,
+    )
+    with pytest.raises(RuleError) as err:
+        recovery.recovery_create(
+            actor=world.district_officer,
+            host_id=world.our_host.pk,
+            claim_ids=[claim.pk],
+            amount=Decimal("500"),
+            reason="再次",
+            bar=False,
+            today=TODAY,
+        )
+    assert err.value.field == "amount"
+
+
+def test_R_SUB_6_a_suspended_host_is_neither_approved_nor_paid(world):
+    agreement = make_agreement(world)
+    attend(agreement, date(2024, 3, 1))
+    claim = services.claim_prepare(actor=world.host_staff, host_id=world.our_host.pk, today=TODAY)
+    services.claim_submit(actor=world.host_staff, claim_id=claim.pk)
+    world.our_host.status = HostStatus.SUSPENDED
+    world.our_host.save()
+    with pytest.raises(RuleError) as err:
+        services.claim_review(
+            actor=world.district_officer, claim_id=claim.pk, review=services.Review(approve=True), today=TODAY
+        )
+    assert err.value.code == "R-SUB-6"
+
+
+def test_the_bank_account_paid_is_the_one_recorded_when_the_batch_was_made(world):
+    world.our_host.bank_account = "6222000011112222"
+    world.our_host.save()
+    agreement = make_agreement(world)
+    attend(agreement, date(2024, 3, 1))
+    claim = services.claim_prepare(actor=world.host_staff, host_id=world.our_host.pk, today=TODAY)
+    services.claim_submit(actor=world.host_staff, claim_id=claim.pk)
+    services.claim_review(
+        actor=world.district_officer, claim_id=claim.pk, review=services.Review(approve=True), today=TODAY
+    )
+    batch = services.batch_create(actor=world.district_officer, claim_ids=[claim.pk])
+    world.our_host.bank_account = "6222999999999999"
+    world.our_host.save()
+    assert batch.items.get().bank_account == "6222000011112222"
+
+
+def test_maker_checker_the_officer_who_made_a_batch_cannot_also_mark_it_paid(world):
+    from tests.factories import UserFactory as Users
+
+    claim = paid_claim(world)  # made and paid by the only officer of the district: allowed
+    assert claim.status == ClaimStatus.PAID
+    colleague = Users(username="haidian2", role="district", district=world.our_host.district)
+    agreement = make_agreement(world, person=PersonFactory(user=UserFactory(role="youth")))
+    attend(agreement, date(2024, 3, 1))
+    second = services.claim_prepare(actor=world.host_staff, host_id=world.our_host.pk, today=TODAY)
+    services.claim_submit(actor=world.host_staff, claim_id=second.pk)
+    services.claim_review(
+        actor=world.district_officer, claim_id=second.pk, review=services.Review(approve=True), today=TODAY
+    )
+    batch = services.batch_create(actor=world.district_officer, claim_ids=[second.pk])
+    with pytest.raises(RuleError) as err:
+        services.batch_mark_paid(actor=world.district_officer, batch_id=batch.pk, paid_on=TODAY, reference="R9")
+    assert err.value.code == "batch.maker_checker"
+    services.batch_mark_paid(actor=colleague, batch_id=batch.pk, paid_on=TODAY, reference="R9")

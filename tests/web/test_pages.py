@@ -290,3 +290,25 @@ def test_officer_exports_the_youth_list_masked_and_scoped(client, world):
     assert [r[0] for r in rows[1:]] == [world.our_person.name]
     assert rows[1][1] == world.our_person.id_number_masked
     assert world.our_person.id_number not in str(rows)
+
+
+def test_excel_exports_never_carry_a_formula_from_user_text():
+    import io
+
+    from openpyxl import load_workbook
+
+    from jianxi.core.excel import workbook_bytes
+
+    book = load_workbook(
+        io.BytesIO(workbook_bytes([("s", ["名称"], [['=HYPERLINK("http://x")'], ["-1+1"], ["正常"]])]))
+    )
+    values = [row[0].value for row in book.active.iter_rows(min_row=2)]
+    assert values == ['\'=HYPERLINK("http://x")', "'-1+1", "正常"]
+    assert all(row[0].data_type == "s" for row in book.active.iter_rows(min_row=2))
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 40, "-1", "1e3", "٣"])
+def test_odd_ids_in_query_strings_never_cause_a_server_error(client, world, value):
+    client.force_login(world.district_officer)
+    assert client.get(reverse("placements:applications"), {"post": value}).status_code == 200
+    assert client.get(reverse("subsidies:ledger"), {"year": value, "host": value}).status_code == 200

@@ -314,6 +314,9 @@ class ClaimRun(models.Model):
     skipped_chunks = models.PositiveIntegerField(default=0)
     error = models.TextField(_("错误"), blank=True)
 
+    # Runs are seen by the district whose officer started them; the city sees all.
+    SCOPE = Scope(district="started_by__district")
+
     class Meta:
         ordering = ["-started_at", "-id"]
         verbose_name = _("申报生成任务")

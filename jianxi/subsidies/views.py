@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -650,13 +650,13 @@ def claim_run(request: HttpRequest) -> HttpResponse:
             _refuse(request, err)
             return redirect("subsidies:run")
         return redirect("subsidies:run_progress", pk=run.pk)
-    runs = list(ClaimRun.objects.select_related("started_by")[:20])
+    runs = list(scoped(request.user, ClaimRun.objects.select_related("started_by"))[:20])
     busy = any(r.finished_at is None for r in runs)
     return render(request, "subsidies/run.html", {"runs": runs, "busy": busy})
 
 
 @roles(*OFFICERS)
 def claim_run_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(ClaimRun.objects.select_related("started_by"), pk=pk)
+    run = get_scoped(request.user, ClaimRun.objects.select_related("started_by"), pk=pk)
     percent = 100 if run.finished_at else (100 * run.done // run.total if run.total else 0)
     return render(request, "subsidies/run_progress.html", {"run": run, "percent": percent})

@@ -336,3 +336,16 @@ def test_maker_checker_the_officer_who_made_a_batch_cannot_also_mark_it_paid(wor
         services.batch_mark_paid(actor=world.district_officer, batch_id=batch.pk, paid_on=TODAY, reference="R9")
     assert err.value.code == "batch.maker_checker"
     services.batch_mark_paid(actor=colleague, batch_id=batch.pk, paid_on=TODAY, reference="R9")
+
+
+def test_claim_runs_are_seen_by_their_district_only(client, world, settings):
+    from django.urls import reverse
+
+    from jianxi.subsidies import tasks
+
+    settings.SUBSIDY_TASKS_EAGER = True
+    run = tasks.claim_run_start(actor=world.district_officer, today=TODAY)
+    client.force_login(world.other_district_officer)
+    assert client.get(reverse("subsidies:run_progress", args=[run.pk])).status_code == 404
+    client.force_login(world.district_officer)
+    assert client.get(reverse("subsidies:run_progress", args=[run.pk])).status_code == 200

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -43,7 +43,28 @@ from jianxi.subsidies.models import (
 )
 
 
-def _early_end(agreement: Agreement, employed_through: date | None = None) -> engine.EarlyEnd | None:
+class AgreementFacts(Protocol):
+    """What a quote reads of an agreement: a model instance, or a lighter row in bulk runs."""
+
+    @property
+    def start(self) -> date: ...
+    @property
+    def end(self) -> date: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def ended_on(self) -> date | None: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def contract_start(self) -> date | None: ...
+    @property
+    def contract_months(self) -> int | None: ...
+    @property
+    def insured_months(self) -> str: ...
+
+
+def _early_end(agreement: AgreementFacts, employed_through: date | None = None) -> engine.EarlyEnd | None:
     if agreement.status != AgreementStatus.ENDED or agreement.ended_on is None or agreement.ended_on >= agreement.end:
         return None
     contract = None
@@ -59,13 +80,18 @@ def _early_end(agreement: Agreement, employed_through: date | None = None) -> en
 
 
 def quote_for(
-    agreement: Agreement, *, attendance: Mapping[str, int], as_of: date, employed_through: date | None = None
+    agreement: AgreementFacts,
+    *,
+    attendance: Mapping[str, int],
+    as_of: date,
+    employed_through: date | None = None,
+    district_code: str | None = None,
 ) -> engine.Quote:
     """The engine's quote for an agreement, from the data in force now."""
     return engine.subsidy_quote(
         policy=engine_policy(agreement.start),
         calendar=work_calendar(range(agreement.start.year, agreement.end.year + 1)),
-        district=agreement.host.district.code,
+        district=district_code or agreement.host.district.code,  # type: ignore[attr-defined]
         start=agreement.start,
         end=agreement.end,
         attendance=attendance,

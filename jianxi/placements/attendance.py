@@ -125,6 +125,12 @@ def attendance_reopen(*, actor: Any, agreement_id: int, month: date, reason: str
     record = Attendance.objects.select_for_update().filter(agreement=agreement, month=month).first()
     if record is None:
         raise RuleError("attendance.missing", "该月没有考勤记录。")
+    from jianxi.subsidies.models import ClaimLine, LineStatus
+
+    settled = ClaimLine.objects.filter(agreement=agreement, month=month, status=LineStatus.APPROVED)
+    if settled.exists():
+        # Changing the attendance behind approved money would need a recovery (追回), not a reopen.
+        raise RuleError("attendance.settled", "该月补贴已核准，不能重新开放考勤；如有错误请办理追回（R-SUB-6）。")
     if record.locked:
         record.locked = False
         record._history_user = actor  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("agreements/<int:pk>/confirm/", views.agreement_confirm, name="confirm"),
     path("agreements/<int:pk>/cancel/", views.agreement_cancel, name="cancel"),
     path("agreements/<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("agreements/<int:pk>/attendance/reopen/", views.attendance_reopen, name="attendance_reopen"),
     path("agreements/<int:pk>/end/", views.agreement_end, name="end"),
     path("agreements/<int:pk>/retention/", views.agreement_retention, name="retention"),
     path("agreements/<int:pk>/certificate/", views.certificate, name="certificate"),

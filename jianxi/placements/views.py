@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -28,6 +29,7 @@ from jianxi.placements.forms import (
     ReasonForm,
 )
 from jianxi.placements.models import Agreement, AgreementStatus, Application, ApplicationStatus
+from jianxi.policy.engine.dates import parse_month_key
 
 PARTIES = (Role.YOUTH, Role.HOST)
 EVERYONE = (*PARTIES, *OFFICER_ROLES)
@@ -244,6 +246,11 @@ def agreement_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("placements:agreement", pk=pk)
 
 
+def parse_month(value: str) -> date | None:
+    parsed = parse_month_key(value.strip())
+    return date(parsed[0], parsed[1], 1) if parsed else None
+
+
 # --- attendance, outcomes, certificate, follow-up ---------------------------------------------
 
 
@@ -284,6 +291,24 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         for row in attendance_service.attendance_grid(agreement=agreement, today=today)
     ]
     return render(request, "placements/attendance.html", {"agreement": agreement, "grid": grid})
+
+
+@require_POST
+@roles(Role.DISTRICT, Role.CITY)
+def attendance_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """A district officer reopens a locked month, with a reason kept in its history."""
+    month = parse_month(request.POST.get("month", ""))
+    try:
+        if month is None:
+            raise RuleError("month", "月份格式不正确。", field="month")
+        attendance_service.attendance_reopen(
+            actor=request.user, agreement_id=pk, month=month, reason=request.POST.get("reason", "")
+        )
+    except RuleError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("已重新开放该月考勤，单位可以修改。"))
+    return redirect("placements:attendance", pk=pk)
 
 
 @roles(Role.HOST)

@@ -235,3 +235,19 @@ def test_R_IN_3_an_early_end_must_leave_recorded_attendance_inside_the_internshi
             agreement_id=active.pk,
             ending=outcomes.Ending("terminated", date(2027, 1, 12), reason="个人原因"),
         )
+
+
+def test_a_district_officer_reopens_a_locked_month_on_the_page_with_a_reason(client, world, active):
+    attendance.attendance_record(actor=world.host_staff, agreement_id=active.pk, days={"2026-12": 20}, today=LATER)
+    attendance.attendance_lock(agreement_id=active.pk, months=[date(2026, 12, 1)])
+    client.force_login(world.district_officer)
+    url = reverse("placements:attendance_reopen", args=[active.pk])
+    client.post(url, {"month": "2026-12", "reason": ""})
+    assert Attendance.objects.get().locked  # no reason, no reopening
+    client.post(url, {"month": "2026-12", "reason": "单位申请更正"})
+    record = Attendance.objects.get()
+    assert not record.locked and record.history.first().history_user == world.district_officer
+    client.force_login(world.other_district_officer)
+    assert client.post(url, {"month": "2026-12", "reason": "x"}).status_code in (302, 404)
+    client.force_login(world.host_staff)
+    assert client.post(url, {"month": "2026-12", "reason": "x"}).status_code == 403

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
@@ -125,10 +126,19 @@ def _run_chunk(host_ids: list[int], by_host: dict[int, dict[int, list[date]]], t
             for claim, (_, host_lines) in zip(claims, planned, strict=True)
             for agreement_id, month, figures in host_lines
         ]
-        # Plain executemany: hundreds of thousands of lines without a model instance each.
-        table = connection.ops.quote_name(ClaimLine._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(c) for c in _LINE_COLUMNS)
-        marks = ", ".join(["%s"] * len(_LINE_COLUMNS))
-        with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+        _write_lines(rows)
     return len(claims), len(rows)
+
+
+def _write_lines(rows: list[tuple[Any, ...]]) -> None:
+    """Hundreds of thousands of lines without a model instance each: COPY on PostgreSQL."""
+    table = connection.ops.quote_name(ClaimLine._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _LINE_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(_LINE_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import date
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from jianxi.core.errors import RuleError
 from jianxi.placements import services
 from jianxi.placements.models import Agreement
+from tests.concurrency import race
 from tests.factories import PersonFactory, PostFactory, UserFactory
 from tests.placements.conftest import accepted, terms
 
@@ -20,28 +19,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
-
-
-def race(*calls: Callable[[], object]) -> list[object]:
-    """Run ``calls`` at once in threads; return each one's result or RuleError."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except RuleError as err:
-            results[i] = err
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 def test_R_EL_5_two_agreements_for_the_same_person_at_the_same_moment_exactly_one_wins(world):

@@ -3,17 +3,17 @@ twice are impossible (constraints + row locks), proved with concurrent requests 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from jianxi.core.errors import RuleError
 from jianxi.subsidies import services
 from jianxi.subsidies.models import BatchItem, Claim, ClaimStatus, EntryKind, LedgerEntry, PaymentBatch
+from tests.concurrency import race
 from tests.subsidies.conftest import TODAY, attend, make_agreement
 
 
@@ -109,27 +109,6 @@ def test_another_district_cannot_batch_or_pay_our_claims(world):
 
 
 # --- concurrency on PostgreSQL --------------------------------------------------------------------
-
-
-def race(*calls: Callable[[], object]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except RuleError as err:
-            results[i] = err
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 @pytest.mark.postgres

@@ -110,7 +110,11 @@ def _run_chunk(host_ids: list[int], by_host: dict[int, dict[int, list[date]]], t
         for agreement_id, months in by_host[host_id].items():
             agreement = agreements[agreement_id]
             quote = quote_for(
-                agreement, attendance=attendance[agreement_id], as_of=today, district_code=agreement.district_code
+                agreement,
+                attendance=attendance[agreement_id],
+                as_of=today,
+                district_code=agreement.district_code,
+                only_months=months,
             )
             computed = {m.month: m for m in quote.months}
             for month in months:

@@ -86,9 +86,11 @@ def quote_for(
     as_of: date,
     employed_through: date | None = None,
     district_code: str | None = None,
+    only_months: Iterable[date] | None = None,
 ) -> engine.Quote:
-    """The engine's quote for an agreement, from the data in force now."""
+    """The engine's quote for an agreement, from the data in force now (``only_months``: claims)."""
     return engine.subsidy_quote(
+        only_months=None if only_months is None else {engine.month_key(m) for m in only_months},
         policy=engine_policy(agreement.start),
         calendar=work_calendar(range(agreement.start.year, agreement.end.year + 1)),
         district=district_code or agreement.host.district.code,  # type: ignore[attr-defined]
@@ -176,7 +178,8 @@ def _add_lines(claim: Claim, items: list[Claimable], today: date) -> None:
     lines = []
     for agreement_id, claimed in by_agreement.items():
         agreement = claimed[0].agreement
-        quote = quote_for(agreement, attendance=attendance[agreement_id], as_of=today)
+        months = [item.month for item in claimed]
+        quote = quote_for(agreement, attendance=attendance[agreement_id], as_of=today, only_months=months)
         computed = {m.month: m for m in quote.months}
         for item in claimed:
             line = computed.get(engine.month_key(item.month))
@@ -341,8 +344,14 @@ def _recompute(claim: Claim, lines: list[ClaimLine], today: date) -> dict[tuple[
     agreements = {line.agreement_id: line.agreement for line in lines}
     attendance = attendance_of(agreements)
     result = {}
+    claimed: dict[int, list[date]] = defaultdict(list)
+    for line in lines:
+        claimed[line.agreement_id].append(line.month)
     for agreement_id, agreement in agreements.items():
-        for m in quote_for(agreement, attendance=attendance[agreement_id], as_of=today).months:
+        quote = quote_for(
+            agreement, attendance=attendance[agreement_id], as_of=today, only_months=claimed[agreement_id]
+        )
+        for m in quote.months:
             result[(agreement_id, date.fromisoformat(m.month + "-01"))] = m
     return result
 

@@ -8,7 +8,7 @@ the printed lines gets the printed total.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
@@ -60,6 +60,7 @@ def subsidy_quote(
     as_of: date,
     retention_rate: Decimal | None = None,
     paid_by_month: Mapping[str, Decimal] | None = None,
+    only_months: Collection[str] | None = None,
 ) -> Quote:
     """What the host of an internship from ``start`` to ``end`` is owed, month by month.
 
@@ -67,6 +68,11 @@ def subsidy_quote(
     attended. ``district`` is a key of ``policy.district_topups``; any other district simply
     has no top-up (the caller validates district codes). ``as_of`` is the claim date, which
     matters only for the remaining period (R-SUB-5).
+
+    ``only_months`` (claims): compute just these months of the internship, and need the
+    calendar only for their years — a claim for this autumn must not wait for next year's
+    holiday schedule. The remaining period is then not computed, and the totals cover only
+    the months returned.
     """
     agreement_period_check(start=start, end=end, policy=policy)
     last_day = end
@@ -79,9 +85,16 @@ def subsidy_quote(
         topups=policy.district_topups.get(district, ()),
         tier=_tier_reached(policy, retention_rate),
     )
-    formula.calendar_check(start, end)
-
     segments = month_segments(start, last_day)
+    if only_months is not None:
+        wanted = set(only_months)
+        segments = [(first, last) for first, last in segments if month_key(first) in wanted]
+        attendance = {key: days for key, days in attendance.items() if key in wanted}
+        for first, _last in segments:
+            formula.calendar_check(first, first)
+    else:
+        formula.calendar_check(start, end)
+
     scheduled = {month_key(first): formula.scheduled(first, last) for first, last in segments}
     attended = _attendance(attendance, scheduled, formula, start=start, last_day=last_day)
     caps = _caps(policy, paid_by_month, scheduled, start=start, last_day=last_day)
@@ -99,7 +112,7 @@ def subsidy_quote(
     internship_total = sum((line.amount for line in months), ZERO)
 
     remaining = None
-    if ended_early is not None:
+    if ended_early is not None and only_months is None:
         remaining = _remaining_period(formula, early=ended_early, start=start, end=end, last_day=last_day, as_of=as_of)
     total = internship_total + (remaining.total if remaining is not None else ZERO)
     return Quote(months=months, internship_total=internship_total, remaining_period=remaining, total=total)

@@ -42,11 +42,11 @@ HOSTS = [
 ]
 
 PERSONS = [
-    # (id body, name, phone, group, district, university code, graduation)
-    ("11010820010315002", "李明", "13800010001", Group.COLLEGE_GRADUATE, "110108", "10001", date(2023, 7, 1)),
-    ("11010520020418004", "王芳", "13800010002", Group.COLLEGE_GRADUATE, "110105", "10003", date(2023, 6, 30)),
+    # (id body, name, phone, group, district, university code, graduated how many days ago)
+    ("11010820010315002", "李明", "13800010001", Group.COLLEGE_GRADUATE, "110108", "10001", 200),
+    ("11010520020418004", "王芳", "13800010002", Group.COLLEGE_GRADUATE, "110105", "10003", 400),
     ("11010820040102003", "张伟", "13800010003", Group.UNEMPLOYED_YOUTH, "110108", None, None),
-    ("11010520030909006", "刘洋", "13800010004", Group.TECHNICIAN_GRADUATE, "110105", None, date(2022, 7, 1)),
+    ("11010520030909006", "刘洋", "13800010004", Group.TECHNICIAN_GRADUATE, "110105", None, 300),
 ]
 
 
@@ -114,6 +114,48 @@ class Command(BaseCommand):
                 search_document=search.document(title, majors, categories[category].name, host.name, description),
             )
 
+    def _placement(self, youth: Person) -> None:
+        """李明 placed three months ago at 北京数智科技, with attendance and a submitted claim.
+
+        Made through the services, as a host and a young person would, so the demo obeys the
+        same rules (R-IN-1, R-EL-1, attendance limits, R-SUB-4) as real data.
+        """
+        from jianxi.core.errors import RuleError
+        from jianxi.placements import attendance, services
+        from jianxi.placements.models import Agreement
+        from jianxi.policy.engine import add_months
+        from jianxi.subsidies.services import claim_prepare, claim_submit
+
+        if Agreement.objects.filter(person=youth).exists():
+            return
+        host_user = User.objects.get(username="host")
+        post = Post.objects.get(title="数据分析师助理", host=host_user.host)
+        today = timezone.localdate()
+        start = add_months(today.replace(day=1), -3)
+        try:
+            app = services.application_apply(actor=youth.user, post_id=post.pk, today=today)
+            services.application_move(actor=host_user, application_id=app.pk, action="offer")
+            services.application_move(actor=youth.user, application_id=app.pk, action="accept")
+            terms = services.AgreementTerms(
+                start=start,
+                end=add_months(start, 6) - timedelta(days=1),
+                allowance=Decimal("3000.00"),
+                mentor="王老师",
+                training_date=start,
+                insurance_policy="PICC-DEMO-0001",
+            )
+            agreement = services.agreement_create(actor=host_user, application_id=app.pk, terms=terms)
+            services.agreement_confirm(actor=host_user, agreement_id=agreement.pk)
+            services.agreement_confirm(actor=youth.user, agreement_id=agreement.pk)
+            grid = attendance.attendance_grid(agreement=agreement, today=today)
+            ended = {row.key: max(row.scheduled_days - 1, 0) for row in grid if row.month < today.replace(day=1)}
+            attendance.attendance_record(actor=host_user, agreement_id=agreement.pk, days=ended, today=today)
+            claim = claim_prepare(actor=host_user, host_id=post.host_id, today=today)
+            if claim is not None:
+                claim_submit(actor=host_user, claim_id=claim.pk)
+        except RuleError as err:  # e.g. a year the calendar does not cover yet
+            self.stderr.write(f"demo placement skipped: {err.message}")
+
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         districts = {d.code: d for d in District.objects.all()}
@@ -136,7 +178,9 @@ class Command(BaseCommand):
                     "status": status,
                 },
             )
-        for body, name, phone, group, district, uni, graduated in PERSONS:
+        today = timezone.localdate()
+        for body, name, phone, group, district, uni, days_ago in PERSONS:
+            graduated = today - timedelta(days=days_ago) if days_ago is not None else None
             Person.objects.get_or_create(
                 id_number=resident_id(body),
                 defaults={
@@ -180,6 +224,7 @@ class Command(BaseCommand):
             youth.user = user
             youth.save(update_fields=["user"])
 
+        self._placement(youth)
         self.stdout.write(f"Demo logins (password for all: {PASSWORD})")
         rows = [
             ("city", "市人社局 city officer (also the admin at /admin/)"),

@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from jianxi.subsidies.models import ClaimRun, LedgerEntry
 
@@ -18,11 +21,11 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     list_display = ("created_at", "kind", "host", "district", "claim", "recovery", "amount", "reference")
     list_filter = ("kind", "district", "year")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: LedgerEntry | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: LedgerEntry | None = None) -> bool:
         return False

@@ -19,6 +19,7 @@ from jianxi.placements.models import Agreement
 from jianxi.placements.outcomes import retention_rates
 from jianxi.policy.selectors import calendar_gaps
 from jianxi.posts.selectors import review_counts
+from jianxi.subsidies.models import Claim, ClaimStatus
 from jianxi.youth.models import Person
 
 
@@ -35,6 +36,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["persons_total"] = scoped(user, Person.objects.all()).count()
     if role == Role.UNIVERSITY:
         context["persons_total"] = scoped(user, Person.objects.all()).count()
+    if role in (Role.DISTRICT, Role.CITY):
+        context["claims_waiting"] = scoped(user, Claim.objects.filter(status=ClaimStatus.SUBMITTED)).count()
+        context["claims_to_pay"] = scoped(user, Claim.objects.filter(status=ClaimStatus.APPROVED)).count()
     if role in (Role.DISTRICT, Role.DEPARTMENT, Role.CITY, Role.HOST):
         # R-IN-3: retention rate = retained ÷ ended, counted from agreements, never typed.
         context["retention"] = retention_rates(scoped(user, Agreement.objects.all()))[None]

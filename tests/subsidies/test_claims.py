@@ -162,3 +162,13 @@ def test_R_SUB_6_a_suspended_host_cannot_claim(world, agreement):
     with pytest.raises(RuleError) as err:
         services.claim_prepare(actor=world.host_staff, host_id=world.our_host.pk, today=TODAY)
     assert err.value.code == "R-SUB-6"
+
+
+def test_the_district_home_shows_claims_waiting_for_review(client, world, agreement):
+    claim = services.claim_prepare(actor=world.host_staff, host_id=world.our_host.pk, today=TODAY)
+    services.claim_submit(actor=world.host_staff, claim_id=claim.pk)
+    client.force_login(world.district_officer)
+    page = client.get("/").content.decode()
+    assert 'data-testid="claims-waiting"' in page and '<div class="stat">1</div>' in page
+    client.force_login(world.other_district_officer)
+    assert '<div class="stat">1</div>' not in client.get("/").content.decode().split("claims-waiting")[1][:80]

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -69,6 +69,16 @@ def _notify_application(application: Application, message: str, *, to_host: bool
     notify(users=users, message=message, link=reverse("placements:application", args=[application.pk]), email=email)
 
 
+def _save_new(application: Application, actor: Any, duplicate: str) -> None:
+    """Insert; two identical requests at the same moment meet the partial unique index."""
+    application._history_user = actor  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:
+        raise RuleError("application.duplicate", duplicate) from exc
+
+
 def _open_post(post_id: int, today: date) -> Post:
     post = Post.objects.select_related("host").filter(pk=post_id).first()
     if post is None or post.status != PostStatus.PUBLISHED or post.expires_on < today:
@@ -84,8 +94,7 @@ def application_apply(*, actor: Any, post_id: int, today: date) -> Application:
     if Application.objects.filter(post=post, person=person, status__in=OPEN_APPLICATION_STATES).exists():
         raise RuleError("application.duplicate", "您已申请该岗位，请等待单位处理。")
     application = Application(post=post, person=person, status=S.APPLIED)
-    application._history_user = actor  # type: ignore[attr-defined]
-    application.save()
+    _save_new(application, actor, "您已申请该岗位，请等待单位处理。")
     _notify_application(application, f"{person.name} 申请了岗位“{post.title}”。", to_host=True)
     return application
 
@@ -103,8 +112,7 @@ def application_invite(*, actor: Any, post_id: int, id_number: str, today: date)
     if Application.objects.filter(post=post, person=person, status__in=OPEN_APPLICATION_STATES).exists():
         raise RuleError("application.duplicate", "该人员已有这个岗位的进行中申请。")
     application = Application(post=post, person=person, status=S.INVITED, invited=True)
-    application._history_user = actor  # type: ignore[attr-defined]
-    application.save()
+    _save_new(application, actor, "该人员已有这个岗位的进行中申请。")
     _notify_application(application, f"{post.host.name} 邀请您申请岗位“{post.title}”。", to_host=False)
     return application
 

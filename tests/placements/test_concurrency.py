@@ -50,3 +50,17 @@ def test_the_last_place_of_a_post_goes_to_exactly_one_of_two_simultaneous_agreem
     errors = [r for r in results if isinstance(r, RuleError)]
     assert len(errors) == 1 and errors[0].code == "headcount"
     assert Agreement.objects.filter(post=post).count() == 1
+
+
+def test_two_identical_applications_at_the_same_moment_give_one_application_and_a_clear_refusal(world):
+    from jianxi.placements.models import Application
+    from tests.factories import TODAY
+
+    post = PostFactory(host=world.our_host)
+    results = race(
+        lambda: services.application_apply(actor=world.youth, post_id=post.pk, today=TODAY),
+        lambda: services.application_apply(actor=world.youth, post_id=post.pk, today=TODAY),
+    )
+    errors = [r for r in results if isinstance(r, RuleError)]
+    assert len(errors) == 1 and errors[0].code == "application.duplicate"
+    assert Application.objects.filter(post=post).count() == 1

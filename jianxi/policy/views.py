@@ -35,9 +35,20 @@ def _attendance(request: HttpRequest) -> tuple[dict[str, int], list[str]]:
     return attendance, bad
 
 
+def _throttled(request: HttpRequest) -> HttpResponse | None:
+    """The public pages share the quote API's limit per client address (QUOTE_RATE_PER_MINUTE)."""
+    from jianxi.policy.api import ClientAddressThrottle
+
+    if request.method == "POST" and not ClientAddressThrottle().allow_request(request):
+        return render(request, "policy/throttled.html", status=429)
+    return None
+
+
 @public
 def quote(request: HttpRequest) -> HttpResponse:
     """补贴测算: anyone can work out what an internship is owed, month by month."""
+    if (refused := _throttled(request)) is not None:
+        return refused
     form = QuoteForm(request.POST or None)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
@@ -75,6 +86,8 @@ def quote(request: HttpRequest) -> HttpResponse:
 @public
 def eligibility(request: HttpRequest) -> HttpResponse:
     """资格自测: a young person checks R-EL-1…4; nothing is stored."""
+    if (refused := _throttled(request)) is not None:
+        return refused
     form = EligibilityForm(request.POST or None)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():

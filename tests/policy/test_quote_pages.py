@@ -80,3 +80,10 @@ def test_eligibility_page_rejects_a_bad_id_number_in_chinese(client):
     data = {"id_number": "110108200105201234", "group": "college_graduate", "on": "2024-03-01"}
     page = client.post(reverse("policy:eligibility"), data).content.decode()
     assert "身份证号校验码" in page and 'data-testid="eligibility-result"' not in page
+
+
+def test_the_quote_pages_share_the_limit_per_client_address(client, settings):
+    settings.QUOTE_RATE_PER_MINUTE = 2
+    codes = [client.post(reverse("policy:quote"), quote_form(), REMOTE_ADDR="10.9.9.9").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert client.get(reverse("policy:quote"), REMOTE_ADDR="10.9.9.9").status_code == 200  # reading is free

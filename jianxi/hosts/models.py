@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jianxi.accounts.scoping import Scope
-from jianxi.core.validators import validate_credit_code
+from jianxi.core.validators import mask_phone, validate_credit_code
 
 
 class HostType(models.TextChoices):
@@ -79,6 +79,11 @@ class Host(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def contact_phone_masked(self) -> str:
+        """For public pages: the directory gives the unit, not a person's full mobile number."""
+        return mask_phone(self.contact_phone)
 
     @property
     def may_publish(self) -> bool:

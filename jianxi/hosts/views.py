@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from jianxi.accounts.forms import HostEditForm
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped, scoped
-from jianxi.core.access import roles
+from jianxi.core.access import acting_user, roles
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import xlsx_response
 from jianxi.core.forms import add_rule_error
@@ -48,6 +48,8 @@ def host_list(request: HttpRequest) -> HttpResponse:
             "状态",
             "登记时间",
         ]
+        # Bank details are for the officers who pay (district, city), not the recruiting departments.
+        pays = acting_user(request).role in services.REVIEWERS
         rows = (
             (
                 h.name,
@@ -58,8 +60,8 @@ def host_list(request: HttpRequest) -> HttpResponse:
                 h.address,
                 h.contact_name,
                 h.contact_phone,
-                h.bank_name,
-                h.bank_account,
+                h.bank_name if pays else "",
+                h.bank_account if pays else "",
                 "是" if h.grassroots_base else "否",
                 h.get_status_display(),
                 h.created_at,

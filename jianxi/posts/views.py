@@ -68,7 +68,15 @@ def post_row(p: Post) -> list[Any]:
 
 
 def _directory_row(h: Any) -> list[Any]:
-    return [h.name, h.credit_code, h.get_host_type_display(), h.address, h.contact_name, h.contact_phone, h.open_posts]
+    return [
+        h.name,
+        h.credit_code,
+        h.get_host_type_display(),
+        h.address,
+        h.contact_name,
+        h.contact_phone_masked,
+        h.open_posts,
+    ]
 
 
 # --- public --------------------------------------------------------------------------------------

@@ -249,6 +249,9 @@ def claim_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if claim.status not in (ClaimStatus.DRAFT, ClaimStatus.SUBMITTED):
         messages.error(request, _("该申报已审核，不能再上传材料。"))
         return redirect("subsidies:claim", pk=pk)
+    if claim.attachments.count() >= MAX_ATTACHMENTS:
+        messages.error(request, _("每份申报最多上传 %(n)s 个材料文件。") % {"n": MAX_ATTACHMENTS})
+        return redirect("subsidies:claim", pk=pk)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -263,11 +266,17 @@ def claim_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("subsidies:claim", pk=pk)
 
 
+MAX_ATTACHMENTS = 20
+
+
 @roles(*MONEY_ROLES)
 def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
     claim = _claim_for(acting_user(request), pk)
     item = get_scoped_attachment(claim, attachment_id)
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type, filename=item.name)
+    # A download, never rendered in the page: the file came from a user.
+    response = FileResponse(
+        item.file.open("rb"), content_type=item.content_type, filename=item.name, as_attachment=True
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

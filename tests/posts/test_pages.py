@@ -226,3 +226,18 @@ def test_another_host_cannot_edit_our_unit(client, world):
     assert client.get(reverse("hosts:edit", args=[world.our_host.pk])).status_code == 404
     client.force_login(world.district_officer)
     assert client.get(reverse("hosts:edit", args=[world.our_host.pk])).status_code == 403
+
+
+def test_bank_details_are_for_paying_officers_and_public_pages_mask_contact_mobiles(client, world):
+    world.our_host.bank_account = "6222000011112222"
+    world.our_host.contact_phone = "13912345678"
+    world.our_host.save()
+    client.force_login(world.department_officer)
+    assert "6222000011112222" not in client.get(reverse("hosts:detail", args=[world.our_host.pk])).content.decode()
+    rows = list(workbook(client.get(reverse("hosts:list"), {"format": "xlsx"})).active.iter_rows(values_only=True))
+    assert "6222000011112222" not in str(rows)
+    client.force_login(world.district_officer)
+    assert "6222000011112222" in client.get(reverse("hosts:detail", args=[world.our_host.pk])).content.decode()
+    client.logout()
+    public = client.get(reverse("posts:district", args=["110108"])).content.decode()
+    assert "13912345678" not in public and "139****5678" in public

@@ -103,4 +103,8 @@ def host_update(*, actor: Any, host_id: int, **fields: Any) -> Host:
     host._history_user = actor  # type: ignore[attr-defined]
     host._change_reason = "修改单位信息" + ("并重新提交审核" if resubmit else "")  # type: ignore[attr-defined]
     host.save()
+    if "name" in changed:  # the host name is part of every post's search document
+        from jianxi.posts.services import posts_reindex
+
+        posts_reindex(host=host)
     return host

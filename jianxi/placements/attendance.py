@@ -33,6 +33,7 @@ class MonthRow:
     attended_days: int | None
     locked: bool
     open: bool  # the month has begun, so attendance may be recorded
+    covered: bool = True  # the official calendar knows the year (else the day counts are a guess)
 
 
 def months_of(agreement: Agreement) -> list[date]:
@@ -63,6 +64,7 @@ def attendance_grid(*, agreement: Agreement, today: date) -> list[MonthRow]:
                 attended_days=row.attended_days if row else None,
                 locked=bool(row and row.locked),
                 open=first <= today,
+                covered=calendar.is_covered(first.year),
             )
         )
     return rows

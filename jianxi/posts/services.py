@@ -73,6 +73,15 @@ def _document(post: Post, host: Host) -> str:
     return search.document(post.title, post.majors, post.category.name, host.name, post.description)
 
 
+def posts_reindex(*, host: Host) -> int:
+    """Rebuild the search documents of a host's posts (after the host's name changed)."""
+    posts = list(Post.objects.filter(host=host).select_related("category"))
+    for post in posts:
+        post.search_document = _document(post, host)
+    Post.objects.bulk_update(posts, ["search_document"], batch_size=500)
+    return len(posts)
+
+
 def _host_of(actor: Any) -> Host:
     if getattr(actor, "role", None) != Role.HOST or actor.host_id is None:
         raise RuleError("post.editor", "只有见习单位账号可以编辑本单位的岗位。")

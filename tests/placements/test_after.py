@@ -251,3 +251,16 @@ def test_a_district_officer_reopens_a_locked_month_on_the_page_with_a_reason(cli
     assert client.post(url, {"month": "2026-12", "reason": "x"}).status_code in (302, 404)
     client.force_login(world.host_staff)
     assert client.post(url, {"month": "2026-12", "reason": "x"}).status_code == 403
+
+
+def test_the_grid_says_when_the_calendar_does_not_know_a_year(client, world):
+    app = accepted(world)
+    agreement = services.agreement_create(
+        actor=world.host_staff,
+        application_id=app.pk,
+        terms=terms(start=date(2026, 12, 1), end=date(2027, 5, 31)),
+    )
+    grid = attendance.attendance_grid(agreement=agreement, today=LATER)
+    assert [row.covered for row in grid] == [True, False, False, False, False, False]  # the package stops at 2026
+    client.force_login(world.host_staff)
+    assert "日历未收录" in client.get(reverse("placements:attendance", args=[agreement.pk])).content.decode()

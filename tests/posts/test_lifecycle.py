@@ -242,3 +242,12 @@ def test_expiring_a_post_is_idempotent_when_the_run_is_repeated(world):
     assert services.posts_expire(today=TODAY, chunk=2) == 5
     assert services.posts_expire(today=TODAY) == 0
     assert Post.objects.filter(status=PostStatus.EXPIRED).count() == 5
+
+
+def test_renaming_a_host_reindexes_its_posts_for_search(world):
+    from jianxi.posts.selectors import PostQuery, posts_public
+
+    PostFactory(host=world.our_host, title="档案整理见习岗")
+    host_services.host_update(actor=world.host_staff, host_id=world.our_host.pk, name="北京星河档案服务中心")
+    found = posts_public(query=PostQuery(q="星河档案"), today=TODAY)
+    assert [p.title for p in found] == ["档案整理见习岗"]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jianxi.core.validators import validate_credit_code, validate_mobile, validate_resident_id
 from jianxi.hosts.models import Host, HostType
+from jianxi.hosts.services import HOST_EDITABLE_FIELDS
 from jianxi.policy.models import Department, District, University
 from jianxi.youth.models import Education, Group
 
@@ -79,15 +80,4 @@ class HostEditForm(forms.ModelForm):
 
     class Meta:
         model = Host
-        fields = [
-            "name",
-            "host_type",
-            "address",
-            "contact_name",
-            "contact_phone",
-            "contact_email",
-            "bank_name",
-            "bank_account",
-            "grassroots_base",
-            "department",
-        ]
+        fields = HOST_EDITABLE_FIELDS

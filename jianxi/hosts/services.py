@@ -69,22 +69,17 @@ def host_review(*, actor: Any, host_id: int, action: str, reason: str = "") -> H
     return host
 
 
+# What host staff may correct about their unit: not the credit code, not the district.
+HOST_EDITABLE_FIELDS = (
+    "name", "host_type", "address", "contact_name", "contact_phone", "contact_email",
+    "bank_name", "bank_account", "grassroots_base", "department",
+)  # fmt: skip
+
+
 @transaction.atomic
 def host_update(*, actor: Any, host_id: int, **fields: Any) -> Host:
     """Host staff correct their unit's details; a returned unit goes back to the review queue."""
-    editable = {
-        "name",
-        "host_type",
-        "address",
-        "contact_name",
-        "contact_phone",
-        "contact_email",
-        "bank_name",
-        "bank_account",
-        "grassroots_base",
-        "department",
-    }
-    unknown = set(fields) - editable
+    unknown = set(fields) - set(HOST_EDITABLE_FIELDS)
     if unknown:
         raise RuleError("host.field", f"不能修改：{'、'.join(sorted(unknown))}")
     host = get_scoped(actor, Host.objects.select_for_update(), pk=host_id)

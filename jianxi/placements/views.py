@@ -16,7 +16,7 @@ from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.core.access import acting_user, public, roles
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import xlsx_response
-from jianxi.core.forms import add_rule_error
+from jianxi.core.forms import add_rule_error, month_days
 from jianxi.core.paging import paginate, parse_id
 from jianxi.placements import attendance as attendance_service
 from jianxi.placements import outcomes, services
@@ -264,15 +264,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         if acting_user(request).role != Role.HOST:
             messages.error(request, _("考勤由见习单位填报。"))
             return redirect("placements:attendance", pk=pk)
-        days: dict[str, int] = {}
-        bad = []
-        typed = {key[4:]: request.POST[key] for key in request.POST if key.startswith("att-")}
-        for key in request.POST:
-            if key.startswith("att-") and request.POST[key].strip() != "":
-                try:
-                    days[key[4:]] = int(request.POST[key])
-                except ValueError:
-                    bad.append(key[4:])
+        typed, days, bad = month_days(request.POST)
         if bad:
             messages.error(request, _("出勤天数须为整数：%(months)s") % {"months": "、".join(bad)})
         else:

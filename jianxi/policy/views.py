@@ -10,29 +10,12 @@ from django.utils.translation import gettext as _
 from jianxi.accounts.models import Role
 from jianxi.core.access import public, roles
 from jianxi.core.errors import RuleError
-from jianxi.core.forms import add_rule_error
+from jianxi.core.forms import add_rule_error, month_days
 from jianxi.core.validators import parse_resident_id
 from jianxi.policy import engine, services
 from jianxi.policy.forms import EligibilityForm, QuoteForm
 from jianxi.policy.models import CalendarCorrection, CityPolicy, DistrictTopUp, MinimumWage, YearlyTarget
 from jianxi.policy.selectors import calendar_gaps, current_city
-
-ATTENDANCE_PREFIX = "att-"
-
-
-def _attendance(request: HttpRequest) -> tuple[dict[str, int], list[str]]:
-    """Attended days per month from the grid; blanks mean 'fully attended'."""
-    attendance: dict[str, int] = {}
-    bad: list[str] = []
-    for key in request.POST:
-        value = request.POST.get(key, "")
-        if key.startswith(ATTENDANCE_PREFIX) and value.strip() != "":
-            month = key[len(ATTENDANCE_PREFIX) :]
-            try:
-                attendance[month] = int(value)
-            except ValueError:
-                bad.append(month)
-    return attendance, bad
 
 
 def _throttled(request: HttpRequest) -> HttpResponse | None:
@@ -53,7 +36,7 @@ def quote(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        attendance, bad = _attendance(request)
+        _typed, attendance, bad = month_days(request.POST)  # a blank month counts as fully attended
         ended_early = None
         if data.get("ended_early"):
             contract = None

@@ -8,6 +8,10 @@ Money is Decimal yuan with two places. Double payment is impossible by constrain
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -247,6 +251,33 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ¥{self.amount}"
+
+    @classmethod
+    def entry(
+        cls,
+        *,
+        kind: str,
+        host: Any,
+        amount: Decimal,
+        on: date,
+        actor: Any,
+        claim: Claim | None = None,
+        recovery: Recovery | None = None,
+        reference: str = "",
+    ) -> LedgerEntry:
+        """An unsaved entry; district and year follow from the host and the date."""
+        return cls(
+            kind=kind,
+            host=host,
+            district_id=host.district_id,
+            claim=claim,
+            recovery=recovery,
+            amount=amount,
+            year=on.year,
+            occurred_on=on,
+            reference=reference,
+            actor=actor,
+        )
 
 
 class RecoveryStatus(models.TextChoices):

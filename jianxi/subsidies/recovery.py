@@ -79,17 +79,15 @@ def repayment_record(*, actor: Any, recovery_id: int, amount: Decimal, paid_on: 
     repayment = Repayment.objects.create(
         recovery=recovery, amount=amount, paid_on=paid_on, reference=reference.strip(), recorded_by=actor
     )
-    LedgerEntry.objects.create(
+    LedgerEntry.entry(
         kind=EntryKind.RECOVERED,
         host=recovery.host,
-        district=recovery.host.district,
         recovery=recovery,
         amount=amount,
-        year=paid_on.year,
-        occurred_on=paid_on,
+        on=paid_on,
         reference=repayment.reference,
         actor=actor,
-    )
+    ).save()
     if amount == outstanding:
         recovery.status = RecoveryStatus.SETTLED
         recovery._history_user = actor  # type: ignore[attr-defined]
@@ -107,17 +105,15 @@ def recovery_write_off(*, actor: Any, recovery_id: int, reason: str, today: date
     if recovery.status != RecoveryStatus.OPEN:
         raise RuleError("recovery.closed", "该追回单已结清或核销。")
     outstanding = _outstanding(recovery)
-    LedgerEntry.objects.create(
+    LedgerEntry.entry(
         kind=EntryKind.WRITTEN_OFF,
         host=recovery.host,
-        district=recovery.host.district,
         recovery=recovery,
         amount=outstanding,
-        year=today.year,
-        occurred_on=today,
+        on=today,
         reference=reason.strip()[:100],
         actor=actor,
-    )
+    ).save()
     recovery.status = RecoveryStatus.WRITTEN_OFF
     recovery._history_user = actor  # type: ignore[attr-defined]
     recovery._change_reason = f"核销：{reason.strip()}"  # type: ignore[attr-defined]

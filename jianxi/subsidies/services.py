@@ -305,16 +305,9 @@ def claim_review(*, actor: Any, claim_id: int, review: Review, today: date) -> C
         claim._history_user = actor  # type: ignore[attr-defined]
         claim.save()
         if total > 0:
-            LedgerEntry.objects.create(
-                kind=EntryKind.APPROVED,
-                host=claim.host,
-                district=claim.host.district,
-                claim=claim,
-                amount=total,
-                year=today.year,
-                occurred_on=today,
-                actor=actor,
-            )
+            LedgerEntry.entry(
+                kind=EntryKind.APPROVED, host=claim.host, claim=claim, amount=total, on=today, actor=actor
+            ).save()
         for agreement_id, months in _months_by_agreement(claim, status=LineStatus.REJECTED).items():
             attendance_lock(agreement_id=agreement_id, months=months, locked=False)
     return claim
@@ -446,14 +439,12 @@ def batch_mark_paid(*, actor: Any, batch_id: int, paid_on: date, reference: str)
     batch._history_user = actor  # type: ignore[attr-defined]
     batch.save()
     entries = [
-        LedgerEntry(
+        LedgerEntry.entry(
             kind=EntryKind.PAID,
             host=item.claim.host,
-            district=item.claim.host.district,
             claim=item.claim,
             amount=item.amount,
-            year=paid_on.year,
-            occurred_on=paid_on,
+            on=paid_on,
             reference=batch.reference,
             actor=actor,
         )

@@ -54,3 +54,29 @@ def attend(agreement, month: date, days: int | None = None) -> Attendance:
         scheduled_days=scheduled,
         attended_days=scheduled if days is None else days,
     )
+
+
+def approved_claim(world, person=None):
+    """A one-month claim (March 2024) of our host, submitted and approved by our district."""
+    from jianxi.subsidies import services
+
+    agreement = make_agreement(world, person=person)
+    attend(agreement, date(2024, 3, 1))
+    claim = services.claim_prepare(
+        actor=world.host_staff, host_id=world.our_host.pk, today=TODAY, agreement_ids=[agreement.pk]
+    )
+    services.claim_submit(actor=world.host_staff, claim_id=claim.pk)
+    return services.claim_review(
+        actor=world.district_officer, claim_id=claim.pk, review=services.Review(approve=True), today=TODAY
+    )
+
+
+def paid_claim(world, person=None):
+    """``approved_claim`` put in a batch of its own and paid."""
+    from jianxi.subsidies import services
+
+    claim = approved_claim(world, person=person)
+    batch = services.batch_create(actor=world.district_officer, claim_ids=[claim.pk])
+    services.batch_mark_paid(actor=world.district_officer, batch_id=batch.pk, paid_on=TODAY, reference=f"R{claim.pk}")
+    claim.refresh_from_db()
+    return claim

@@ -34,6 +34,7 @@ from jianxi.subsidies.models import (
 )
 from tests.factories import PersonFactory, district
 from tests.subsidies.conftest import TODAY, attend, make_agreement
+from tests.subsidies.conftest import paid_claim as conftest_paid_claim
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -56,19 +57,8 @@ def quarter(world, person=None, host=None):
 
 
 def paid_claim(world, person=None) -> Claim:
-    agreement = make_agreement(world, person=person or PersonFactory(phone=f"139{Claim.objects.count():08d}"))
-    attend(agreement, date(2024, 3, 1))
-    claim = services.claim_prepare(
-        actor=world.host_staff, host_id=world.our_host.pk, today=TODAY, agreement_ids=[agreement.pk]
-    )
-    services.claim_submit(actor=world.host_staff, claim_id=claim.pk)
-    services.claim_review(
-        actor=world.district_officer, claim_id=claim.pk, review=services.Review(approve=True), today=TODAY
-    )
-    batch = services.batch_create(actor=world.district_officer, claim_ids=[claim.pk])
-    services.batch_mark_paid(actor=world.district_officer, batch_id=batch.pk, paid_on=TODAY, reference=f"R{claim.pk}")
-    claim.refresh_from_db()
-    return claim
+    # Each intern with a phone of their own: the shared-phone signal must stay quiet here.
+    return conftest_paid_claim(world, person=person or PersonFactory(phone=f"139{Claim.objects.count():08d}"))
 
 
 # --- the whole quarterly flow ----------------------------------------------------------------------

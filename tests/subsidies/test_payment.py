@@ -12,21 +12,9 @@ from django.db import IntegrityError, connection, transaction
 
 from jianxi.core.errors import RuleError
 from jianxi.subsidies import services
-from jianxi.subsidies.models import BatchItem, Claim, ClaimStatus, EntryKind, LedgerEntry, PaymentBatch
+from jianxi.subsidies.models import BatchItem, ClaimStatus, EntryKind, LedgerEntry, PaymentBatch
 from tests.concurrency import race
-from tests.subsidies.conftest import TODAY, attend, make_agreement
-
-
-def approved_claim(world, person=None) -> Claim:
-    agreement = make_agreement(world, person=person)
-    attend(agreement, date(2024, 3, 1))
-    claim = services.claim_prepare(
-        actor=world.host_staff, host_id=world.our_host.pk, today=TODAY, agreement_ids=[agreement.pk]
-    )
-    services.claim_submit(actor=world.host_staff, claim_id=claim.pk)
-    return services.claim_review(
-        actor=world.district_officer, claim_id=claim.pk, review=services.Review(approve=True), today=TODAY
-    )
+from tests.subsidies.conftest import TODAY, approved_claim, attend, make_agreement
 
 
 @pytest.mark.django_db

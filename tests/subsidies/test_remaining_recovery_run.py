@@ -18,7 +18,7 @@ from jianxi.subsidies import recovery, remaining, services
 from jianxi.subsidies.models import Claim, ClaimKind, ClaimLine, ClaimStatus, EntryKind, LedgerEntry, RecoveryStatus
 from jianxi.subsidies.run import claim_run
 from tests.factories import PersonFactory, UserFactory
-from tests.subsidies.conftest import TODAY, attend, make_agreement
+from tests.subsidies.conftest import TODAY, attend, make_agreement, paid_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -107,20 +107,6 @@ def test_R_SUB_5_refused_when_the_internship_did_not_end_in_a_hire(world):
 
 
 # --- recovery (R-SUB-6) ----------------------------------------------------------------------------
-
-
-def paid_claim(world) -> Claim:
-    agreement = make_agreement(world)
-    attend(agreement, date(2024, 3, 1))
-    claim = services.claim_prepare(actor=world.host_staff, host_id=world.our_host.pk, today=TODAY)
-    services.claim_submit(actor=world.host_staff, claim_id=claim.pk)
-    services.claim_review(
-        actor=world.district_officer, claim_id=claim.pk, review=services.Review(approve=True), today=TODAY
-    )
-    batch = services.batch_create(actor=world.district_officer, claim_ids=[claim.pk])
-    services.batch_mark_paid(actor=world.district_officer, batch_id=batch.pk, paid_on=TODAY, reference="R1")
-    claim.refresh_from_db()
-    return claim
 
 
 def test_R_SUB_6_recovery_with_repayments_settles_and_the_ledger_nets_out(world):

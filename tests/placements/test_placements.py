@@ -196,7 +196,7 @@ def test_cancelling_an_agreement_frees_the_place(world):
     assert post.status == PostStatus.PUBLISHED
 
 
-def test_agreement_needs_mentor_and_insurance(world):
+def test_R_IN_2_agreement_needs_mentor_and_insurance(world):
     app = accepted(world)
     with pytest.raises(RuleError) as err:
         services.agreement_create(actor=world.host_staff, application_id=app.pk, terms=terms(mentor=" "))

@@ -518,3 +518,10 @@ def test_every_list_page_makes_the_same_number_of_queries_whatever_its_length(cl
     )
     many = count()
     assert few == many, list(zip([u for _, u in pages()], few, many, strict=True))
+
+
+def test_R_SUB_7_the_yearly_statement_carries_the_social_insurance_and_tax_note(client, world):
+    paid_claim(world)
+    client.force_login(world.host_staff)
+    page = client.get(reverse("subsidies:my_statement"), {"year": 2024}, follow=True).content.decode()
+    assert "不计入社会保险缴费基数" in page and "企业所得税" in page and "R-SUB-7" in page

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 # --- reference data and demo ---------------------------------------------------------------------
 
 
-def test_reference_data_is_loaded_by_migration():
+def test_R_TG_1_reference_data_and_the_yearly_target_are_loaded_by_migration():
     assert District.objects.count() == 17  # 16 districts + 北京经济技术开发区
     assert District.objects.filter(code="BDA", name="北京经济技术开发区").exists()
     assert Department.objects.count() == 9

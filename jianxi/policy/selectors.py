@@ -62,16 +62,6 @@ def current_city() -> City:
     return City.objects.get(code=settings.JIANXI_CITY)
 
 
-def policy_row_for(city: City, on: date) -> CityPolicy:
-    """The city policy in force on ``on``; before the first one, the first one (documented)."""
-    row = CityPolicy.objects.filter(city=city, effective_from__lte=on).order_by("-effective_from").first()
-    if row is None:
-        row = CityPolicy.objects.filter(city=city).order_by("effective_from").first()
-    if row is None:
-        raise LookupError(f"no subsidy policy configured for {city}")
-    return row
-
-
 def _engine_policy_from(row: CityPolicy, city: City) -> Policy:
     topups: dict[str, list[RatePoint]] = {}
     for t in DistrictTopUp.objects.filter(district__city=city).select_related("district"):
@@ -99,20 +89,38 @@ def _engine_policy_from(row: CityPolicy, city: City) -> Policy:
     )
 
 
+@lru_cache(maxsize=16)
+def _policy_dates(version: str, city_code: str) -> tuple[tuple[date, int], ...]:
+    """``(effective_from, pk)`` of the city's policy rows, oldest first."""
+    rows = CityPolicy.objects.filter(city__code=city_code).order_by("effective_from")
+    return tuple(rows.values_list("effective_from", "pk"))
+
+
 @lru_cache(maxsize=64)
-def _cached_policy(version: str, city_code: str, on: date) -> Policy:
+def _cached_policy(version: str, city_code: str, row_pk: int) -> Policy:
     # ``version`` is part of the key only so that a policy edit makes every entry unreachable.
     city = City.objects.get(code=city_code)
-    return _engine_policy_from(policy_row_for(city, on), city)
+    return _engine_policy_from(CityPolicy.objects.get(pk=row_pk), city)
 
 
 def engine_policy(on: date, city: City | None = None) -> Policy:
     """The engine's ``Policy`` value for the city, as in force on ``on``.
 
-    Built once per (policy version, city, date) and kept in process memory: ``Policy`` holds
-    read-only mappings that cannot be pickled into a shared cache, and it is cheap to rebuild.
+    Built once per (policy version, policy row) and kept in process memory, so a claim run over
+    internships starting on every day of the year builds it once per row, not once per day:
+    ``Policy`` holds read-only mappings that cannot be pickled into a shared cache.
+    Before the first row's date, the first row applies (documented in docs/policy.md).
     """
-    return _cached_policy(_version(), city.code if city else settings.JIANXI_CITY, on)
+    version, city_code = _version(), city.code if city else settings.JIANXI_CITY
+    dates = _policy_dates(version, city_code)
+    if not dates:
+        raise LookupError(f"no subsidy policy configured for {city_code}")
+    row_pk = dates[0][1]
+    for effective_from, pk in dates:
+        if effective_from > on:
+            break
+        row_pk = pk
+    return _cached_policy(version, city_code, row_pk)
 
 
 @lru_cache(maxsize=16)

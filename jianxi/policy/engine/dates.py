@@ -5,12 +5,14 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 ONE_DAY = timedelta(days=1)
 
 _MONTH_KEY = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
+@lru_cache(maxsize=8192)  # agreement periods repeat their start dates and lengths
 def add_months(d: date, n: int) -> date:
     """``d`` plus ``n`` calendar months, clamped to the target month's last day.
 
@@ -33,11 +35,13 @@ def age_on(birth_date: date, on: date) -> int:
     return on.year - birth_date.year - before_birthday
 
 
+@lru_cache(maxsize=4096)  # asked for millions of times in a claim run, for a few hundred dates
 def month_key(d: date) -> str:
     """The ``YYYY-MM`` key that attendance, claims and insurance months are filed under."""
     return f"{d.year:04d}-{d.month:02d}"
 
 
+@lru_cache(maxsize=4096)
 def parse_month_key(key: str) -> tuple[int, int] | None:
     """``(year, month)`` for a well-formed ``YYYY-MM`` key, else ``None``."""
     match = _MONTH_KEY.fullmatch(key)
@@ -50,6 +54,7 @@ def month_first(d: date) -> date:
     return d.replace(day=1)
 
 
+@lru_cache(maxsize=4096)
 def month_last(d: date) -> date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 

@@ -8,10 +8,11 @@ the printed lines gets the printed total.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from jianxi.core.errors import RuleError
@@ -23,6 +24,7 @@ from .dates import (
     days_in_month,
     full_months_served,
     month_key,
+    month_last,
     month_segments,
     months_between,
     parse_month_key,
@@ -46,6 +48,12 @@ if TYPE_CHECKING:
     from jianxi.policy.workcal import WorkCalendar
 
 _HUNDRED = Decimal(100)
+# Proration's one inexact step (a division) runs at a known precision, whatever the caller's
+# decimal context says; a context object of our own also spares a context switch per figure.
+_DIVISION = Context(prec=28)
+# A claim run asks for the same month line (same month, days and district) many thousands of
+# times; each formula keeps what it computed, up to this many lines.
+_MEMO_LINES = 20_000
 
 
 def subsidy_quote(
@@ -79,35 +87,27 @@ def subsidy_quote(
     if ended_early is not None:
         _early_end_check(ended_early, start=start, end=end)
         last_day = ended_early.date
-    formula = _Formula(
-        policy=policy,
-        calendar=calendar,
-        topups=policy.district_topups.get(district, ()),
-        tier=_tier_reached(policy, retention_rate),
-    )
-    segments = month_segments(start, last_day)
+    formula = _formula(policy, calendar, district, _tier_reached(policy, retention_rate))
     if only_months is not None:
-        wanted = set(only_months)
-        segments = [(first, last) for first, last in segments if month_key(first) in wanted]
-        attendance = {key: days for key, days in attendance.items() if key in wanted}
-        for first, _last in segments:
-            formula.calendar_check(first, first)
+        segments = _segments_of(only_months, start=start, last_day=last_day)
+        formula.calendar_check({first.year for first, _last in segments})
     else:
-        formula.calendar_check(start, end)
+        segments = month_segments(start, last_day)
+        formula.calendar_check(range(start.year, end.year + 1))
 
-    scheduled = {month_key(first): formula.scheduled(first, last) for first, last in segments}
+    keyed = [(month_key(first), first, last) for first, last in segments]
+    scheduled = {key: formula.scheduled(first, last) for key, first, last in keyed}
+    if only_months is not None:  # facts of the months not asked about, inside the period or not, are not read
+        attendance = {key: days for key, days in attendance.items() if key in scheduled}
+        if paid_by_month is not None:
+            paid_by_month = {key: paid for key, paid in paid_by_month.items() if key in scheduled}
     attended = _attendance(attendance, scheduled, formula, start=start, last_day=last_day)
     caps = _caps(policy, paid_by_month, scheduled, start=start, last_day=last_day)
-    short = full_months_served(start, last_day) < policy.min_months_served
+    short = policy.min_months_served > 0 and full_months_served(start, last_day) < policy.min_months_served
+    zero_rule = "R-SUB-8.min_months" if short else None
     months = tuple(
-        formula.line(
-            first,
-            last,
-            attended=attended[month_key(first)],
-            cap=caps.get(month_key(first)),
-            zero_rule="R-SUB-8.min_months" if short else None,
-        )
-        for first, last in segments
+        formula.line(first, last, attended=attended[key], cap=caps.get(key), zero_rule=zero_rule)
+        for key, first, last in keyed
     )
     internship_total = sum((line.amount for line in months), ZERO)
 
@@ -118,14 +118,41 @@ def subsidy_quote(
     return Quote(months=months, internship_total=internship_total, remaining_period=remaining, total=total)
 
 
+def _segments_of(months: Collection[str], *, start: date, last_day: date) -> list[tuple[date, date]]:
+    """The parts of ``[start, last_day]`` in the given ``YYYY-MM`` months, in order; others are skipped."""
+    segments = []
+    for key in sorted(set(months)):
+        parsed = parse_month_key(key) if isinstance(key, str) else None
+        if parsed is None:
+            continue
+        first = date(parsed[0], parsed[1], 1)
+        segment = (max(first, start), min(month_last(first), last_day))
+        if segment[0] <= segment[1]:
+            segments.append(segment)
+    return segments
+
+
+@lru_cache(maxsize=256)
+def _formula(policy: Policy, calendar: WorkCalendar, district: str, tier: Tier | None) -> _Formula:
+    """One formula per (policy, calendar, district, tier), so its memo of lines serves many quotes.
+
+    Keyed by value (policies and calendars are frozen and compare by value), so an edited policy
+    is a new key and can never be answered from a formula of the old one.
+    """
+    return _Formula(policy=policy, calendar=calendar, topups=policy.district_topups.get(district, ()), tier=tier)
+
+
 @dataclass(frozen=True)
 class _Formula:
-    """The month-line formula of one quote, with the per-quote choices already resolved."""
+    """The month-line formula of quotes, with the per-quote choices already resolved."""
 
     policy: Policy
     calendar: WorkCalendar
     topups: tuple[RatePoint, ...]
     tier: Tier | None
+    # Month lines already computed: a line is a pure function of its arguments and the fields above.
+    _lines: dict[tuple[object, ...], MonthLine] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _scheduled: dict[tuple[date, date], int] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def by_calendar_days(self) -> bool:
@@ -135,10 +162,10 @@ class _Formula:
     def day_unit(self) -> str:
         return "天" if self.by_calendar_days else "个工作日"
 
-    def calendar_check(self, start: date, end: date) -> None:
+    def calendar_check(self, years: Iterable[int]) -> None:
         if self.by_calendar_days:
             return
-        for year in range(start.year, end.year + 1):
+        for year in sorted(years):
             if not self.calendar.is_covered(year):
                 raise RuleError(
                     "R-SUB-3.calendar",
@@ -156,7 +183,12 @@ class _Formula:
     def scheduled(self, first: date, last: date) -> int:
         if self.by_calendar_days:
             return (last - first).days + 1
-        return self.calendar.working_days_between(first, last)
+        days = self._scheduled.get((first, last))
+        if days is None:
+            if len(self._scheduled) >= _MEMO_LINES:
+                self._scheduled.clear()
+            days = self._scheduled[first, last] = self.calendar.working_days_between(first, last)
+        return days
 
     def rate(self, first: date) -> tuple[Decimal, list[str]]:
         """R-SUB-1: the monthly standard in force on the month's first day in the period."""
@@ -188,6 +220,25 @@ class _Formula:
         ``zero_rule`` names the rule that makes the month pay nothing while still showing the
         would-be rate and days.
         """
+        key = (first, last, attended, cap, zero_rule, extra_rules)
+        found = self._lines.get(key)
+        if found is None:
+            found = self._line(first, last, attended=attended, cap=cap, zero_rule=zero_rule, extra_rules=extra_rules)
+            if len(self._lines) >= _MEMO_LINES:
+                self._lines.clear()
+            self._lines[key] = found
+        return found
+
+    def _line(
+        self,
+        first: date,
+        last: date,
+        *,
+        attended: int,
+        cap: Decimal | None,
+        zero_rule: str | None,
+        extra_rules: tuple[str, ...],
+    ) -> MonthLine:
         divisor = self.divisor(first)
         rate, rules = self.rate(first)
         rules += ["R-SUB-1", "R-SUB-3", *extra_rules]
@@ -232,11 +283,8 @@ class _Formula:
 
 
 def _prorate(amount: Decimal, numerator: int, denominator: int) -> Decimal:
-    # Multiply before dividing so the only inexact step is one division, done at a known
-    # precision whatever the caller's decimal context says.
-    with localcontext() as ctx:
-        ctx.prec = 28
-        return round_fen(amount * numerator / denominator)
+    # Multiply before dividing so the only inexact step is one division.
+    return round_fen(_DIVISION.divide(_DIVISION.multiply(amount, numerator), denominator))
 
 
 def _tier_reached(policy: Policy, retention_rate: Decimal | None) -> Tier | None:
@@ -265,6 +313,8 @@ def _early_end_check(early: EarlyEnd, *, start: date, end: date) -> None:
 def _month_inside_check(
     key: object, months: Mapping[str, int], *, code: str, what: str, start: date, last_day: date
 ) -> str:
+    if isinstance(key, str) and key in months:  # the months' keys are well formed
+        return key
     if not isinstance(key, str) or parse_month_key(key) is None:
         raise RuleError(code, f"{what}的月份应写作 YYYY-MM，现为 {key!r}", field=code)
     if key not in months:

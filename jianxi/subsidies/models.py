@@ -8,7 +8,7 @@ Money is Decimal yuan with two places. Double payment is impossible by constrain
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -343,7 +343,17 @@ class ClaimRun(models.Model):
     claims = models.PositiveIntegerField(_("生成申报"), default=0)
     lines = models.PositiveIntegerField(_("生成明细"), default=0)
     skipped_chunks = models.PositiveIntegerField(default=0)
+    # Internships the engine refused to quote, [{"agreement", "code", "message"}], the first
+    # PROBLEMS_KEPT of them; ``problem_count`` counts them all.
+    problems = models.JSONField(_("未生成的协议"), default=list, blank=True)
+    problem_count = models.PositiveIntegerField(default=0)
     error = models.TextField(_("错误"), blank=True)
+    # Set at the start and at every chunk: a run silent for longer than STALE_AFTER has died
+    # with its process, and no longer blocks the next one.
+    heartbeat = models.DateTimeField(_("最近进展"), null=True, blank=True)
+
+    PROBLEMS_KEPT = 200
+    STALE_AFTER = timedelta(minutes=10)
 
     # Runs are seen by the district whose officer started them; the city sees all.
     SCOPE = Scope(district="started_by__district")
@@ -355,3 +365,6 @@ class ClaimRun(models.Model):
 
     def __str__(self) -> str:
         return f"RUN-{self.pk} {self.today}"
+
+    def is_stale(self, now: datetime) -> bool:
+        return self.finished_at is None and (self.heartbeat or self.started_at) < now - self.STALE_AFTER

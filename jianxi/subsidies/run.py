@@ -1,32 +1,48 @@
 """The monthly claim run: draft claims for every host and ended month with attendance (R-SUB-4).
 
-Set-based: one query finds every claimable internship-month; then, per chunk of hosts, one
-query loads their attendance and two bulk inserts write the claims and their lines, in one
-transaction per chunk. Safe to run twice (a second run finds nothing left to claim) and safe
-to interrupt (a finished chunk is committed whole, an unfinished one not at all; a rerun
-finishes the job).
+Set-based: one query finds every claimable internship-month together with the facts its quote
+reads; the policy and calendar are looked up once for the whole run; then, per chunk of hosts,
+one bulk insert writes the claims and one COPY their lines, in one transaction per chunk. Safe
+to run twice (a second run finds nothing left to claim) and safe to interrupt (a finished chunk
+is committed whole, an unfinished one not at all; a rerun finishes the job).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 
+from jianxi.core.errors import RuleError
 from jianxi.hosts.models import HostStatus
-from jianxi.placements.models import Agreement, AgreementStatus, Attendance
+from jianxi.placements.models import AgreementStatus, Attendance
 from jianxi.policy import engine
 from jianxi.policy.engine.dates import month_first
+from jianxi.policy.selectors import engine_policy, work_calendar
+from jianxi.policy.workcal import WorkCalendar
 from jianxi.subsidies.models import Claim, ClaimKind, ClaimLine, LineStatus
-from jianxi.subsidies.services import attendance_of, line_values, quote_for
+from jianxi.subsidies.services import line_values, quote_for
 
-CHUNK_HOSTS = 200
+CHUNK_HOSTS = 1000
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An internship the engine refused to quote (say, attendance beyond a corrected calendar)."""
+
+    agreement_id: int
+    code: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -34,10 +50,36 @@ class RunResult:
     claims: int
     lines: int
     skipped_chunks: int
+    # One refusal does not stop a city's run: the others are drafted, these are reported.
+    problems: tuple[Problem, ...] = ()
 
 
-def claimable_rows(today: date, district_id: int | None = None) -> list[tuple[int, int, date]]:
-    """Every (host, agreement, month) that could be claimed today and is in no live claim: one query."""
+@dataclass(frozen=True, slots=True)
+class AgreementRow:
+    """The fields a quote reads, loaded as plain values: no model instances in a city-scale run."""
+
+    start: date
+    end: date
+    status: str
+    ended_on: date | None
+    outcome: str
+    contract_start: date | None
+    contract_months: int | None
+    insured_months: str
+
+
+_FACTS = [f"agreement__{name}" for name in AgreementRow.__slots__]
+# A claimable row: host, agreement, month, attended days, the agreement's facts, district code.
+Row = tuple[Any, ...]
+_HOST, _AGREEMENT, _MONTH, _ATTENDED = 0, 1, 2, 3
+_FACTS_AT, _DISTRICT = slice(4, 4 + len(_FACTS)), 4 + len(_FACTS)
+
+
+def claimable_rows(today: date, district_id: int | None = None) -> list[Row]:
+    """Every internship-month that could be claimed today and is in no live claim: one query.
+
+    Ordered by host, agreement and month; each row carries what the quote of its agreement reads.
+    """
     claimed = ClaimLine.objects.filter(
         agreement_id=OuterRef("agreement_id"), month=OuterRef("month"), kind=ClaimKind.MONTHLY
     ).exclude(status=LineStatus.REJECTED)
@@ -50,79 +92,165 @@ def claimable_rows(today: date, district_id: int | None = None) -> list[tuple[in
     if district_id is not None:  # a district officer's run covers that district only
         rows = rows.filter(agreement__host__district_id=district_id)
     ordered = rows.order_by("agreement__host_id", "agreement_id", "month")
-    return list(ordered.values_list("agreement__host_id", "agreement_id", "month"))
+    return list(
+        ordered.values_list(
+            "agreement__host_id", "agreement_id", "month", "attended_days", *_FACTS, "agreement__host__district__code"
+        )
+    )
 
 
-def claim_run(*, today: date, progress: Progress | None = None, district_id: int | None = None) -> RunResult:
-    by_host: dict[int, dict[int, list[date]]] = defaultdict(lambda: defaultdict(list))
-    for host_id, agreement_id, month in claimable_rows(today, district_id):
-        by_host[host_id][agreement_id].append(month)
-    hosts = list(by_host)
-    claims = lines = skipped = 0
-    for start in range(0, len(hosts), CHUNK_HOSTS):
-        chunk = hosts[start : start + CHUNK_HOSTS]
-        try:
-            made_claims, made_lines = _run_chunk(chunk, by_host, today)
-        except IntegrityError:
+@dataclass(frozen=True)
+class _InForce:
+    """The policy and calendar of every agreement of the run, looked up before any computing.
+
+    One lookup per distinct start date and span of years; afterwards the engine's work needs no
+    database, so it can run in a thread beside the writes.
+    """
+
+    policies: dict[date, engine.Policy]
+    calendars: dict[tuple[int, int], WorkCalendar]
+
+    @classmethod
+    def of(cls, rows: list[Row]) -> _InForce:
+        starts = {row[_FACTS_AT][0] for row in rows}
+        spans = {(row[_FACTS_AT][0].year, row[_FACTS_AT][1].year) for row in rows}
+        return cls(
+            policies={start: engine_policy(start) for start in starts},
+            calendars={(first, last): work_calendar(range(first, last + 1)) for first, last in spans},
+        )
+
+
+def claim_run(
+    *, today: date, progress: Progress | None = None, district_id: int | None = None, writers: int | None = None
+) -> RunResult:
+    """Draft a claim per host for every claimable month; ``writers``: database connections to write on.
+
+    On PostgreSQL, outside a transaction, chunks are written by ``writers`` threads on their own
+    connections (default: the CPU count, at most 4), so the database works on several at once
+    while this thread computes the next. Inside a transaction (the caller's, a test's) or on
+    SQLite, which has a single writer, every chunk is written here, on this connection.
+    """
+    rows = claimable_rows(today, district_id)
+    in_force = _InForce.of(rows)
+    hosts = [(host_id, list(host_rows)) for host_id, host_rows in groupby(rows, itemgetter(_HOST))]
+    chunks = [hosts[start : start + CHUNK_HOSTS] for start in range(0, len(hosts), CHUNK_HOSTS)]
+    if writers is None:
+        writers = min(os.cpu_count() or 1, 4)
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        writers = 0
+    problems: list[Problem] = []
+    plans = ((len(chunk), _plan(chunk, today, in_force, problems)) for chunk in chunks)
+    outcomes = _write_in_threads(plans, writers) if writers > 0 else ((n, _write(planned)) for n, planned in plans)
+    claims = lines = skipped = done = 0
+    for n_hosts, outcome in outcomes:
+        if outcome is None:
             skipped += 1  # a host claimed some of these months meanwhile: the next run retries
         else:
-            claims, lines = claims + made_claims, lines + made_lines
+            claims, lines = claims + outcome[0], lines + outcome[1]
+        done += n_hosts
         if progress is not None:
-            progress(min(start + CHUNK_HOSTS, len(hosts)), len(hosts))
-    return RunResult(claims, lines, skipped)
+            progress(done, len(hosts))
+    return RunResult(claims, lines, skipped, tuple(problems))
 
 
-@dataclass(frozen=True, slots=True)
-class AgreementRow:
-    """The fields a quote reads, loaded as plain values: no model instances in a city-scale run."""
-
-    pk: int
-    start: date
-    end: date
-    status: str
-    ended_on: date | None
-    outcome: str
-    contract_start: date | None
-    contract_months: int | None
-    insured_months: str
-    district_code: str
+Outcome = tuple[int, tuple[int, int] | None]
 
 
-_ROW_FIELDS = [f for f in AgreementRow.__slots__ if f not in ("pk", "district_code")]
+def _write_in_threads(plans: Iterator[tuple[int, Planned]], writers: int) -> Iterator[Outcome]:
+    """Write each plan on one of ``writers`` threads; yield the outcomes here, as they come."""
+    todo: queue.Queue[tuple[int, Planned] | None] = queue.Queue(maxsize=writers)
+    finished: queue.Queue[Outcome | BaseException] = queue.Queue()
+
+    def work() -> None:
+        try:
+            while (job := todo.get()) is not None:
+                try:
+                    finished.put((job[0], _write(job[1])))
+                except BaseException as exc:  # handed to the calling thread, which raises it
+                    finished.put(exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=work, name=f"claim-run-writer-{n}", daemon=True) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    sent = received = 0
+    try:
+        for job in plans:
+            todo.put(job)
+            sent += 1
+            while not finished.empty():
+                received += 1
+                yield _outcome(finished.get())
+        while received < sent:
+            received += 1
+            yield _outcome(finished.get())
+    finally:
+        for _ in threads:
+            todo.put(None)
+        for thread in threads:
+            thread.join()
+
+
+def _outcome(item: Outcome | BaseException) -> Outcome:
+    if isinstance(item, BaseException):
+        raise item
+    return item
+
+
 _LINE_COLUMNS = [
     "claim_id", "agreement_id", "kind", "month", "working_days", "scheduled_days", "attended_days",
     "rate", "city", "addons", "district", "amount", "rules", "status", "reject_reason",
 ]  # fmt: skip
 
 
-def _run_chunk(host_ids: list[int], by_host: dict[int, dict[int, list[date]]], today: date) -> tuple[int, int]:
-    agreement_ids = [agreement_id for host in host_ids for agreement_id in by_host[host]]
-    agreements = {
-        row[0]: AgreementRow(*row)
-        for row in Agreement.objects.filter(pk__in=agreement_ids).values_list(
-            "pk", *_ROW_FIELDS, "host__district__code"
-        )
-    }
-    attendance = attendance_of(agreement_ids)
-    planned: list[tuple[int, list[tuple[int, date, engine.MonthLine]]]] = []
-    for host_id in host_ids:
-        host_lines = []
-        for agreement_id, months in by_host[host_id].items():
-            agreement = agreements[agreement_id]
+Planned = list[tuple[int, list[tuple[int, date, engine.MonthLine]]]]
+
+
+def _plan(hosts: list[tuple[int, list[Row]]], today: date, in_force: _InForce, problems: list[Problem]) -> Planned:
+    """Each host's lines, computed by the engine alone (no database); refusals go to ``problems``."""
+    return [(host_id, lines) for host_id, rows in hosts if (lines := _host_lines(rows, today, in_force, problems))]
+
+
+def _host_lines(
+    rows: Sequence[Row], today: date, in_force: _InForce, problems: list[Problem]
+) -> list[tuple[int, date, engine.MonthLine]]:
+    """The engine's line for each claimable month of one host's rows."""
+    lines = []
+    for agreement_id, grouped in groupby(rows, itemgetter(_AGREEMENT)):
+        months = list(grouped)
+        agreement = AgreementRow(*months[0][_FACTS_AT])
+        try:
             quote = quote_for(
                 agreement,
-                attendance=attendance[agreement_id],
+                attendance={engine.month_key(row[_MONTH]): row[_ATTENDED] for row in months},
                 as_of=today,
-                district_code=agreement.district_code,
-                only_months=months,
+                district_code=months[0][_DISTRICT],
+                only_months=[row[_MONTH] for row in months],
+                policy=in_force.policies[agreement.start],
+                calendar=in_force.calendars[agreement.start.year, agreement.end.year],
             )
-            computed = {m.month: m for m in quote.months}
-            for month in months:
-                figures = computed.get(engine.month_key(month))
-                if figures is not None:
-                    host_lines.append((agreement_id, month, figures))
-        if host_lines:
-            planned.append((host_id, host_lines))
+        except RuleError as err:
+            problems.append(Problem(agreement_id, err.code, err.message))
+            continue
+        # A month outside a shortened internship has no line: it is left out of the claim.
+        computed = {line.month: line for line in quote.months}
+        for row in months:
+            figures = computed.get(engine.month_key(row[_MONTH]))
+            if figures is not None:
+                lines.append((agreement_id, row[_MONTH], figures))
+    return lines
+
+
+def _write(planned: Planned) -> tuple[int, int] | None:
+    """One chunk's claims and lines, in one transaction; ``None`` if a host claimed some months meanwhile."""
+    try:
+        return _write_chunk(planned)
+    except IntegrityError:
+        return None
+
+
+def _write_chunk(planned: Planned) -> tuple[int, int]:
     with transaction.atomic():
         claims = Claim.objects.bulk_create([Claim(host_id=host_id, kind=ClaimKind.MONTHLY) for host_id, _ in planned])
         rows = [

@@ -29,6 +29,7 @@ from jianxi.placements.models import Agreement, AgreementStatus, Attendance, Out
 from jianxi.policy import engine
 from jianxi.policy.engine.dates import month_first
 from jianxi.policy.selectors import engine_policy, work_calendar
+from jianxi.policy.workcal import WorkCalendar
 from jianxi.subsidies.models import (
     BatchItem,
     BatchStatus,
@@ -87,12 +88,18 @@ def quote_for(
     employed_through: date | None = None,
     district_code: str | None = None,
     only_months: Iterable[date] | None = None,
+    policy: engine.Policy | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> engine.Quote:
-    """The engine's quote for an agreement, from the data in force now (``only_months``: claims)."""
+    """The engine's quote for an agreement, from the data in force now (``only_months``: claims).
+
+    ``policy`` and ``calendar``: the values in force, when the caller (a claim run) has already
+    looked them up for many agreements at once.
+    """
     return engine.subsidy_quote(
         only_months=None if only_months is None else {engine.month_key(m) for m in only_months},
-        policy=engine_policy(agreement.start),
-        calendar=work_calendar(range(agreement.start.year, agreement.end.year + 1)),
+        policy=policy or engine_policy(agreement.start),
+        calendar=calendar or work_calendar(range(agreement.start.year, agreement.end.year + 1)),
         district=district_code or agreement.host.district.code,  # type: ignore[attr-defined]
         start=agreement.start,
         end=agreement.end,

@@ -10,11 +10,12 @@ from __future__ import annotations
 import threading
 import traceback
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from jianxi.core.errors import RuleError
@@ -45,7 +46,7 @@ def default_runner() -> Runner:
 
 def _execute(run_id: int, today: date, district_id: int | None) -> None:
     def progress(done: int, total: int) -> None:
-        ClaimRun.objects.filter(pk=run_id).update(done=done, total=total)
+        ClaimRun.objects.filter(pk=run_id).update(done=done, total=total, heartbeat=timezone.now())
 
     try:
         result = claim_run(today=today, progress=progress, district_id=district_id)
@@ -58,16 +59,38 @@ def _execute(run_id: int, today: date, district_id: int | None) -> None:
         claims=result.claims,
         lines=result.lines,
         skipped_chunks=result.skipped_chunks,
+        problems=[
+            {"agreement": p.agreement_id, "code": p.code, "message": p.message}
+            for p in result.problems[: ClaimRun.PROBLEMS_KEPT]
+        ],
+        problem_count=len(result.problems),
         finished_at=timezone.now(),
         active=None,
     )
 
 
+def release_stale_runs(now: datetime) -> int:
+    """An unfinished run silent for longer than ``ClaimRun.STALE_AFTER`` died with its process.
+
+    Its finished chunks are committed and the rest was never written, so a new run simply
+    finishes the job; the dead one is closed with a note saying so.
+    """
+    cut = now - ClaimRun.STALE_AFTER
+    silent = Q(heartbeat__lt=cut) | Q(heartbeat__isnull=True, started_at__lt=cut)
+    return ClaimRun.objects.filter(silent, active=True).update(
+        active=None,
+        finished_at=now,
+        error=f"任务超过 {ClaimRun.STALE_AFTER.seconds // 60} 分钟没有进展，视为已中断；"
+        "已完成的部分已保存，可再次运行。",
+    )
+
+
 def claim_run_start(*, actor: Any, today: date, runner: Runner | None = None) -> ClaimRun:
-    """Start the monthly claim run unless one is still unfinished."""
+    """Start the monthly claim run unless one is still unfinished (and alive)."""
+    release_stale_runs(timezone.now())
     try:
         with transaction.atomic():
-            run = ClaimRun.objects.create(started_by=actor, today=today)
+            run = ClaimRun.objects.create(started_by=actor, today=today, heartbeat=timezone.now())
     except IntegrityError as exc:
         raise RuleError("claim_run.busy", "已有一个申报生成任务正在进行，请等待其完成。") from exc
     runner = runner or default_runner()

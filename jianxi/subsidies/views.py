@@ -660,7 +660,8 @@ def claim_run(request: HttpRequest) -> HttpResponse:
             return redirect("subsidies:run")
         return redirect("subsidies:run_progress", pk=run.pk)
     runs = list(scoped(request.user, ClaimRun.objects.select_related("started_by"))[:20])
-    busy = any(r.finished_at is None for r in runs)
+    now = timezone.now()
+    busy = any(r.finished_at is None and not r.is_stale(now) for r in runs)
     return render(request, "subsidies/run.html", {"runs": runs, "busy": busy})
 
 
@@ -668,4 +669,5 @@ def claim_run(request: HttpRequest) -> HttpResponse:
 def claim_run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_scoped(request.user, ClaimRun.objects.select_related("started_by"), pk=pk)
     percent = 100 if run.finished_at else (100 * run.done // run.total if run.total else 0)
-    return render(request, "subsidies/run_progress.html", {"run": run, "percent": percent})
+    context = {"run": run, "percent": percent, "stale": run.is_stale(timezone.now())}
+    return render(request, "subsidies/run_progress.html", context)

@@ -20,6 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--today", type=date.fromisoformat, help="按该日期处理（YYYY-MM-DD），默认今天")
+        parser.add_argument(
+            "--writers", type=int, default=None, help="PostgreSQL 上并行写入的数据库连接数，默认按 CPU 核数（至多 4）"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = options["today"] or timezone.localdate()
@@ -30,9 +33,13 @@ class Command(BaseCommand):
             sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} 家单位")
             sys.stderr.flush()
 
-        result = claim_run(today=today, progress=progress)
+        result = claim_run(today=today, progress=progress, writers=options["writers"])
         sys.stderr.write("\n")
         self.stdout.write(
             f"{today}: 生成申报草稿 {result.claims} 份，明细 {result.lines} 条"
             + (f"，{result.skipped_chunks} 批因并发冲突跳过，请再次运行" if result.skipped_chunks else "")
         )
+        if result.problems:
+            self.stdout.write(f"{len(result.problems)} 份协议未能生成申报（核对后再次运行即可补上）：")
+            for problem in result.problems:
+                self.stdout.write(f"  协议 {problem.agreement_id}  {problem.code}  {problem.message}")

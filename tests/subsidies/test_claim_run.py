@@ -1,0 +1,208 @@
+"""The monthly claim run (R-SUB-4): set-based, twice-safe, robust to one bad internship, parallel on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from jianxi.policy.engine import add_months
+from jianxi.policy.models import CalendarCorrection
+from jianxi.subsidies import run as run_module
+from jianxi.subsidies import tasks
+from jianxi.subsidies.models import Claim, ClaimLine, ClaimRun, ClaimStatus
+from jianxi.subsidies.run import claim_run
+from tests.factories import HostFactory, PersonFactory, UserFactory
+from tests.subsidies.conftest import TODAY, attend, make_agreement
+
+pytestmark = pytest.mark.django_db
+
+
+def intern(world, *, host=None, start=date(2024, 1, 15), months=6):
+    return make_agreement(
+        world,
+        host=host,
+        person=PersonFactory(user=UserFactory(role="youth")),
+        start=start,
+        end=add_months(start, months) - timedelta(days=1),
+    )
+
+
+def test_claim_run_drafts_every_claimable_month_once_and_a_second_run_adds_nothing(world):
+    ours = make_agreement(world)
+    for month in (date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1), date(2024, 4, 1)):
+        attend(ours, month)
+    other_user = UserFactory(role="youth")
+    theirs = make_agreement(world, host=world.other_host, person=PersonFactory(user=other_user))
+    attend(theirs, date(2024, 3, 1))
+    result = claim_run(today=TODAY)
+    assert (result.claims, result.lines, result.problems) == (2, 4, ())  # April has not ended
+    assert claim_run(today=TODAY).claims == 0
+    assert ClaimLine.objects.count() == 4 and Claim.objects.filter(status=ClaimStatus.DRAFT).count() == 2
+
+
+def test_claim_run_is_set_based_not_one_query_per_internship(world):
+    def queries(n_interns: int) -> int:
+        ClaimLine.objects.all().delete()
+        Claim.objects.all().delete()
+        for n in range(n_interns):
+            # Every intern starts on another day: the policy in force is still looked up per
+            # policy row, not per start date.
+            agreement = intern(world, start=date(2024, 1, 2) + timedelta(days=n))
+            attend(agreement, date(2024, 3, 1))
+        with CaptureQueriesContext(connection) as ctx:
+            claim_run(today=TODAY)
+        return len(ctx.captured_queries)
+
+    queries(1)  # warm the policy and calendar memo, which costs its queries once per process
+    assert queries(2) == queries(12)
+
+
+def test_claim_run_lines_are_the_engines_figures_for_each_month(world):
+    agreement = intern(world, start=date(2024, 1, 15))
+    attend(agreement, date(2024, 1, 1))  # a partial first month
+    attend(agreement, date(2024, 2, 1), days=10)  # days missed
+    claim_run(today=TODAY)
+    lines = {line.month: line for line in ClaimLine.objects.filter(agreement=agreement)}
+    # R-SUB-1: 2,420 a month from 2023-09-01. R-SUB-3: 2024-01 from the 15th is 13 of its 22
+    # working days (1 January off); 2024-02 has 18 (Spring Festival 10–17 off, 4 and 18 worked).
+    assert lines[date(2024, 1, 1)].amount == Decimal("1430.00")  # 2420 × 13 ÷ 22
+    assert lines[date(2024, 2, 1)].amount == Decimal("1344.44")  # 2420 × 10 ÷ 18 = 1344.444…
+    assert lines[date(2024, 2, 1)].rules == "R-SUB-1 R-SUB-3"
+
+
+def test_claim_run_command_prints_progress_and_result(world, capsys):
+    agreement = make_agreement(world)
+    attend(agreement, date(2024, 3, 1))
+    call_command("claim_run")
+    out = capsys.readouterr()
+    assert "生成申报草稿 1 份，明细 1 条" in out.out and "1/1 家单位" in out.err
+
+
+def test_a_district_run_drafts_only_that_districts_claims(world):
+    ours = make_agreement(world)
+    attend(ours, date(2024, 3, 1))
+    theirs = make_agreement(world, host=world.other_host, person=PersonFactory(user=UserFactory(role="youth")))
+    attend(theirs, date(2024, 3, 1))
+    result = claim_run(today=TODAY, district_id=world.our_host.district_id)
+    assert result.claims == 1 and Claim.objects.get().host == world.our_host
+
+
+def refused(world):
+    """An internship whose recorded March no longer fits the calendar: an officer has since
+    made 2024-03-29 (a Friday) a holiday, so the full month recorded is a day too many."""
+    agreement = intern(world)
+    attend(agreement, date(2024, 3, 1))
+    CalendarCorrection.objects.create(date=date(2024, 3, 29), is_working_day=False, note="补休")
+    return agreement
+
+
+def test_R_SUB_3_an_internship_the_engine_refuses_is_reported_and_the_others_are_still_drafted(world):
+    bad = refused(world)
+    good = intern(world)
+    attend(good, date(2024, 3, 1), days=15)
+    elsewhere = intern(world, host=world.other_host)
+    attend(elsewhere, date(2024, 3, 1), days=15)
+    result = claim_run(today=TODAY)
+    assert (result.claims, result.lines) == (2, 2)
+    assert [(p.agreement_id, p.code) for p in result.problems] == [(bad.pk, "attendance")]
+    assert "2024-03 出勤 21 天，应在 0 至 20 天之间" in result.problems[0].message
+    assert not ClaimLine.objects.filter(agreement=bad).exists()
+    # Once the attendance is corrected, the next run drafts it.
+    bad.attendance.update(attended_days=20, scheduled_days=20)
+    again = claim_run(today=TODAY)
+    assert (again.lines, again.problems) == (1, ())
+
+
+def test_the_command_lists_the_internships_it_could_not_draft(world, capsys):
+    bad = refused(world)
+    call_command("claim_run")
+    out = capsys.readouterr().out
+    assert "1 份协议未能生成申报" in out and f"协议 {bad.pk}  attendance" in out
+
+
+def test_the_progress_page_lists_the_internships_the_run_could_not_draft(client, world, settings):
+    settings.SUBSIDY_TASKS_EAGER = True
+    bad = refused(world)
+    run = tasks.claim_run_start(actor=world.district_officer, today=TODAY)
+    assert run.problem_count == 1 and run.problems[0]["agreement"] == bad.pk
+    client.force_login(world.district_officer)
+    page = client.get(reverse("subsidies:run_progress", args=[run.pk])).content.decode()
+    assert "1 份协议未能生成申报" in page
+    assert reverse("placements:agreement", args=[bad.pk]) in page and "attendance" in page
+
+
+def test_claim_runs_are_seen_by_their_district_only(client, world, settings):
+    settings.SUBSIDY_TASKS_EAGER = True
+    run = tasks.claim_run_start(actor=world.district_officer, today=TODAY)
+    client.force_login(world.other_district_officer)
+    assert client.get(reverse("subsidies:run_progress", args=[run.pk])).status_code == 404
+    client.force_login(world.district_officer)
+    assert client.get(reverse("subsidies:run_progress", args=[run.pk])).status_code == 200
+
+
+def test_a_run_silent_for_too_long_no_longer_blocks_the_next_one(client, world, settings):
+    settings.SUBSIDY_TASKS_EAGER = True
+    dead = ClaimRun.objects.create(started_by=world.district_officer, today=TODAY, heartbeat=timezone.now())
+    client.force_login(world.district_officer)
+    with pytest.raises(Exception, match="正在进行"):
+        tasks.claim_run_start(actor=world.district_officer, today=TODAY)
+    with time_machine.travel(timezone.now() + ClaimRun.STALE_AFTER + timedelta(minutes=1), tick=False):
+        page = client.get(reverse("subsidies:run_progress", args=[dead.pk])).content.decode()
+        assert "可能已随进程中断" in page and 'http-equiv="refresh"' not in page
+        assert "disabled" not in client.get(reverse("subsidies:run")).content.decode()
+        fresh = tasks.claim_run_start(actor=world.district_officer, today=TODAY)
+    dead.refresh_from_db()
+    assert fresh.finished_at is not None and dead.active is None and "视为已中断" in dead.error
+
+
+# --- several writers on PostgreSQL ----------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel writers need PostgreSQL")
+def test_parallel_writers_draft_exactly_what_one_writer_drafts(world, monkeypatch):
+    refused(world)  # first: the others' attendance is then recorded on the corrected calendar
+    hosts = [world.our_host, world.other_host, *(HostFactory(district=world.our_host.district) for _ in range(3))]
+    for n, host in enumerate(hosts):
+        for k in range(2):
+            agreement = intern(world, host=host, start=date(2024, 1, 2) + timedelta(days=7 * n + k), months=3 + n)
+            for month in (date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)):
+                attend(agreement, month)
+
+    def drafted() -> set[tuple[int, int, date, Decimal, str]]:
+        rows = ClaimLine.objects.values_list("claim__host_id", "agreement_id", "month", "amount", "rules")
+        return set(rows)
+
+    monkeypatch.setattr(run_module, "CHUNK_HOSTS", 1)  # one chunk per host: more chunks than writers
+    with transaction.atomic():  # inside a transaction the run writes here, on one connection
+        one = claim_run(today=TODAY)
+        serial = drafted()
+        transaction.set_rollback(True)
+    assert not ClaimLine.objects.exists()
+
+    writing_threads = set()
+    write_chunk = run_module._write_chunk
+
+    def recorded(planned):
+        writing_threads.add(threading.current_thread().name)
+        return write_chunk(planned)
+
+    monkeypatch.setattr(run_module, "_write_chunk", recorded)
+    parallel = claim_run(today=TODAY, writers=3)
+    assert writing_threads and all(name.startswith("claim-run-writer") for name in writing_threads)
+    assert (parallel.claims, parallel.lines) == (one.claims, one.lines) == (5, 30)
+    assert parallel.problems == one.problems and len(parallel.problems) == 1
+    assert drafted() == serial
+    assert Claim.objects.count() == 5 and ClaimLine.objects.aggregate(s=Sum("amount"))["s"] > 0
+    assert claim_run(today=TODAY, writers=3).lines == 0

@@ -61,6 +61,10 @@ class MarkPaidForm(forms.Form):
             self.initial.setdefault("paid_on", timezone.localdate())
 
 
+class CancelBatchForm(forms.Form):
+    reason = forms.CharField(label=_("撤销理由"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class RecoveryForm(forms.Form):
     amount = forms.DecimalField(label=_("追回金额（元）"), max_digits=12, decimal_places=2, min_value=0)
     reason = forms.CharField(label=_("追回理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

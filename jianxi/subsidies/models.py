@@ -162,6 +162,7 @@ class ChecklistItem(models.Model):
 class BatchStatus(models.TextChoices):
     OPEN = "open", _("编制中")
     PAID = "paid", _("已拨付")
+    CANCELLED = "cancelled", _("已撤销")
 
 
 class PaymentBatch(models.Model):
@@ -173,6 +174,9 @@ class PaymentBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     paid_on = models.DateField(_("拨付日期"), null=True, blank=True)
     reference = models.CharField(_("拨付凭证号"), max_length=100, blank=True)
+    # A batch withdrawn before payment: its claims are approved again, the claims it held are
+    # named here and in its history.
+    cancel_reason = models.CharField(_("撤销理由"), max_length=500, blank=True)
     history = HistoricalRecords()
 
     SCOPE = Scope(district="district")
@@ -183,9 +187,13 @@ class PaymentBatch(models.Model):
         verbose_name_plural = _("拨付批次")
         constraints = [
             models.CheckConstraint(
-                condition=Q(status=BatchStatus.OPEN) | (Q(paid_on__isnull=False) & ~Q(reference="")),
+                condition=~Q(status=BatchStatus.PAID) | (Q(paid_on__isnull=False) & ~Q(reference="")),
                 name="batch_paid_has_date_and_reference",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=BatchStatus.CANCELLED) | (Q(paid_on__isnull=True) & ~Q(cancel_reason="")),
+                name="batch_cancelled_unpaid_with_reason",
+            ),
         ]
 
     def __str__(self) -> str:

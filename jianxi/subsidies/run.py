@@ -2,9 +2,11 @@
 
 Set-based: one query finds every claimable internship-month together with the facts its quote
 reads; the policy and calendar are looked up once for the whole run; then, per chunk of hosts,
-one bulk insert writes the claims and one COPY their lines, in one transaction per chunk. Safe
-to run twice (a second run finds nothing left to claim) and safe to interrupt (a finished chunk
-is committed whole, an unfinished one not at all; a rerun finishes the job).
+the engine computes the lines and one bulk insert writes the claims and one COPY their lines,
+in one transaction per chunk. On PostgreSQL the chunks are written by several connections at
+once while the next chunk is computed (docs/BENCHMARKS.md has the figures). Safe to run twice
+(a second run finds nothing left to claim) and safe to interrupt (a finished chunk is committed
+whole, an unfinished one not at all; a rerun finishes the job).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from jianxi.core.errors import RuleError
 from jianxi.hosts.models import HostStatus
@@ -29,10 +32,10 @@ from jianxi.policy import engine
 from jianxi.policy.engine.dates import month_first
 from jianxi.policy.selectors import engine_policy, work_calendar
 from jianxi.policy.workcal import WorkCalendar
-from jianxi.subsidies.models import Claim, ClaimKind, ClaimLine, LineStatus
+from jianxi.subsidies.models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineStatus
 from jianxi.subsidies.services import line_values, quote_for
 
-CHUNK_HOSTS = 1000
+CHUNK_HOSTS = 500
 Progress = Callable[[int, int], None]
 
 
@@ -103,8 +106,8 @@ def claimable_rows(today: date, district_id: int | None = None) -> list[Row]:
 class _InForce:
     """The policy and calendar of every agreement of the run, looked up before any computing.
 
-    One lookup per distinct start date and span of years; afterwards the engine's work needs no
-    database, so it can run in a thread beside the writes.
+    One lookup per distinct start date and span of years, and one version of the policy data
+    for the whole run; afterwards the engine's work needs no database.
     """
 
     policies: dict[date, engine.Policy]
@@ -139,7 +142,7 @@ def claim_run(
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         writers = 0
     problems: list[Problem] = []
-    plans = ((len(chunk), _plan(chunk, today, in_force, problems)) for chunk in chunks)
+    plans = ((len(chunk), _Prepared(_plan(chunk, today, in_force, problems))) for chunk in chunks)
     outcomes = _write_in_threads(plans, writers) if writers > 0 else ((n, _write(planned)) for n, planned in plans)
     claims = lines = skipped = done = 0
     for n_hosts, outcome in outcomes:
@@ -156,9 +159,9 @@ def claim_run(
 Outcome = tuple[int, tuple[int, int] | None]
 
 
-def _write_in_threads(plans: Iterator[tuple[int, Planned]], writers: int) -> Iterator[Outcome]:
-    """Write each plan on one of ``writers`` threads; yield the outcomes here, as they come."""
-    todo: queue.Queue[tuple[int, Planned] | None] = queue.Queue(maxsize=writers)
+def _write_in_threads(plans: Iterator[tuple[int, _Prepared]], writers: int) -> Iterator[Outcome]:
+    """Write each chunk on one of ``writers`` threads; yield the outcomes here, as they come."""
+    todo: queue.Queue[tuple[int, _Prepared] | None] = queue.Queue(maxsize=writers)
     finished: queue.Queue[Outcome | BaseException] = queue.Queue()
 
     def work() -> None:
@@ -196,12 +199,6 @@ def _outcome(item: Outcome | BaseException) -> Outcome:
     if isinstance(item, BaseException):
         raise item
     return item
-
-
-_LINE_COLUMNS = [
-    "claim_id", "agreement_id", "kind", "month", "working_days", "scheduled_days", "attended_days",
-    "rate", "city", "addons", "district", "amount", "rules", "status", "reject_reason",
-]  # fmt: skip
 
 
 Planned = list[tuple[int, list[tuple[int, date, engine.MonthLine]]]]
@@ -242,35 +239,94 @@ def _host_lines(
     return lines
 
 
-def _write(planned: Planned) -> tuple[int, int] | None:
+class _Prepared:
+    """One chunk ready for the database, made on the calling thread so writers only send it.
+
+    On PostgreSQL the claim ids are drawn from the sequence here and both tables' rows are
+    encoded as COPY text, so a writer thread holds the GIL for next to nothing. On SQLite the
+    plan goes as it is (one writer, on the calling thread).
+    """
+
+    def __init__(self, planned: Planned) -> None:
+        self.claims, self.lines = len(planned), sum(len(host_lines) for _, host_lines in planned)
+        self.planned: Planned | None = planned
+        self.copy_claims = self.copy_lines = b""
+        if connection.vendor == "postgresql" and planned:
+            self.copy_claims, self.copy_lines = _encode(planned, _claim_ids(len(planned)))
+            self.planned = None
+
+
+def _claim_ids(n: int) -> list[int]:
+    sequence = f"pg_get_serial_sequence('{Claim._meta.db_table}', 'id')"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nextval({sequence}) FROM generate_series(1, %s)", [n])  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]
+
+
+_CLAIM_COLUMNS = ["id", "host_id", "kind", "status", "note", "approved_total", "created_at"]
+_LINE_COLUMNS = [
+    "claim_id", "agreement_id", "month", "kind", "status", "reject_reason", "working_days", "scheduled_days",
+    "attended_days", "rate", "city", "addons", "district", "amount", "rules",
+]  # fmt: skip
+
+
+def _copy_text(value: str) -> str:
+    """A text value in PostgreSQL's COPY text format."""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _encode(planned: Planned, claim_ids: list[int]) -> tuple[bytes, bytes]:
+    now = timezone.now().isoformat()
+    claims = "".join(
+        f"{claim_id}\t{host_id}\t{ClaimKind.MONTHLY}\t{ClaimStatus.DRAFT}\t\t0\t{now}\n"
+        for claim_id, (host_id, _) in zip(claim_ids, planned, strict=True)
+    )
+    # Many lines share one engine line (the same month, days and district): encode its figures once.
+    figures_text: dict[int, str] = {}
+    parts = []
+    for claim_id, (_, host_lines) in zip(claim_ids, planned, strict=True):
+        for agreement_id, month, figures in host_lines:
+            text = figures_text.get(id(figures))
+            if text is None:
+                values = line_values(figures)
+                values["rules"] = _copy_text(values["rules"])
+                text = figures_text[id(figures)] = "\t".join(str(v) for v in values.values())
+            parts.append(
+                f"{claim_id}\t{agreement_id}\t{month.isoformat()}\t{ClaimKind.MONTHLY}\t{LineStatus.PENDING}\t\t{text}\n"
+            )
+    return claims.encode(), "".join(parts).encode()
+
+
+def _write(prepared: _Prepared) -> tuple[int, int] | None:
     """One chunk's claims and lines, in one transaction; ``None`` if a host claimed some months meanwhile."""
     try:
-        return _write_chunk(planned)
+        with transaction.atomic():
+            if prepared.planned is None:
+                _copy(Claim, _CLAIM_COLUMNS, prepared.copy_claims)
+                _copy(ClaimLine, _LINE_COLUMNS, prepared.copy_lines)
+            else:
+                _insert(prepared.planned)
     except IntegrityError:
         return None
+    return prepared.claims, prepared.lines
 
 
-def _write_chunk(planned: Planned) -> tuple[int, int]:
-    with transaction.atomic():
-        claims = Claim.objects.bulk_create([Claim(host_id=host_id, kind=ClaimKind.MONTHLY) for host_id, _ in planned])
-        rows = [
-            (claim.pk, agreement_id, ClaimKind.MONTHLY, month, *line_values(figures).values(), LineStatus.PENDING, "")
-            for claim, (_, host_lines) in zip(claims, planned, strict=True)
-            for agreement_id, month, figures in host_lines
-        ]
-        _write_lines(rows)
-    return len(claims), len(rows)
+def _copy(model: type[models.Model], columns: list[str], data: bytes) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        copy.write(data)
 
 
-def _write_lines(rows: list[tuple[Any, ...]]) -> None:
-    """Hundreds of thousands of lines without a model instance each: COPY on PostgreSQL."""
+def _insert(planned: Planned) -> None:
+    claims = Claim.objects.bulk_create([Claim(host_id=host_id, kind=ClaimKind.MONTHLY) for host_id, _ in planned])
+    rows = [
+        (claim.pk, agreement_id, month, ClaimKind.MONTHLY, LineStatus.PENDING, "", *line_values(figures).values())
+        for claim, (_, host_lines) in zip(claims, planned, strict=True)
+        for agreement_id, month, figures in host_lines
+    ]
     table = connection.ops.quote_name(ClaimLine._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in _LINE_COLUMNS)
+    marks = ", ".join(["%s"] * len(_LINE_COLUMNS))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(_LINE_COLUMNS))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608

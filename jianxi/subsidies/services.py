@@ -437,6 +437,8 @@ def batch_mark_paid(*, actor: Any, batch_id: int, paid_on: date, reference: str)
     batch = get_scoped(actor, PaymentBatch.objects.select_for_update(), pk=batch_id)
     if batch.status == BatchStatus.PAID:
         raise RuleError("batch.paid", f"该批次已于 {batch.paid_on} 拨付（凭证 {batch.reference}），不能重复拨付。")
+    if batch.status == BatchStatus.CANCELLED:
+        raise RuleError("batch.cancelled", f"该批次已撤销（{batch.cancel_reason}），不能拨付。")
     if not timezone.localdate(batch.created_at) <= paid_on <= timezone.localdate():
         raise RuleError("paid_on", "拨付日期应在批次编制之日与今天之间。", field="paid_on")
     if batch.created_by_id == actor.pk and _has_colleague(actor):
@@ -460,6 +462,56 @@ def batch_mark_paid(*, actor: Any, batch_id: int, paid_on: date, reference: str)
     LedgerEntry.objects.bulk_create(entries)  # the unique (claim, "paid") index refuses a second payment
     _set_status([item.claim for item in items], ClaimStatus.PAID, actor, f"已拨付（凭证 {batch.reference}）")
     return batch
+
+
+@transaction.atomic
+def batch_cancel(*, actor: Any, batch_id: int, reason: str) -> PaymentBatch:
+    """Withdraw an unpaid batch (a wrong account, a claim to hold back): its claims are approved again.
+
+    Paid money is never unwound here: a paid batch is refused, and money paid wrongly is
+    recovered (R-SUB-6). The batch stays, with the claims it held named in its reason and history.
+    """
+    _district_officer(actor)
+    reason = reason.strip()
+    if not reason:
+        raise RuleError("cancel_reason", "请填写撤销理由。", field="reason")
+    batch = get_scoped(actor, PaymentBatch.objects.select_for_update(), pk=batch_id)
+    if batch.status == BatchStatus.CANCELLED:
+        return batch
+    if batch.status == BatchStatus.PAID:
+        raise RuleError(
+            "batch.paid", f"该批次已于 {batch.paid_on} 拨付，不能撤销；多拨或错拨的资金请办理追回（R-SUB-6）。"
+        )
+    items = list(batch.items.order_by("claim_id"))
+    claims = list(Claim.objects.select_for_update().filter(pk__in=[item.claim_id for item in items]).order_by("pk"))
+    held = "、".join(f"BT-{item.claim_id}" for item in items)
+    batch.items.all().delete()  # one batch per claim: the claims can go into a new batch
+    _set_status(claims, ClaimStatus.APPROVED, actor, f"拨付批次 PC-{batch.pk} 已撤销：{reason}")
+    batch.status, batch.cancel_reason = BatchStatus.CANCELLED, f"{reason}（原含 {held}）"[:500]
+    batch._history_user = actor  # type: ignore[attr-defined]
+    batch._change_reason = f"撤销：{reason}"  # type: ignore[attr-defined]
+    batch.save()
+    return batch
+
+
+@transaction.atomic
+def claim_discard(*, actor: Any, claim_id: int) -> None:
+    """The host discards a draft: its months can be claimed again (prepared anew, or by the next run)."""
+    if getattr(actor, "role", None) != Role.HOST:
+        raise RuleError("claim.maker", "补贴申报草稿由见习单位本单位处理。")
+    claim = get_scoped(actor, Claim.objects.select_for_update(), pk=claim_id)
+    if claim.status != ClaimStatus.DRAFT:
+        raise RuleError("claim.transition", f"申报当前状态为“{claim.get_status_display()}”，只有草稿可以删除。")
+    files = [(a.file.storage, a.file.name) for a in claim.attachments.all()]
+    claim._history_user = actor  # type: ignore[attr-defined]
+    claim._change_reason = "单位删除申报草稿"  # type: ignore[attr-defined]
+    claim.delete()  # lines and attachments go with it; the history keeps who deleted what
+
+    def remove_files() -> None:  # only once the deletion is committed
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(remove_files)
 
 
 def ledger_totals(entries: Any) -> dict[str, Decimal]:

@@ -33,6 +33,7 @@ from jianxi.subsidies import recovery as recovery_service
 from jianxi.subsidies import remaining, services, signals, tasks
 from jianxi.subsidies.forms import (
     AttachmentForm,
+    CancelBatchForm,
     MarkPaidForm,
     RecoveryForm,
     RemainingForm,
@@ -244,6 +245,18 @@ def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @roles(Role.HOST)
+def claim_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.claim_discard(actor=request.user, claim_id=pk)
+    except RuleError as err:
+        _refuse(request, err)
+        return redirect("subsidies:claim", pk=pk)
+    messages.success(request, _("申报草稿 BT-%(pk)s 已删除，其中的月份可以重新申报。") % {"pk": pk})
+    return redirect("subsidies:claims")
+
+
+@require_POST
+@roles(Role.HOST)
 def claim_upload(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim_for(acting_user(request), pk)
     if claim.status not in (ClaimStatus.DRAFT, ClaimStatus.SUBMITTED):
@@ -430,16 +443,40 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("subsidies:batch", pk=batch.pk)
     items = _batch_items(batch)
     total = sum((item.amount for item in items), ZERO)
-    return render(
-        request,
-        "subsidies/batch.html",
-        {"batch": batch, "items": items, "total": total, "form": form, "can_pay": user.role == Role.DISTRICT},
-    )
+    open_here = user.role == Role.DISTRICT and batch.status == BatchStatus.OPEN
+    context = {
+        "batch": batch,
+        "items": items,
+        "total": total,
+        "form": form,
+        "can_pay": open_here,
+        "cancel_form": CancelBatchForm() if open_here else None,
+    }
+    return render(request, "subsidies/batch.html", context)
+
+
+@require_POST
+@roles(Role.DISTRICT)
+def batch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    form = CancelBatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写撤销理由。"))
+        return redirect("subsidies:batch", pk=pk)
+    try:
+        services.batch_cancel(actor=request.user, batch_id=pk, reason=form.cleaned_data["reason"])
+    except RuleError as err:
+        _refuse(request, err)
+    else:
+        messages.success(request, _("拨付批次已撤销，其中的申报恢复为已审核，可编入新的批次。"))
+    return redirect("subsidies:batch", pk=pk)
 
 
 @roles(*OFFICERS)
 def batch_bank_file(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_scoped(request.user, PaymentBatch.objects.all(), pk=pk)
+    if batch.status == BatchStatus.CANCELLED:
+        messages.error(request, _("该批次已撤销，没有银行文件。"))
+        return redirect("subsidies:batch", pk=pk)
     headers = ["见习单位", "开户银行", "银行账号", "金额", "附言"]
     rows = [
         (

@@ -192,13 +192,13 @@ def test_parallel_writers_draft_exactly_what_one_writer_drafts(world, monkeypatc
     assert not ClaimLine.objects.exists()
 
     writing_threads = set()
-    write_chunk = run_module._write_chunk
+    write = run_module._write
 
-    def recorded(planned):
+    def recorded(prepared):
         writing_threads.add(threading.current_thread().name)
-        return write_chunk(planned)
+        return write(prepared)
 
-    monkeypatch.setattr(run_module, "_write_chunk", recorded)
+    monkeypatch.setattr(run_module, "_write", recorded)
     parallel = claim_run(today=TODAY, writers=3)
     assert writing_threads and all(name.startswith("claim-run-writer") for name in writing_threads)
     assert (parallel.claims, parallel.lines) == (one.claims, one.lines) == (5, 30)

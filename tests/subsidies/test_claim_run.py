@@ -97,6 +97,48 @@ def test_a_district_run_drafts_only_that_districts_claims(world):
     assert result.claims == 1 and Claim.objects.get().host == world.our_host
 
 
+def test_an_interrupted_run_leaves_whole_chunks_only_and_a_rerun_finishes_the_job(world, monkeypatch):
+    hosts = [world.our_host, world.other_host, HostFactory(district=world.our_host.district)]
+    for host in hosts:
+        for _ in range(2):
+            attend(intern(world, host=host), date(2024, 3, 1))
+    monkeypatch.setattr(run_module, "CHUNK_HOSTS", 1)
+    calls = {"lines": 0}
+
+    # The second chunk dies half-way: its claims are written, its lines not.
+    if connection.vendor == "postgresql":
+        copy = run_module._copy
+
+        def dying(model, columns, data):
+            if model is ClaimLine:
+                calls["lines"] += 1
+                if calls["lines"] == 2:
+                    raise RuntimeError("killed")
+            copy(model, columns, data)
+
+        monkeypatch.setattr(run_module, "_copy", dying)
+    else:
+        insert = run_module._insert
+
+        def dying(planned):
+            calls["lines"] += 1
+            if calls["lines"] == 2:
+                Claim.objects.bulk_create([Claim(host_id=host_id) for host_id, _ in planned])
+                raise RuntimeError("killed")
+            insert(planned)
+
+        monkeypatch.setattr(run_module, "_insert", dying)
+    with pytest.raises(RuntimeError):
+        claim_run(today=TODAY)
+    first = Claim.objects.get()  # the first chunk, whole; nothing of the second
+    assert first.lines.count() == 2 and ClaimLine.objects.count() == 2
+    monkeypatch.undo()
+    rerun = claim_run(today=TODAY)
+    assert (rerun.claims, rerun.lines) == (2, 4)
+    assert Claim.objects.count() == 3 and ClaimLine.objects.count() == 6
+    assert {c.lines.count() for c in Claim.objects.all()} == {2}
+
+
 def refused(world):
     """An internship whose recorded March no longer fits the calendar: an officer has since
     made 2024-03-29 (a Friday) a holiday, so the full month recorded is a day too many."""
@@ -206,3 +248,31 @@ def test_parallel_writers_draft_exactly_what_one_writer_drafts(world, monkeypatc
     assert drafted() == serial
     assert Claim.objects.count() == 5 and ClaimLine.objects.aggregate(s=Sum("amount"))["s"] > 0
     assert claim_run(today=TODAY, writers=3).lines == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel writers need PostgreSQL")
+def test_a_writer_that_dies_stops_the_run_with_its_error_and_leaves_whole_chunks_only(world, monkeypatch):
+    for host in (world.our_host, world.other_host, HostFactory(district=world.our_host.district)):
+        for _ in range(2):
+            attend(intern(world, host=host), date(2024, 3, 1))
+    monkeypatch.setattr(run_module, "CHUNK_HOSTS", 1)
+    copy, calls = run_module._copy, []
+
+    def dying(model, columns, data):
+        if model is ClaimLine:
+            calls.append(threading.current_thread().name)
+            if len(calls) == 2:
+                raise RuntimeError("writer killed")
+        copy(model, columns, data)
+
+    monkeypatch.setattr(run_module, "_copy", dying)
+    with pytest.raises(RuntimeError, match="writer killed"):
+        claim_run(today=TODAY, writers=2)
+    assert all(name.startswith("claim-run-writer") for name in calls)
+    assert {claim.lines.count() for claim in Claim.objects.all()} <= {2}  # whole chunks, or none
+    monkeypatch.undo()
+    claim_run(today=TODAY, writers=2)
+    assert Claim.objects.count() == 3 and ClaimLine.objects.count() == 6
+    assert {claim.lines.count() for claim in Claim.objects.all()} == {2}

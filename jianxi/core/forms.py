@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.http import QueryDict
 
@@ -32,3 +34,25 @@ def month_days(data: QueryDict) -> tuple[dict[str, str], dict[str, int], list[st
             except ValueError:
                 bad.append(month)
     return typed, days, bad
+
+
+PAID_FIELD_PREFIX = "paid-"
+
+
+def month_amounts(data: QueryDict) -> tuple[dict[str, str], dict[str, Decimal], list[str]]:
+    """A month grid's money inputs named ``paid-YYYY-MM`` (yuan): what was typed, the amounts, the bad months."""
+    typed = {key[len(PAID_FIELD_PREFIX) :]: data.get(key, "") for key in data if key.startswith(PAID_FIELD_PREFIX)}
+    amounts: dict[str, Decimal] = {}
+    bad: list[str] = []
+    for month, value in typed.items():
+        if value.strip():
+            try:
+                amount = Decimal(value.strip().replace(",", ""))
+            except InvalidOperation:
+                bad.append(month)
+                continue
+            if amount.is_finite():
+                amounts[month] = amount
+            else:
+                bad.append(month)
+    return typed, amounts, bad

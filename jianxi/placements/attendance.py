@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -16,10 +17,11 @@ from django.db import transaction
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core.errors import RuleError
+from jianxi.core.money import round_fen
 from jianxi.placements.models import Agreement, AgreementStatus, Attendance
 from jianxi.policy.engine import add_months, month_key
 from jianxi.policy.engine.dates import month_first, month_last
-from jianxi.policy.selectors import work_calendar
+from jianxi.policy.selectors import engine_policy, work_calendar
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class MonthRow:
     locked: bool
     open: bool  # the month has begun, so attendance may be recorded
     covered: bool = True  # the official calendar knows the year (else the day counts are a guess)
+    allowance_paid: Decimal | None = None  # 实发生活费, where the policy caps the subsidy by it (R-SUB-8)
 
 
 def months_of(agreement: Agreement) -> list[date]:
@@ -65,13 +68,28 @@ def attendance_grid(*, agreement: Agreement, today: date) -> list[MonthRow]:
                 locked=bool(row and row.locked),
                 open=first <= today,
                 covered=calendar.is_covered(first.year),
+                allowance_paid=row.allowance_paid if row else None,
             )
         )
     return rows
 
 
-def attendance_record(*, actor: Any, agreement_id: int, days: Mapping[str, int], today: date) -> int:
-    """The host records attended days for months of one internship; returns how many changed."""
+def caps_by_paid(agreement: Agreement) -> bool:
+    """Whether the policy in force for the internship caps the subsidy by the allowance paid (R-SUB-8)."""
+    return engine_policy(agreement.start).cap_by_paid
+
+
+def attendance_record(
+    *,
+    actor: Any,
+    agreement_id: int,
+    days: Mapping[str, int],
+    today: date,
+    allowances: Mapping[str, Decimal] | None = None,
+) -> int:
+    """The host records attended days (and, where asked, the allowance paid) for months of one
+    internship; returns how many months changed."""
+    allowances = allowances or {}
     if getattr(actor, "role", None) != Role.HOST:
         raise RuleError("attendance.recorder", "考勤由见习单位填报。")
     with transaction.atomic():
@@ -81,12 +99,23 @@ def attendance_record(*, actor: Any, agreement_id: int, days: Mapping[str, int],
         grid = {row.key: row for row in attendance_grid(agreement=agreement, today=today)}
         existing = {a.month: a for a in Attendance.objects.select_for_update().filter(agreement=agreement)}
         changed = 0
-        for key, attended in sorted(days.items()):
+        for key in sorted(set(days) | set(allowances)):
             row = grid.get(key)
             if row is None:
                 raise RuleError("attendance.month_outside", f"{key} 不在见习期内。", field="attendance")
             if not row.open:
                 raise RuleError("attendance.future", f"{key} 尚未开始，不能填报考勤。", field="attendance")
+            current = existing.get(row.month)
+            attended = days.get(key, current.attended_days if current is not None else None)
+            if attended is None:
+                raise RuleError("attendance.missing", f"{key} 请先填写出勤天数，再填实发生活费。", field="attendance")
+            paid = allowances.get(key, current.allowance_paid if current is not None else None)
+            if paid is not None and (not paid.is_finite() or paid < 0 or paid != round_fen(paid)):
+                raise RuleError(
+                    "allowance_paid",
+                    f"{key} 的实发生活费应为不小于 0 的金额，最多两位小数（R-SUB-8），现为 {paid}。",
+                    field="allowance_paid",
+                )
             if not 0 <= attended <= row.scheduled_days:
                 raise RuleError(
                     "attendance",
@@ -94,8 +123,7 @@ def attendance_record(*, actor: Any, agreement_id: int, days: Mapping[str, int],
                     f"（该月见习期内共 {row.scheduled_days} 个工作日，R-SUB-3）。",
                     field="attendance",
                 )
-            current = existing.get(row.month)
-            if current is not None and current.attended_days == attended:
+            if current is not None and (current.attended_days, current.allowance_paid) == (attended, paid):
                 continue
             if current is not None and current.locked:
                 raise RuleError("attendance.locked", f"{key} 的考勤已随补贴申报锁定，需区人社局重新开放后才能修改。")
@@ -105,6 +133,7 @@ def attendance_record(*, actor: Any, agreement_id: int, days: Mapping[str, int],
                 row.scheduled_days,
                 attended,
             )
+            record.allowance_paid = paid
             record._history_user = actor  # type: ignore[attr-defined]
             record.save()
             changed += 1

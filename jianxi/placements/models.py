@@ -175,6 +175,9 @@ class Attendance(models.Model):
     working_days = models.PositiveSmallIntegerField(_("当月工作日"))
     scheduled_days = models.PositiveSmallIntegerField(_("见习期内应出勤"))
     attended_days = models.PositiveSmallIntegerField(_("实际出勤"))
+    # 实发生活费: what the host paid the intern that month. Recorded where the city caps the
+    # subsidy by it (R-SUB-8, Shenzhen); Beijing's policy does not ask for it.
+    allowance_paid = models.DecimalField(_("实发生活费（元）"), max_digits=10, decimal_places=2, null=True, blank=True)
     locked = models.BooleanField(_("已锁定（已申报补贴）"), default=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -199,6 +202,10 @@ class Attendance(models.Model):
                 violation_error_message=_("出勤天数不能超过应出勤天数。"),
             ),
             models.CheckConstraint(condition=Q(month__day=1), name="attendance_month_is_first_day"),
+            models.CheckConstraint(
+                condition=Q(allowance_paid__isnull=True) | Q(allowance_paid__gte=0),
+                name="attendance_allowance_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:

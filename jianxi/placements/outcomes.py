@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -134,6 +135,11 @@ class Retention:
     def rate(self) -> float | None:
         """Retained ÷ ended (display only; never used for money)."""
         return None if self.ended == 0 else self.retained / self.ended
+
+    @property
+    def fraction(self) -> Decimal | None:
+        """Retained ÷ ended as the engine compares it with retention tiers (R-SUB-8)."""
+        return None if self.ended == 0 else Decimal(self.retained) / Decimal(self.ended)
 
 
 def retention_rates(agreements: QuerySet[Agreement], by: str | None = None) -> dict[Any, Retention]:

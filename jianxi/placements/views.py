@@ -16,7 +16,7 @@ from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.core.access import acting_user, public, roles
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import xlsx_response
-from jianxi.core.forms import add_rule_error, month_days
+from jianxi.core.forms import add_rule_error, month_amounts, month_days
 from jianxi.core.paging import paginate, parse_id
 from jianxi.placements import attendance as attendance_service
 from jianxi.placements import outcomes, services
@@ -260,17 +260,21 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_scoped(request.user, _agreements(), pk=pk)
     today = timezone.localdate()
     typed: dict[str, str] = {}
+    typed_paid: dict[str, str] = {}
     if request.method == "POST":
         if acting_user(request).role != Role.HOST:
             messages.error(request, _("考勤由见习单位填报。"))
             return redirect("placements:attendance", pk=pk)
         typed, days, bad = month_days(request.POST)
+        typed_paid, paid, bad_paid = month_amounts(request.POST)
         if bad:
             messages.error(request, _("出勤天数须为整数：%(months)s") % {"months": "、".join(bad)})
+        elif bad_paid:
+            messages.error(request, _("实发生活费须为金额（元）：%(months)s") % {"months": "、".join(bad_paid)})
         else:
             try:
                 changed = attendance_service.attendance_record(
-                    actor=request.user, agreement_id=pk, days=days, today=today
+                    actor=request.user, agreement_id=pk, days=days, today=today, allowances=paid
                 )
             except RuleError as err:
                 messages.error(request, err.message)
@@ -279,10 +283,15 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("placements:attendance", pk=pk)
     # After a refusal, show what the host typed rather than the stored values: nothing is lost.
     grid = [
-        (row, typed.get(row.key, "" if row.attended_days is None else str(row.attended_days)))
+        (
+            row,
+            typed.get(row.key, "" if row.attended_days is None else str(row.attended_days)),
+            typed_paid.get(row.key, "" if row.allowance_paid is None else str(row.allowance_paid)),
+        )
         for row in attendance_service.attendance_grid(agreement=agreement, today=today)
     ]
-    return render(request, "placements/attendance.html", {"agreement": agreement, "grid": grid})
+    context = {"agreement": agreement, "grid": grid, "caps_by_paid": attendance_service.caps_by_paid(agreement)}
+    return render(request, "placements/attendance.html", context)
 
 
 @require_POST

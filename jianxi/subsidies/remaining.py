@@ -14,7 +14,7 @@ from jianxi.hosts.models import HostStatus
 from jianxi.placements.models import Agreement, AgreementStatus, Outcome
 from jianxi.policy import engine
 from jianxi.subsidies.models import ChecklistItem, Claim, ClaimKind, ClaimLine, ClaimStatus
-from jianxi.subsidies.services import attendance_of, line_values, quote_for
+from jianxi.subsidies.services import line_values, quote_for, recorded_months, retention_of
 
 # The conditions an officer checks one by one before approval (notice §四(三): 逐一核查).
 CHECKLIST = {
@@ -31,11 +31,14 @@ def remaining_verdict(claim: Claim, today: date) -> engine.RemainingPeriod | Non
     if claim.agreement is None:
         return None
     agreement = claim.agreement
+    recorded = recorded_months([agreement.pk])[agreement.pk]
     quote = quote_for(
         agreement,
-        attendance=attendance_of([agreement.pk])[agreement.pk],
+        attendance=recorded.attendance,
+        paid_by_month=recorded.paid,
         as_of=today,
         employed_through=claim.employed_through,
+        retention_rate=retention_of(on=today, host_ids=[claim.host_id]).get(claim.host_id),
     )
     return quote.remaining_period
 

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -33,7 +34,7 @@ from jianxi.policy.engine.dates import month_first
 from jianxi.policy.selectors import engine_policy, work_calendar
 from jianxi.policy.workcal import WorkCalendar
 from jianxi.subsidies.models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineStatus
-from jianxi.subsidies.services import line_values, quote_for
+from jianxi.subsidies.services import line_values, quote_for, retention_of
 
 CHUNK_HOSTS = 500
 Progress = Callable[[int, int], None]
@@ -72,10 +73,11 @@ class AgreementRow:
 
 
 _FACTS = [f"agreement__{name}" for name in AgreementRow.__slots__]
-# A claimable row: host, agreement, month, attended days, the agreement's facts, district code.
+# A claimable row: host, agreement, month, attended days, allowance paid, the agreement's facts,
+# district code.
 Row = tuple[Any, ...]
-_HOST, _AGREEMENT, _MONTH, _ATTENDED = 0, 1, 2, 3
-_FACTS_AT, _DISTRICT = slice(4, 4 + len(_FACTS)), 4 + len(_FACTS)
+_HOST, _AGREEMENT, _MONTH, _ATTENDED, _PAID = 0, 1, 2, 3, 4
+_FACTS_AT, _DISTRICT = slice(5, 5 + len(_FACTS)), 5 + len(_FACTS)
 
 
 def claimable_rows(today: date, district_id: int | None = None) -> list[Row]:
@@ -97,7 +99,13 @@ def claimable_rows(today: date, district_id: int | None = None) -> list[Row]:
     ordered = rows.order_by("agreement__host_id", "agreement_id", "month")
     return list(
         ordered.values_list(
-            "agreement__host_id", "agreement_id", "month", "attended_days", *_FACTS, "agreement__host__district__code"
+            "agreement__host_id",
+            "agreement_id",
+            "month",
+            "attended_days",
+            "allowance_paid",
+            *_FACTS,
+            "agreement__host__district__code",
         )
     )
 
@@ -112,14 +120,18 @@ class _InForce:
 
     policies: dict[date, engine.Policy]
     calendars: dict[tuple[int, int], WorkCalendar]
+    retention: dict[int, Decimal]  # per host, for retention tiers (R-SUB-8)
 
     @classmethod
-    def of(cls, rows: list[Row]) -> _InForce:
+    def of(cls, rows: list[Row], today: date) -> _InForce:
         starts = {row[_FACTS_AT][0] for row in rows}
         spans = {(row[_FACTS_AT][0].year, row[_FACTS_AT][1].year) for row in rows}
+        policies = {start: engine_policy(start) for start in starts}
+        tiered = any(policy.retention_tiers for policy in policies.values())
         return cls(
-            policies={start: engine_policy(start) for start in starts},
+            policies=policies,
             calendars={(first, last): work_calendar(range(first, last + 1)) for first, last in spans},
+            retention=retention_of(on=today) if tiered else {},
         )
 
 
@@ -134,7 +146,7 @@ def claim_run(
     SQLite, which has a single writer, every chunk is written here, on this connection.
     """
     rows = claimable_rows(today, district_id)
-    in_force = _InForce.of(rows)
+    in_force = _InForce.of(rows, today)
     hosts = [(host_id, list(host_rows)) for host_id, host_rows in groupby(rows, itemgetter(_HOST))]
     chunks = [hosts[start : start + CHUNK_HOSTS] for start in range(0, len(hosts), CHUNK_HOSTS)]
     if writers is None:
@@ -221,11 +233,13 @@ def _host_lines(
             quote = quote_for(
                 agreement,
                 attendance={engine.month_key(row[_MONTH]): row[_ATTENDED] for row in months},
+                paid_by_month={engine.month_key(row[_MONTH]): row[_PAID] for row in months if row[_PAID] is not None},
                 as_of=today,
                 district_code=months[0][_DISTRICT],
                 only_months=[row[_MONTH] for row in months],
                 policy=in_force.policies[agreement.start],
                 calendar=in_force.calendars[agreement.start.year, agreement.end.year],
+                retention_rate=in_force.retention.get(months[0][_HOST]),
             )
         except RuleError as err:
             problems.append(Problem(agreement_id, err.code, err.message))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
@@ -26,6 +26,7 @@ from jianxi.core.money import ZERO
 from jianxi.hosts.models import Host, HostStatus
 from jianxi.placements.attendance import attendance_lock
 from jianxi.placements.models import Agreement, AgreementStatus, Attendance, Outcome
+from jianxi.placements.outcomes import retention_rates
 from jianxi.policy import engine
 from jianxi.policy.engine.dates import month_first
 from jianxi.policy.selectors import engine_policy, work_calendar
@@ -90,6 +91,8 @@ def quote_for(
     only_months: Iterable[date] | None = None,
     policy: engine.Policy | None = None,
     calendar: WorkCalendar | None = None,
+    retention_rate: Decimal | None = None,
+    paid_by_month: Mapping[str, Decimal] | None = None,
 ) -> engine.Quote:
     """The engine's quote for an agreement, from the data in force now (``only_months``: claims).
 
@@ -106,7 +109,22 @@ def quote_for(
         attendance=attendance,
         ended_early=_early_end(agreement, employed_through),
         as_of=as_of,
+        retention_rate=retention_rate,
+        paid_by_month=paid_by_month,
     )
+
+
+def retention_of(*, on: date, host_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
+    """R-SUB-8: each host's retention rate (留用率) over its internships ended by ``on``, in one query.
+
+    What a retention tier is reached with; a host with no ended internship has no rate (and so
+    the policy's base standard).
+    """
+    agreements = Agreement.objects.filter(ended_on__lte=on)
+    if host_ids is not None:
+        agreements = agreements.filter(host_id__in=list(host_ids))
+    rates = retention_rates(agreements, by="host")
+    return {host: rate for host, r in rates.items() if (rate := r.fraction) is not None}
 
 
 def line_values(line: engine.MonthLine) -> dict[str, Any]:
@@ -168,25 +186,43 @@ def claim_prepare(*, actor: Any, host_id: int, today: date, agreement_ids: Itera
     return claim
 
 
-def attendance_of(agreement_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    """Recorded attended days per agreement and "YYYY-MM", in one query."""
-    attendance: dict[int, dict[str, int]] = defaultdict(dict)
+@dataclass
+class Recorded:
+    """What the attendance records of one internship say, per "YYYY-MM"."""
+
+    attendance: dict[str, int] = field(default_factory=dict)
+    paid: dict[str, Decimal] = field(default_factory=dict)  # allowance paid, where recorded (R-SUB-8 cap)
+
+
+def recorded_months(agreement_ids: Iterable[int]) -> dict[int, Recorded]:
+    """Attended days and allowances paid per agreement and month, in one query."""
+    recorded: dict[int, Recorded] = defaultdict(Recorded)
     rows = Attendance.objects.filter(agreement_id__in=list(agreement_ids))
-    for agreement_id, first, days in rows.values_list("agreement_id", "month", "attended_days"):
-        attendance[agreement_id][engine.month_key(first)] = days
-    return attendance
+    for agreement_id, first, days, paid in rows.values_list("agreement_id", "month", "attended_days", "allowance_paid"):
+        key = engine.month_key(first)
+        recorded[agreement_id].attendance[key] = days
+        if paid is not None:
+            recorded[agreement_id].paid[key] = paid
+    return recorded
 
 
 def _add_lines(claim: Claim, items: list[Claimable], today: date) -> None:
     by_agreement: dict[int, list[Claimable]] = defaultdict(list)
     for item in items:
         by_agreement[item.agreement.pk].append(item)
-    attendance = attendance_of(by_agreement)
+    recorded = recorded_months(by_agreement)
+    retention = retention_of(on=today, host_ids=[claim.host_id]).get(claim.host_id)
     lines = []
     for agreement_id, claimed in by_agreement.items():
         agreement = claimed[0].agreement
-        months = [item.month for item in claimed]
-        quote = quote_for(agreement, attendance=attendance[agreement_id], as_of=today, only_months=months)
+        quote = quote_for(
+            agreement,
+            attendance=recorded[agreement_id].attendance,
+            paid_by_month=recorded[agreement_id].paid,
+            as_of=today,
+            only_months=[item.month for item in claimed],
+            retention_rate=retention,
+        )
         computed = {m.month: m for m in quote.months}
         for item in claimed:
             line = computed.get(engine.month_key(item.month))
@@ -342,14 +378,20 @@ def _recompute(claim: Claim, lines: list[ClaimLine], today: date) -> dict[tuple[
         months = verdict.months if verdict else ()
         return {(claim.agreement_id, date.fromisoformat(m.month + "-01")): m for m in months}  # type: ignore[misc]
     agreements = {line.agreement_id: line.agreement for line in lines}
-    attendance = attendance_of(agreements)
+    recorded = recorded_months(agreements)
+    retention = retention_of(on=today, host_ids=[claim.host_id]).get(claim.host_id)
     result = {}
     claimed: dict[int, list[date]] = defaultdict(list)
     for line in lines:
         claimed[line.agreement_id].append(line.month)
     for agreement_id, agreement in agreements.items():
         quote = quote_for(
-            agreement, attendance=attendance[agreement_id], as_of=today, only_months=claimed[agreement_id]
+            agreement,
+            attendance=recorded[agreement_id].attendance,
+            paid_by_month=recorded[agreement_id].paid,
+            as_of=today,
+            only_months=claimed[agreement_id],
+            retention_rate=retention,
         )
         for m in quote.months:
             result[(agreement_id, date.fromisoformat(m.month + "-01"))] = m

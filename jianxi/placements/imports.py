@@ -53,6 +53,7 @@ from jianxi.core.imports import (
     fold,
     integer_cell,
     is_blank,
+    money_cell,
     read_xlsx,
 )
 from jianxi.placements.attendance import MonthRow, attendance_grid
@@ -80,8 +81,9 @@ AGREEMENT = "协议编号"
 NAME = "姓名"
 MONTH = "月份"
 ATTENDED = "出勤天数"
-HEADERS = (AGREEMENT, NAME, MONTH, ATTENDED)
-SHEET = SheetLayout(SHEET_TITLE, HEADERS, noun="考勤")
+PAID = "实发生活费（元）"  # where the policy caps the subsidy by it (R-SUB-8); older files lack it
+HEADERS = (AGREEMENT, NAME, MONTH, ATTENDED, PAID)
+SHEET = SheetLayout(SHEET_TITLE, HEADERS, noun="考勤", optional=frozenset({PAID}))
 # The same words for an id that does not exist and for another host's agreement: no leak.
 UNKNOWN_AGREEMENT = "未找到该编号对应的本单位见习协议，请核对协议编号（见协议页面的“编号 JX-…”）。"
 
@@ -98,6 +100,7 @@ class ParsedRow:
     agreement: Agreement
     month: MonthRow  # the grid's row: working and scheduled days of that month
     attended: int
+    paid: Decimal | None  # None: the cell was empty, the recorded allowance stays
 
 
 @dataclass(kw_only=True)
@@ -169,6 +172,7 @@ def _month(value: Any) -> date:
 
 
 _attended = integer_cell(0, 31, "出勤天数应为 0 至 31 之间的整数。")
+_paid = money_cell("实发生活费", Decimal("100000"))
 
 
 def _agreement(check: RowChecker, lookups: Lookups) -> Agreement | None:
@@ -244,10 +248,13 @@ def parse_row(
                 ATTENDED,
                 f"{grid_row.key} 的考勤（{grid_row.attended_days} 天）已随补贴申报锁定，需区人社局重新开放后才能修改。",
             )
+    paid = None if is_blank(row.values.get(PAID)) else check.cell(PAID, _paid)
+    if grid_row is not None and paid is not None and grid_row.locked and grid_row.allowance_paid != paid:
+        check.fail(PAID, f"{grid_row.key} 的实发生活费已随补贴申报锁定，需区人社局重新开放后才能修改。")
     if check.errors:
         return check.errors
     assert agreement is not None and grid_row is not None and attended is not None
-    return ParsedRow(row=row.number, agreement=agreement, month=grid_row, attended=attended)
+    return ParsedRow(row=row.number, agreement=agreement, month=grid_row, attended=attended, paid=paid)
 
 
 # --- the write -----------------------------------------------------------------------------------
@@ -305,13 +312,15 @@ def attendance_import(
         changed: list[Attendance] = []
         for parsed in valid:
             current = existing.get((parsed.agreement.pk, parsed.month.month))
-            if current is not None and current.attended_days == parsed.attended:
+            paid = parsed.paid if parsed.paid is not None else (current.allowance_paid if current else None)
+            if current is not None and (current.attended_days, current.allowance_paid) == (parsed.attended, paid):
                 report.unchanged += 1
                 continue
             record = current or Attendance(agreement=parsed.agreement, month=parsed.month.month)
             record.working_days = parsed.month.working_days
             record.scheduled_days = parsed.month.scheduled_days
             record.attended_days = parsed.attended
+            record.allowance_paid = paid
             (changed if current else new).append(record)
         if new:
             bulk_create_with_history(
@@ -324,7 +333,7 @@ def attendance_import(
             bulk_update_with_history(
                 changed,
                 Attendance,
-                ["working_days", "scheduled_days", "attended_days", "updated_at"],
+                ["working_days", "scheduled_days", "attended_days", "allowance_paid", "updated_at"],
                 batch_size=BATCH_SIZE,
                 default_user=actor,
                 default_change_reason=CHANGE_REASON,
@@ -356,7 +365,7 @@ def template_sheets(*, actor: Any, today: date) -> list[Sheet]:
         number, name = f"JX-{agreement.pk}", agreement.person.name
         for row in attendance_grid(agreement=agreement, today=today):
             if row.open and row.attended_days is None:
-                to_fill.append([number, name, row.key, None])
+                to_fill.append([number, name, row.key, None, None])
             calendar.append(
                 [number, name, row.key, row.working_days, row.scheduled_days, row.attended_days, _status(row)]
             )
@@ -365,6 +374,12 @@ def template_sheets(*, actor: Any, today: date) -> list[Sheet]:
         [NAME, "必填", "见习人员姓名，须与协议一致，用于核对协议编号。"],
         [MONTH, "必填", "YYYY-MM 格式的文本（如 2026-12），或 Excel 日期（取其所在月份）。须在见习期内且已开始。"],
         [ATTENDED, "必填", "该月实际出勤的工作日天数，整数，不能超过下表的“见习期内应出勤”（R-SUB-3）。"],
+        [
+            PAID,
+            "选填",
+            "该月单位实际发放的生活费（元，精确到分）。本地政策以实发生活费为补贴上限时（R-SUB-8），"
+            "申报补贴的月份必填；留空则保留已登记的金额。",
+        ],
         [],
         ["说明", "", "第 1 行为表头，请勿修改列名；每行填写一名见习人员一个月的出勤天数。"],
         ["", "", "模板已列出在岗见习人员已开始、尚未填报考勤的月份；未填写出勤天数的行不导入。"],

@@ -568,8 +568,9 @@ def test_the_sheet_named_kaoqin_is_read_whatever_its_position(world, agreement):
     wb = Workbook()
     wb.active.title = "说明"
     ws = wb.create_sheet("考勤")
-    ws.append(list(reversed(HEADERS)))
-    ws.append(list(reversed(list(line(agreement, "2026-12", 10).values()))))
+    row = line(agreement, "2026-12", 10)
+    ws.append(list(reversed(list(row))))
+    ws.append(list(reversed(list(row.values()))))
     buffer = io.BytesIO()
     wb.save(buffer)
     rows = read_sheet(buffer.getvalue())

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from jianxi.core.errors import RuleError
 from jianxi.placements.attendance import attendance_record
+from jianxi.placements.imports import AGREEMENT, ATTENDED, MONTH, NAME, PAID, attendance_import, read_sheet
 from jianxi.placements.models import AgreementStatus, Attendance, Outcome
 from jianxi.policy.models import CityPolicy, RetentionTier
 from jianxi.policy.selectors import invalidate
@@ -19,6 +20,7 @@ from jianxi.subsidies import services
 from jianxi.subsidies.models import ClaimLine
 from jianxi.subsidies.run import claim_run
 from tests.factories import PersonFactory, UserFactory
+from tests.placements.test_attendance_import import xlsx
 from tests.subsidies.conftest import TODAY, attend, make_agreement
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +169,32 @@ def test_R_SUB_8_without_the_allowance_paid_the_month_is_not_claimed_and_the_rul
     assert err.value.code == "R-SUB-8.cap" and "2024-03" in err.value.message
     result = claim_run(today=TODAY)
     assert result.lines == 0 and [(p.agreement_id, p.code) for p in result.problems] == [(agreement.pk, "R-SUB-8.cap")]
+
+
+def test_R_SUB_8_the_attendance_import_records_the_allowance_paid_and_older_files_keep_it(world, capped):
+    agreement = make_agreement(world)
+    common = {AGREEMENT: f"JX-{agreement.pk}", NAME: agreement.person.name, MONTH: "2024-03", ATTENDED: 21}
+    report = attendance_import(
+        actor=world.host_staff,
+        rows=read_sheet(xlsx([{**common, PAID: "1800.50"}])),
+        import_valid_rows=False,
+        today=TODAY,
+    )
+    assert (report.created, report.errors) == (1, [])
+    assert Attendance.objects.get(agreement=agreement).allowance_paid == Decimal("1800.50")
+    older = xlsx(
+        [{**common, ATTENDED: 20}], headers=[AGREEMENT, NAME, MONTH, ATTENDED]
+    )  # a template without the column
+    report = attendance_import(actor=world.host_staff, rows=read_sheet(older), import_valid_rows=False, today=TODAY)
+    record = Attendance.objects.get(agreement=agreement)
+    assert (report.updated, record.attended_days, record.allowance_paid) == (1, 20, Decimal("1800.50"))
+
+
+def test_R_SUB_8_an_allowance_with_fractions_of_a_fen_is_a_row_error_and_nothing_is_recorded(world, capped):
+    agreement = make_agreement(world)
+    row = {AGREEMENT: f"JX-{agreement.pk}", NAME: agreement.person.name, MONTH: "2024-03", ATTENDED: 21, PAID: 1800.555}
+    report = attendance_import(
+        actor=world.host_staff, rows=read_sheet(xlsx([row])), import_valid_rows=False, today=TODAY
+    )
+    assert [(e.row, e.column) for e in report.errors] == [(2, PAID)]
+    assert "精确到分" in report.errors[0].message and not Attendance.objects.exists()

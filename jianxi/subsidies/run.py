@@ -2,9 +2,9 @@
 
 Set-based: one query finds every claimable internship-month together with the facts its quote
 reads; the policy and calendar are looked up once for the whole run; then, per chunk of hosts,
-the engine computes the lines and one bulk insert writes the claims and one COPY their lines,
-in one transaction per chunk. On PostgreSQL the chunks are written by several connections at
-once while the next chunk is computed (docs/BENCHMARKS.md has the figures). Safe to run twice
+the engine computes the lines, and the claims and their lines are written in one transaction
+per chunk (on PostgreSQL as two COPYs, by several connections at once while the next chunk is
+computed; docs/BENCHMARKS.md has the figures and how they came about). Safe to run twice
 (a second run finds nothing left to claim) and safe to interrupt (a finished chunk is committed
 whole, an unfinished one not at all; a rerun finishes the job).
 """
@@ -292,12 +292,12 @@ def _copy_text(value: str) -> str:
 def _encode(planned: Planned, claim_ids: list[int]) -> tuple[bytes, bytes]:
     now = timezone.now().isoformat()
     claims = "".join(
-        f"{claim_id}\t{host_id}\t{ClaimKind.MONTHLY}\t{ClaimStatus.DRAFT}\t\t0\t{now}\n"
+        f"{claim_id}\t{host_id}\t{ClaimKind.MONTHLY.value}\t{ClaimStatus.DRAFT.value}\t\t0\t{now}\n"
         for claim_id, (host_id, _) in zip(claim_ids, planned, strict=True)
     )
     # Many lines share one engine line (the same month, days and district): encode its figures once.
     figures_text: dict[int, str] = {}
-    parts = []
+    kind, status, parts = ClaimKind.MONTHLY.value, LineStatus.PENDING.value, []
     for claim_id, (_, host_lines) in zip(claim_ids, planned, strict=True):
         for agreement_id, month, figures in host_lines:
             text = figures_text.get(id(figures))
@@ -305,9 +305,7 @@ def _encode(planned: Planned, claim_ids: list[int]) -> tuple[bytes, bytes]:
                 values = line_values(figures)
                 values["rules"] = _copy_text(values["rules"])
                 text = figures_text[id(figures)] = "\t".join(str(v) for v in values.values())
-            parts.append(
-                f"{claim_id}\t{agreement_id}\t{month.isoformat()}\t{ClaimKind.MONTHLY}\t{LineStatus.PENDING}\t\t{text}\n"
-            )
+            parts.append(f"{claim_id}\t{agreement_id}\t{month.isoformat()}\t{kind}\t{status}\t\t{text}\n")
     return claims.encode(), "".join(parts).encode()
 
 

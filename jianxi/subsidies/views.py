@@ -460,7 +460,8 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = CancelBatchForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写撤销理由。"))
+        for error in form.errors.get("reason", []):
+            messages.error(request, f"{_('撤销理由')}：{error}")
         return redirect("subsidies:batch", pk=pk)
     try:
         services.batch_cancel(actor=request.user, batch_id=pk, reason=form.cleaned_data["reason"])

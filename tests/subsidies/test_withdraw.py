@@ -152,7 +152,9 @@ def test_the_batch_page_cancels_and_a_cancelled_batch_has_no_bank_file(client, w
     client.force_login(world.district_officer)
     assert 'data-testid="cancel-form"' in client.get(reverse("subsidies:batch", args=[batch.pk])).content.decode()
     empty = client.post(reverse("subsidies:batch_cancel", args=[batch.pk]), {"reason": ""}, follow=True)
-    assert "请填写撤销理由" in empty.content.decode()
+    assert "撤销理由：这个字段是必填项" in empty.content.decode()
+    long = client.post(reverse("subsidies:batch_cancel", args=[batch.pk]), {"reason": "长" * 301}, follow=True)
+    assert "撤销理由：" in long.content.decode() and "300" in long.content.decode()
     assert PaymentBatch.objects.get(pk=batch.pk).status == BatchStatus.OPEN
     response = client.post(reverse("subsidies:batch_cancel", args=[batch.pk]), {"reason": "账号有误"}, follow=True)
     page = response.content.decode()

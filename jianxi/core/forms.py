@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TypeVar
 
 from django import forms
 from django.http import QueryDict
@@ -17,42 +19,42 @@ def add_rule_error(form: forms.BaseForm, err: RuleError) -> None:
 
 
 MONTH_FIELD_PREFIX = "att-"
+PAID_FIELD_PREFIX = "paid-"
+T = TypeVar("T")
+
+
+def _month_inputs(
+    data: QueryDict, prefix: str, parse: Callable[[str], T]
+) -> tuple[dict[str, str], dict[str, T], list[str]]:
+    """A month grid's inputs named ``<prefix>YYYY-MM``: what was typed, the parsed values, the bad months.
+
+    Blank inputs are left out of the values (the caller decides what a blank means); ``parse``
+    raises ValueError (or ArithmeticError) on a bad one.
+    """
+    typed = {key[len(prefix) :]: data.get(key, "") for key in data if key.startswith(prefix)}
+    values: dict[str, T] = {}
+    bad: list[str] = []
+    for month, text in typed.items():
+        if text.strip():
+            try:
+                values[month] = parse(text.strip())
+            except (ValueError, ArithmeticError):
+                bad.append(month)
+    return typed, values, bad
+
+
+def _amount(text: str) -> Decimal:
+    amount = Decimal(text.replace(",", ""))  # InvalidOperation is an ArithmeticError
+    if not amount.is_finite():
+        raise ValueError(text)
+    return amount
 
 
 def month_days(data: QueryDict) -> tuple[dict[str, str], dict[str, int], list[str]]:
-    """A month grid's inputs named ``att-YYYY-MM``: what was typed, the whole numbers, the bad months.
-
-    Blank inputs are left out of the numbers (the caller decides what a blank means).
-    """
-    typed = {key[len(MONTH_FIELD_PREFIX) :]: data.get(key, "") for key in data if key.startswith(MONTH_FIELD_PREFIX)}
-    days: dict[str, int] = {}
-    bad: list[str] = []
-    for month, value in typed.items():
-        if value.strip():
-            try:
-                days[month] = int(value)
-            except ValueError:
-                bad.append(month)
-    return typed, days, bad
-
-
-PAID_FIELD_PREFIX = "paid-"
+    """Attended days typed into ``att-YYYY-MM`` inputs, as whole numbers."""
+    return _month_inputs(data, MONTH_FIELD_PREFIX, int)
 
 
 def month_amounts(data: QueryDict) -> tuple[dict[str, str], dict[str, Decimal], list[str]]:
-    """A month grid's money inputs named ``paid-YYYY-MM`` (yuan): what was typed, the amounts, the bad months."""
-    typed = {key[len(PAID_FIELD_PREFIX) :]: data.get(key, "") for key in data if key.startswith(PAID_FIELD_PREFIX)}
-    amounts: dict[str, Decimal] = {}
-    bad: list[str] = []
-    for month, value in typed.items():
-        if value.strip():
-            try:
-                amount = Decimal(value.strip().replace(",", ""))
-            except InvalidOperation:
-                bad.append(month)
-                continue
-            if amount.is_finite():
-                amounts[month] = amount
-            else:
-                bad.append(month)
-    return typed, amounts, bad
+    """Amounts of yuan typed into ``paid-YYYY-MM`` inputs (thousands separators allowed)."""
+    return _month_inputs(data, PAID_FIELD_PREFIX, _amount)

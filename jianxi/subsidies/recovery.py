@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
 
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped
+from jianxi.core.aggregates import MoneySum
 from jianxi.core.errors import RuleError
 from jianxi.core.money import ZERO, round_fen
 from jianxi.hosts.models import Host
@@ -39,10 +39,11 @@ def recovery_create(
         claims = list(Claim.objects.filter(pk__in=ids, host=host, status=ClaimStatus.PAID))
         if not claims or len(claims) != len(ids):
             raise RuleError("claims", "请选择本单位已拨付的申报。", field="claims")
-        paid = LedgerEntry.objects.filter(claim__in=claims, kind=EntryKind.PAID).aggregate(s=Sum("amount"))["s"] or ZERO
+        paid_entries = LedgerEntry.objects.filter(claim__in=claims, kind=EntryKind.PAID)
+        paid = paid_entries.aggregate(s=MoneySum("amount"))["s"] or ZERO
         # Orders already made on these claims (open or settled) count against what was paid.
         earlier = Recovery.objects.filter(claims__in=claims).exclude(status=RecoveryStatus.WRITTEN_OFF).values("pk")
-        ordered = Recovery.objects.filter(pk__in=earlier).aggregate(s=Sum("amount"))["s"] or ZERO
+        ordered = Recovery.objects.filter(pk__in=earlier).aggregate(s=MoneySum("amount"))["s"] or ZERO
         if amount > paid - ordered:
             raise RuleError(
                 "amount",
@@ -59,7 +60,7 @@ def recovery_create(
 
 
 def _outstanding(recovery: Recovery) -> Decimal:
-    repaid = recovery.repayments.aggregate(s=Sum("amount"))["s"] or ZERO
+    repaid = recovery.repayments.aggregate(s=MoneySum("amount"))["s"] or ZERO
     return Decimal(recovery.amount - repaid)
 
 

@@ -15,12 +15,12 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped, scoped
+from jianxi.core.aggregates import MoneySum
 from jianxi.core.errors import RuleError
 from jianxi.core.money import ZERO
 from jianxi.hosts.models import Host, HostStatus
@@ -563,7 +563,7 @@ def ledger_totals(entries: Any) -> dict[str, Decimal]:
     """
     sums = {
         k: v or ZERO
-        for k, v in ((row["kind"], row["total"]) for row in entries.values("kind").annotate(total=Sum("amount")))
+        for k, v in ((row["kind"], row["total"]) for row in entries.values("kind").annotate(total=MoneySum("amount")))
     }
     totals = {kind: sums.get(kind, ZERO) for kind in EntryKind.values}
     totals["net_paid"] = totals["paid"] - totals["recovered"]

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.core.access import acting_user, roles
+from jianxi.core.aggregates import MoneySum
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import xlsx_response
 from jianxi.core.forms import add_rule_error
@@ -77,7 +78,7 @@ def _int(value: str | None) -> int | None:
 
 def _claims() -> Any:
     return Claim.objects.select_related("host", "agreement__person").annotate(
-        line_count=Count("lines"), claimed=Sum("lines__amount")
+        line_count=Count("lines"), claimed=MoneySum("lines__amount")
     )
 
 
@@ -388,7 +389,7 @@ def payment(request: HttpRequest) -> HttpResponse:
 def _batches() -> Any:
     return (
         PaymentBatch.objects.select_related("district", "created_by")
-        .annotate(item_count=Count("items"), total=Sum("items__amount"))
+        .annotate(item_count=Count("items"), total=MoneySum("items__amount"))
         .order_by("-created_at", "-id")
     )
 
@@ -554,7 +555,7 @@ def statement(request: HttpRequest, host_id: int) -> HttpResponse:
     rows = list(
         Claim.objects.filter(host=host)
         .filter(Q(created_at__year=year) | Q(pk__in=in_ledger))
-        .annotate(claimed=Sum("lines__amount"))
+        .annotate(claimed=MoneySum("lines__amount"))
         .order_by("created_at", "pk")
     )
     claimed = sum((c.claimed or ZERO for c in rows), ZERO)
@@ -586,7 +587,7 @@ def signal_list(request: HttpRequest) -> HttpResponse:
 def recoveries(request: HttpRequest) -> HttpResponse:
     qs = (
         scoped(request.user, Recovery.objects.select_related("host"))
-        .annotate(repaid=Sum("repayments__amount"))
+        .annotate(repaid=MoneySum("repayments__amount"))
         .order_by("-created_at", "-id")
     )
     status, q = request.GET.get("status", ""), request.GET.get("q", "").strip()

@@ -437,9 +437,12 @@ def test_the_claim_run_page_starts_a_run_and_a_second_run_creates_nothing(client
     progress = client.get(response.url).content.decode()
     assert "已完成" in progress and 'http-equiv="refresh"' not in progress
 
-    client.post(reverse("subsidies:run"))
+    again = client.post(reverse("subsidies:run"), follow=True).content.decode()
     assert ClaimRun.objects.count() == 2 and ClaimRun.objects.first().claims == 0
-    assert Claim.objects.count() == 2
+    assert Claim.objects.count() == 2 and "没有找到尚未申报的月份" in again
+    assert "没有找到尚未申报的月份" not in progress  # the first run drafted something
+    client.force_login(world.district_officer)
+    assert "为本区已审核的见习单位" in client.get(reverse("subsidies:run")).content.decode()
 
 
 @pytest.mark.django_db
@@ -525,3 +528,16 @@ def test_R_SUB_7_the_yearly_statement_carries_the_social_insurance_and_tax_note(
     client.force_login(world.host_staff)
     page = client.get(reverse("subsidies:my_statement"), {"year": 2024}, follow=True).content.decode()
     assert "不计入社会保险缴费基数" in page and "企业所得税" in page and "R-SUB-7" in page
+
+
+@pytest.mark.django_db
+def test_claim_totals_on_the_list_are_exact_to_the_fen_on_every_database(client, world):
+    agreement = make_agreement(world)
+    attend(agreement, date(2024, 1, 1))  # 13 of 22 days: 1430.00
+    attend(agreement, date(2024, 2, 1), days=10)  # 10 of 18: 1344.44
+    attend(agreement, date(2024, 3, 1), days=20)  # 20 of 21: 2304.76
+    services.claim_prepare(actor=world.host_staff, host_id=world.our_host.pk, today=TODAY)
+    client.force_login(world.host_staff)
+    page = client.get(reverse("subsidies:claims")).content.decode()
+    # SQLite adds these as floats (5079.200000000001); the list shows the fen, nothing more.
+    assert ">5079.20<" in page and "5079.2000" not in page

@@ -55,6 +55,11 @@ class Host(models.Model):
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
     bank_account = models.CharField(_("银行账号"), max_length=40, blank=True)
+    # An approved unit's new account waits here for the district's review: subsidies keep going
+    # to the reviewed account until then (a changed account is where diverted money would go).
+    pending_bank_name = models.CharField(_("变更后开户银行"), max_length=100, blank=True)
+    pending_bank_account = models.CharField(_("变更后银行账号"), max_length=40, blank=True)
+    pending_bank_at = models.DateTimeField(_("账户变更提交时间"), null=True, blank=True)
     grassroots_base = models.BooleanField(_("基层实习见习基地"), default=False)
     status = models.CharField(
         _("状态"), max_length=20, choices=HostStatus.choices, default=HostStatus.PENDING, db_index=True

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from jianxi.accounts.models import Role
+from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core.errors import RuleError
 from jianxi.core.notify import notify
@@ -76,6 +76,67 @@ HOST_EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
+BANK_FIELDS = ("bank_name", "bank_account")
+BANK_CHANGE_REQUESTED = "；银行账户变更待区人社局审核"
+BANK_CHANGE_WITHDRAWN = "；撤回银行账户变更"
+
+
+def _bank_change(host: Host, fields: dict[str, Any], changed: dict[str, Any]) -> str | None:
+    """An approved (or suspended) unit's new bank account is held for review, not applied.
+
+    Takes the bank fields out of ``changed`` for such a unit and records them as pending; a
+    unit not yet approved has its account reviewed with the rest of its registration. Returns
+    the note for the history row, or None when the pending change stays as it was.
+    """
+    if host.status not in (HostStatus.APPROVED, HostStatus.SUSPENDED):
+        return None
+    wanted = tuple(fields.get(k, getattr(host, k)) for k in BANK_FIELDS)
+    for key in BANK_FIELDS:
+        changed.pop(key, None)
+    current = (host.bank_name, host.bank_account)
+    pending = (host.pending_bank_name, host.pending_bank_account) if host.pending_bank_at else None
+    if wanted == current:
+        if pending is None:
+            return None
+        host.pending_bank_name = host.pending_bank_account = ""
+        host.pending_bank_at = None
+        return BANK_CHANGE_WITHDRAWN
+    if wanted == pending:
+        return None
+    host.pending_bank_name, host.pending_bank_account = wanted
+    host.pending_bank_at = timezone.now()
+    return BANK_CHANGE_REQUESTED
+
+
+@transaction.atomic
+def host_bank_review(*, actor: Any, host_id: int, approve: bool, reason: str = "") -> Host:
+    """The district approves a unit's new bank account (it takes effect) or rejects it (with a reason)."""
+    if getattr(actor, "role", None) not in REVIEWERS:
+        raise RuleError("host.reviewer", "银行账户变更由区人社局审核。")
+    host = get_scoped(actor, Host.objects.select_for_update(), pk=host_id)
+    if host.pending_bank_at is None:
+        raise RuleError("host.bank_pending", "该单位没有待审核的银行账户变更。")
+    reason = reason.strip()
+    if not approve and not reason:
+        raise RuleError("reason", "驳回银行账户变更须填写理由（单位可见）。", field="reason")
+    new = f"{host.pending_bank_name} {host.pending_bank_account}"
+    if approve:
+        host.bank_name, host.bank_account = host.pending_bank_name, host.pending_bank_account
+    host.pending_bank_name = host.pending_bank_account = ""
+    host.pending_bank_at = None
+    verdict = f"银行账户变更审核通过：{new}" if approve else f"驳回银行账户变更（{new}）：{reason}"
+    host._history_user = actor  # type: ignore[attr-defined]
+    host._change_reason = verdict  # type: ignore[attr-defined]
+    host.save()
+    notify(
+        users=host.staff.all(),
+        message=f"您的单位“{host.name}”{verdict}",
+        link=reverse("hosts:mine"),
+        email=host.contact_email,
+    )
+    return host
+
+
 @transaction.atomic
 def host_update(*, actor: Any, host_id: int, **fields: Any) -> Host:
     """Host staff correct their unit's details; a returned unit goes back to the review queue."""
@@ -89,15 +150,23 @@ def host_update(*, actor: Any, host_id: int, **fields: Any) -> Host:
         raise RuleError("R-SUB-6", "该单位已被禁入，不能修改信息（R-SUB-6）。")
     changed = {k: v for k, v in fields.items() if getattr(host, k) != v}
     resubmit = host.status == HostStatus.RETURNED
-    if not changed and not resubmit:
+    bank_note = _bank_change(host, fields, changed)
+    if not changed and not resubmit and bank_note is None:
         return host
     for key, value in changed.items():
         setattr(host, key, value)
     if resubmit:
         host.status = HostStatus.PENDING
     host._history_user = actor  # type: ignore[attr-defined]
-    host._change_reason = "修改单位信息" + ("并重新提交审核" if resubmit else "")  # type: ignore[attr-defined]
+    host._change_reason = "修改单位信息" + ("并重新提交审核" if resubmit else "") + (bank_note or "")  # type: ignore[attr-defined]
     host.save()
+    if bank_note == BANK_CHANGE_REQUESTED:
+        officers = User.objects.filter(role=Role.DISTRICT, district_id=host.district_id, is_active=True)
+        notify(
+            users=officers,
+            message=f"见习单位“{host.name}”申请变更银行账户，请审核后生效。",
+            link=reverse("hosts:detail", args=[host.pk]),
+        )
     if "name" in changed:  # the host name is part of every post's search document
         from jianxi.posts.services import posts_reindex
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.host_detail, name="detail"),
     path("<int:pk>/review/<str:action>/", views.host_review, name="review"),
     path("<int:pk>/edit/", views.host_edit, name="edit"),
+    path("<int:pk>/bank/<str:action>/", views.host_bank_review, name="bank_review"),
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,11 +105,33 @@ def host_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("hosts:detail", pk=pk)
 
 
+@require_POST
+@roles(*services.REVIEWERS)
+def host_bank_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ("approve", "reject"):
+        raise Http404
+    try:
+        services.host_bank_review(
+            actor=request.user, host_id=pk, approve=action == "approve", reason=request.POST.get("reason", "")
+        )
+    except RuleError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(
+            request,
+            _("银行账户变更已审核通过，此后的拨付使用新账户。") if action == "approve" else _("已驳回银行账户变更。"),
+        )
+    return redirect("hosts:detail", pk=pk)
+
+
 @roles(Role.HOST)
 def host_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Host staff correct their unit; a returned unit goes back to the district's review queue."""
     host = get_scoped(request.user, Host.objects.all(), pk=pk)
-    form = HostEditForm(request.POST or None, instance=host)
+    # A bank change awaiting review is what the unit last asked for: show it, so saving other
+    # details leaves it pending (typing the current account back withdraws it).
+    pending = {"bank_name": host.pending_bank_name, "bank_account": host.pending_bank_account}
+    form = HostEditForm(request.POST or None, instance=host, initial=pending if host.pending_bank_at else None)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
@@ -120,6 +142,8 @@ def host_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("单位信息已保存。") + (_("已重新提交审核。") if host.status == "pending" else "")
             )
+            if host.pending_bank_at:
+                messages.info(request, _("银行账户变更已提交区人社局审核，审核通过前补贴仍拨付至原账户。"))
             return redirect("hosts:detail", pk=pk)
     return render(request, "hosts/edit.html", {"form": form, "host": host})
 

@@ -109,6 +109,8 @@ def test_the_pages_show_the_pending_account_and_let_the_district_decide(client, 
     # Opening the form again shows what was asked for, so saving other details keeps it pending.
     assert client.get(edit).context["form"].initial["bank_account"] == NEW["bank_account"]
     client.force_login(world.district_officer)
+    approved_claim(world)
+    assert 'data-testid="bank-pending"' in client.get(reverse("subsidies:payment")).content.decode()
     detail = reverse("hosts:detail", args=[world.our_host.pk])
     page = client.get(detail).content.decode()
     assert 'data-testid="bank-review"' in page and NEW["bank_account"] in page

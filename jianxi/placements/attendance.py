@@ -74,6 +74,9 @@ def attendance_grid(*, agreement: Agreement, today: date) -> list[MonthRow]:
     return rows
 
 
+MAX_ALLOWANCE = Decimal("100000")  # yuan a month: anything above is a typing error
+
+
 def caps_by_paid(agreement: Agreement) -> bool:
     """Whether the policy in force for the internship caps the subsidy by the allowance paid (R-SUB-8)."""
     return engine_policy(agreement.start).cap_by_paid
@@ -110,10 +113,10 @@ def attendance_record(
             if attended is None:
                 raise RuleError("attendance.missing", f"{key} 请先填写出勤天数，再填实发生活费。", field="attendance")
             paid = allowances.get(key, current.allowance_paid if current is not None else None)
-            if paid is not None and (not paid.is_finite() or paid < 0 or paid != round_fen(paid)):
+            if paid is not None and (not paid.is_finite() or not 0 <= paid <= MAX_ALLOWANCE or paid != round_fen(paid)):
                 raise RuleError(
                     "allowance_paid",
-                    f"{key} 的实发生活费应为不小于 0 的金额，最多两位小数（R-SUB-8），现为 {paid}。",
+                    f"{key} 的实发生活费应为 0 至 {MAX_ALLOWANCE} 元之间的金额，最多两位小数（R-SUB-8），现为 {paid}。",
                     field="allowance_paid",
                 )
             if not 0 <= attended <= row.scheduled_days:

@@ -56,7 +56,7 @@ from jianxi.core.imports import (
     money_cell,
     read_xlsx,
 )
-from jianxi.placements.attendance import MonthRow, attendance_grid
+from jianxi.placements.attendance import MAX_ALLOWANCE, MonthRow, attendance_grid
 from jianxi.placements.models import Agreement, AgreementStatus, Attendance
 from jianxi.policy.engine import month_key
 
@@ -172,7 +172,7 @@ def _month(value: Any) -> date:
 
 
 _attended = integer_cell(0, 31, "出勤天数应为 0 至 31 之间的整数。")
-_paid = money_cell("实发生活费", Decimal("100000"))
+_paid = money_cell("实发生活费", MAX_ALLOWANCE)
 
 
 def _agreement(check: RowChecker, lookups: Lookups) -> Agreement | None:

@@ -124,7 +124,7 @@ def test_R_SUB_8_the_attendance_grid_asks_for_the_allowance_paid_only_where_it_c
 def test_R_SUB_8_a_wrong_allowance_is_refused_naming_the_month_and_nothing_changes(client, world, capped):
     agreement = make_agreement(world)
     attend(agreement, date(2024, 3, 1))
-    for bad, words in (("-1", "不小于 0"), ("1800.555", "最多两位小数")):
+    for bad, words in (("-1", "0 至 100000 元"), ("1800.555", "最多两位小数"), ("1e999999", "0 至 100000 元")):
         with pytest.raises(RuleError) as err:
             attendance_record(
                 actor=world.host_staff,

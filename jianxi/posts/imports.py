@@ -18,6 +18,7 @@ officer's are published at once, the officer being the reviewer.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -25,10 +26,11 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from simple_history.utils import bulk_create_with_history
 
-from jianxi.accounts.models import Role
+from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import scoped
 from jianxi.core import imports as core
 from jianxi.core.errors import RuleError
@@ -55,6 +57,7 @@ from jianxi.core.imports import (
 )
 from jianxi.core.imports import MAX_UPLOAD_BYTES as MAX_UPLOAD_BYTES  # re-exported: the tests know it here
 from jianxi.core.imports import ImportFileError as ImportFileError  # re-exported: the tests know it here
+from jianxi.core.notify import notify
 from jianxi.core.validators import parse_credit_code
 from jianxi.hosts.models import Host, HostStatus
 from jianxi.policy.models import Department, District, PostCategory
@@ -113,6 +116,9 @@ class ParsedRow:
 @dataclass(kw_only=True)
 class ImportReport(core.ImportReport):
     published: bool = False  # the created posts were published (an officer's import), not drafts
+    # Valid rows that match a post the host already has (same title and recruiting dates): a
+    # corrected file uploaded again after "import valid rows" does not create them twice.
+    already_imported: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -299,7 +305,6 @@ def posts_import(
         return report
     now = timezone.now()
     status = PostStatus.PUBLISHED if publish else PostStatus.DRAFT
-    posts = [_post(p, status=status, reason=PUBLISH_REASONS.get(actor.role, ""), now=now) for p in valid]
     with transaction.atomic():
         # The hosts may have been barred or suspended since they were read: lock and look again.
         allowed = {HostStatus.APPROVED} if publish else set(HostStatus.values) - {HostStatus.BARRED}
@@ -309,11 +314,39 @@ def posts_import(
         )
         if still != host_ids:
             raise RuleError("import.host_changed", "导入期间有见习单位的状态发生了变化，请重新上传文件。")
+        existing = set(
+            Post.objects.filter(host_id__in=host_ids, title__in={p.data.title for p in valid}).values_list(
+                "host_id", "title", "recruit_start", "recruit_end"
+            )
+        )
+        new = [p for p in valid if _same_post(p) not in existing]
+        report.already_imported = [p.row for p in valid if _same_post(p) in existing]
+        posts = [_post(p, status=status, reason=PUBLISH_REASONS.get(actor.role, ""), now=now) for p in new]
         bulk_create_with_history(
             posts, Post, batch_size=BATCH_SIZE, default_user=actor, default_change_reason=CHANGE_REASON
         )
+        if publish and posts:
+            _tell_hosts(posts, office=PUBLISH_REASONS[actor.role].removesuffix("批量导入"))
     report.created = len(posts)
     return report
+
+
+def _same_post(parsed: ParsedRow) -> tuple[int, str, date, date]:
+    return parsed.host.pk, parsed.data.title, parsed.data.recruit_start, parsed.data.recruit_end
+
+
+def _tell_hosts(posts: list[Post], *, office: str) -> None:
+    """An officer published posts for hosts: each host's staff hears of its own (after commit)."""
+    per_host = Counter(post.host_id for post in posts)
+    staff: dict[int, list[User]] = defaultdict(list)
+    for user in User.objects.filter(host_id__in=per_host, is_active=True):
+        staff[user.host_id].append(user)  # type: ignore[index]
+    for host_id, count in per_host.items():
+        notify(
+            users=staff[host_id],
+            message=f"{office}为您的单位批量导入并发布了 {count} 个见习岗位，请在岗位管理中核对。",
+            link=reverse("posts:manage"),
+        )
 
 
 # --- the template --------------------------------------------------------------------------------

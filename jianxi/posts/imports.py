@@ -116,8 +116,8 @@ class ParsedRow:
 @dataclass(kw_only=True)
 class ImportReport(core.ImportReport):
     published: bool = False  # the created posts were published (an officer's import), not drafts
-    # Valid rows that match a post the host already has (same title and recruiting dates): a
-    # corrected file uploaded again after "import valid rows" does not create them twice.
+    # Valid rows that match a post the host already has in every column: a corrected file
+    # uploaded again after "import valid rows" does not create them twice.
     already_imported: list[int] = field(default_factory=list)
 
 
@@ -315,9 +315,7 @@ def posts_import(
         if still != host_ids:
             raise RuleError("import.host_changed", "导入期间有见习单位的状态发生了变化，请重新上传文件。")
         existing = set(
-            Post.objects.filter(host_id__in=host_ids, title__in={p.data.title for p in valid}).values_list(
-                "host_id", "title", "recruit_start", "recruit_end"
-            )
+            Post.objects.filter(host_id__in=host_ids, title__in={p.data.title for p in valid}).values_list(*SAME_POST)
         )
         new = [p for p in valid if _same_post(p) not in existing]
         report.already_imported = [p.row for p in valid if _same_post(p) in existing]
@@ -331,8 +329,20 @@ def posts_import(
     return report
 
 
-def _same_post(parsed: ParsedRow) -> tuple[int, str, date, date]:
-    return parsed.host.pk, parsed.data.title, parsed.data.recruit_start, parsed.data.recruit_end
+# A row is a post already imported when every column of it matches one of the host's posts.
+SAME_POST = (
+    "host_id", "title", "category_id", "description", "education", "majors", "headcount", "months", "allowance",
+    "district_id", "recruit_start", "recruit_end", "expires_on", "department_id",
+)  # fmt: skip
+
+
+def _same_post(parsed: ParsedRow) -> tuple[Any, ...]:
+    d = parsed.data
+    department = d.department.pk if d.department else None
+    return (
+        parsed.host.pk, d.title, d.category.pk, d.description, d.education, d.majors, d.headcount, d.months,
+        d.allowance, d.district.pk, d.recruit_start, d.recruit_end, d.expires_on, department,
+    )  # fmt: skip
 
 
 def _tell_hosts(posts: list[Post], *, office: str) -> None:

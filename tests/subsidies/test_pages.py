@@ -541,3 +541,11 @@ def test_claim_totals_on_the_list_are_exact_to_the_fen_on_every_database(client,
     page = client.get(reverse("subsidies:claims")).content.decode()
     # SQLite adds these as floats (5079.200000000001); the list shows the fen, nothing more.
     assert ">5079.20<" in page and "5079.2000" not in page
+
+
+@pytest.mark.django_db
+def test_the_subsidy_sub_navigation_marks_the_page_you_are_on(client, world):
+    client.force_login(world.district_officer)
+    page = client.get(reverse("subsidies:batches")).content.decode()
+    assert f'href="{reverse("subsidies:batches")}" aria-current="page"' in page
+    assert page.count('aria-current="page"') == 1

@@ -101,8 +101,8 @@ def quote_for(
     """
     return engine.subsidy_quote(
         only_months=None if only_months is None else {engine.month_key(m) for m in only_months},
-        policy=policy or engine_policy(agreement.start),
-        calendar=calendar or work_calendar(range(agreement.start.year, agreement.end.year + 1)),
+        policy=engine_policy(agreement.start) if policy is None else policy,
+        calendar=work_calendar(range(agreement.start.year, agreement.end.year + 1)) if calendar is None else calendar,
         district=district_code or agreement.host.district.code,  # type: ignore[attr-defined]
         start=agreement.start,
         end=agreement.end,

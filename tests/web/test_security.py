@@ -40,6 +40,8 @@ def test_pages_carry_the_content_security_policy(client, url):
     response = client.get(url)
     assert response.status_code == 200
     assert policy_of(response) == POLICY
+    assert (response["X-Frame-Options"], response["X-Content-Type-Options"]) == ("DENY", "nosniff")
+    assert (response["Referrer-Policy"], response["Cross-Origin-Opener-Policy"]) == ("same-origin", "same-origin")
 
 
 def test_the_admin_and_api_docs_are_under_the_same_policy_when_signed_in(client, world):

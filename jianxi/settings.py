@@ -259,6 +259,10 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Sign-up and invitations are rate limited per address and per identifier (core/throttle.py);
+# off only for load tests.
+FORM_THROTTLE_ENABLED = env_bool("FORM_THROTTLE_ENABLED", True)
+
 # Public quote API: requests per minute per client address (issue: 120 by default).
 QUOTE_RATE_PER_MINUTE = env_int("QUOTE_RATE_PER_MINUTE", 120)
 

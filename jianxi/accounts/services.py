@@ -10,15 +10,20 @@ from django.db import transaction
 
 from jianxi.accounts.models import Role, User
 from jianxi.core.errors import RuleError
+from jianxi.core.notify import notify
 from jianxi.core.validators import parse_credit_code, parse_mobile, parse_resident_id
 from jianxi.hosts.models import Host, HostStatus
 from jianxi.policy.models import Department, District, University
 from jianxi.youth.models import Person
 
 
-def _new_user(*, username: str, password: str, role: Role, display_name: str, **scope: Any) -> User:
+def _username_free(username: str) -> None:
     if User.objects.filter(username__iexact=username).exists():
         raise RuleError("username.taken", "该用户名已被使用，请换一个。", field="username")
+
+
+def _new_user(*, username: str, password: str, role: Role, display_name: str, **scope: Any) -> User:
+    _username_free(username)
     user = User(username=username, role=role, display_name=display_name, **scope)
     user.set_password(password)
     user.save()
@@ -46,16 +51,23 @@ def youth_register(
     registered_unemployed: bool = False,
     transfer_registered: bool = False,
     today: date,
-) -> Person:
-    """A young person signs up: a youth account and their registry record (one ID, one person)."""
+) -> Person | None:
+    """A young person signs up: a youth account and their registry record (one ID, one person).
+
+    An ID number already registered creates nothing and returns None; its owner is told. The
+    page answers both the same way, so that sign-up cannot be used to learn whether someone is
+    registered (issue #11).
+    """
     rid = parse_resident_id(id_number, today=today)
     phone = parse_mobile(phone)
-    if Person.objects.filter(id_number=rid.number).exists():
-        raise RuleError(
-            "id_number.duplicate",
-            "该身份证号已登记。如为本人，请直接登录或联系所在区人社局。",
-            field="id_number",
+    _username_free(username)  # before the ID check: a taken username must not tell the two apart
+    existing = Person.objects.filter(id_number=rid.number).select_related("user").first()
+    if existing is not None:
+        notify(
+            users=[existing.user],
+            message="有人尝试用您的身份证号注册见习服务账号，未予开通。如非本人操作，请联系所在区人社局。",
         )
+        return None
     user = _new_user(username=username, password=password, role=Role.YOUTH, display_name=name)
     person = Person(
         user=user,
@@ -98,16 +110,22 @@ def host_staff_register(
     contact_email: str = "",
     bank_name: str = "",
     bank_account: str = "",
-) -> Host:
-    """Host staff sign up with their unit; the unit waits for the district's review."""
+) -> Host | None:
+    """Host staff sign up with their unit; the unit waits for the district's review.
+
+    A credit code already registered creates nothing and returns None; the unit's staff are told
+    (the page answers the same either way, issue #11).
+    """
     code = parse_credit_code(credit_code)
     phone = parse_mobile(contact_phone, field="contact_phone")
-    if Host.objects.filter(credit_code=code).exists():
-        raise RuleError(
-            "credit_code.duplicate",
-            "该统一社会信用代码已登记为见习单位，一个单位只能登记一次。请联系本单位的现有账号。",
-            field="credit_code",
+    _username_free(username)
+    existing = Host.objects.filter(credit_code=code).first()
+    if existing is not None:
+        notify(
+            users=existing.staff.all(),
+            message="有人尝试用本单位的统一社会信用代码登记见习单位，未予登记。如需增加账号，请联系所在区人社局。",
         )
+        return None
     host = Host(
         credit_code=code,
         name=host_name,

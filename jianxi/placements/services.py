@@ -107,19 +107,25 @@ def application_apply(*, actor: Any, post_id: int, today: date) -> Application:
 
 
 @transaction.atomic
-def application_invite(*, actor: Any, post_id: int, id_number: str, today: date) -> Application:
-    """A host invites a registered young person, found by ID number, to one of its posts."""
+def application_invite(*, actor: Any, post_id: int, id_number: str, today: date) -> Application | None:
+    """A host invites a registered young person, found by ID number, to one of its posts.
+
+    An unknown number, or one already invited, changes nothing and returns None: the host is not
+    told which (issue #11: no way to learn whether someone is registered)."""
     if getattr(actor, "role", None) != Role.HOST:
         raise RuleError("application.inviter", "只能为本单位的在招岗位邀请见习人员。")
     post = _open_post(post_id, today, actor=actor)
     number = parse_resident_id(id_number, today=today).number
     person = Person.objects.filter(id_number=number).first()
-    if person is None:
-        raise RuleError("id_number.unknown", "未找到该身份证号对应的已登记见习人员。", field="id_number")
+    if person is None or person.user_id is None:
+        return None
     if Application.objects.filter(post=post, person=person, status__in=OPEN_APPLICATION_STATES).exists():
-        raise RuleError("application.duplicate", "该人员已有这个岗位的进行中申请。")
+        return None
     application = Application(post=post, person=person, status=S.INVITED, invited=True)
-    _save_new(application, actor, "该人员已有这个岗位的进行中申请。")
+    try:
+        _save_new(application, actor, "")
+    except RuleError:
+        return None
     _notify_application(application, f"{post.host.name} 邀请您申请岗位“{post.title}”。", to_host=False)
     return application
 

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +19,7 @@ from jianxi.core.errors import RuleError
 from jianxi.core.excel import xlsx_response
 from jianxi.core.forms import add_rule_error, month_amounts, month_days
 from jianxi.core.paging import paginate, parse_id
+from jianxi.core.throttle import INVITE, throttle
 from jianxi.placements import attendance as attendance_service
 from jianxi.placements import outcomes, services
 from jianxi.placements.forms import (
@@ -39,6 +40,15 @@ EVERYONE = (*PARTIES, *OFFICER_ROLES)
 
 def _applications() -> Any:
     return Application.objects.select_related("post__host", "person__university", "person__district")
+
+
+def _visible(user: Any, applications: Any) -> Any:
+    """Applications in the user's scope. A host does not see its invitations until the person
+    answers: the list would otherwise tell whether an ID number it typed is registered (#11)."""
+    applications = scoped(user, applications)
+    if user.role == Role.HOST:
+        applications = applications.exclude(status=ApplicationStatus.INVITED)
+    return applications
 
 
 def _agreements() -> Any:
@@ -64,6 +74,7 @@ def invite(request: HttpRequest, post_id: int) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
+            throttle(request, INVITE, target=form.cleaned_data["id_number"], field="id_number")
             services.application_invite(
                 actor=request.user,
                 post_id=post_id,
@@ -73,14 +84,17 @@ def invite(request: HttpRequest, post_id: int) -> HttpResponse:
         except RuleError as err:
             messages.error(request, err.message)
         else:
-            messages.success(request, _("已发出邀请。"))
+            # The same words whether or not the number is registered (issue #11).
+            messages.success(
+                request, _("如该身份证号已登记为见习人员，对方将收到邀请；对方接受后，申请会出现在应聘列表中。")
+            )
     return redirect("posts:manage_detail", pk=post_id)
 
 
 @roles(*EVERYONE)
 def application_list(request: HttpRequest) -> HttpResponse:
     """Applications in scope: a youth's own, a host's applicants, a university's graduates, …"""
-    applications = scoped(request.user, _applications())
+    applications = _visible(request.user, _applications())
     status = request.GET.get("status", "")
     if status in ApplicationStatus.values:
         applications = applications.filter(status=status)
@@ -88,7 +102,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     if post is not None:
         applications = applications.filter(post_id=post)
     counts = dict(
-        scoped(request.user, Application.objects.all())
+        _visible(request.user, Application.objects.all())
         .values_list("status")
         .annotate(n=Count("pk"))
         .values_list("status", "n")
@@ -114,7 +128,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 @roles(*EVERYONE)
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = get_scoped(request.user, _applications(), pk=pk)
+    application = get_object_or_404(_visible(request.user, _applications()), pk=pk)
     role = acting_user(request).role
     moves = [
         (name, verb)

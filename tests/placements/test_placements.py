@@ -106,14 +106,47 @@ def test_host_invites_a_registered_young_person_by_id_number(world):
     assert app.status == ApplicationStatus.INVITED and app.invited
     app = services.application_move(actor=world.other_youth, application_id=app.pk, action="accept_invite")
     assert app.status == ApplicationStatus.APPLIED
-    with pytest.raises(RuleError, match="未找到"):
+    # An unknown number changes nothing and says nothing (issue #11): the page answers the same.
+    before = Application.objects.count()
+    assert (
         services.application_invite(
             actor=world.host_staff, post_id=post.pk, id_number="11010519491231002X", today=TODAY
         )
+        is None
+    )
+    assert Application.objects.count() == before
     with pytest.raises(Http404):  # another host's post is not found (issue #11: scope before input)
         services.application_invite(
             actor=world.other_host_staff, post_id=post.pk, id_number=world.our_person.id_number, today=TODAY
         )
+
+
+def test_an_invitation_answers_the_same_whether_or_not_the_id_number_is_registered(client, world):
+    """Issue #11: the host learns nothing until the person accepts; then the application appears."""
+    post = PostFactory(host=world.our_host)
+    client.force_login(world.host_staff)
+    url = reverse("placements:invite", args=[post.pk])
+    answers = []
+    for number in (world.other_person.id_number, "11010519491231002X"):
+        response = client.post(url, {"id_number": number}, follow=True)
+        answers.append([str(m) for m in response.context["messages"]])
+    assert answers[0] == answers[1]
+    listing = client.get(reverse("placements:applications")).content.decode()
+    assert world.other_person.name not in listing
+    invited = Application.objects.get(post=post, person=world.other_person)
+    assert client.get(reverse("placements:application", args=[invited.pk])).status_code == 404
+    services.application_move(actor=world.other_youth, application_id=invited.pk, action="accept_invite")
+    assert world.other_person.name in client.get(reverse("placements:applications")).content.decode()
+
+
+def test_invitations_are_throttled_per_id_number(client, world):
+    post = PostFactory(host=world.our_host)
+    client.force_login(world.host_staff)
+    url = reverse("placements:invite", args=[post.pk])
+    for _ in range(5):
+        client.post(url, {"id_number": "11010519491231002X"})
+    response = client.post(url, {"id_number": "11010519491231002X"}, follow=True)
+    assert any("尝试过于频繁" in str(m) for m in response.context["messages"])
 
 
 # --- agreements ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jianxi.accounts.models import Role, User
+from jianxi.core.models import Notification
 from jianxi.hosts.models import Host, HostStatus
 from jianxi.policy.models import CityPolicy, Department, District, MinimumWage, YearlyTarget
 from jianxi.youth.models import IdNumberReveal, Person
@@ -106,13 +107,19 @@ def host_form(**change):
     return data
 
 
-def test_youth_signs_up_and_lands_home_with_the_registry_record(client):
+def _signed_in_home(client, username: str, password: str) -> str:
+    response = client.post(reverse("login"), {"username": username, "password": password}, follow=True)
+    return response.content.decode()
+
+
+def test_youth_signs_up_then_signs_in_and_lands_home_with_the_registry_record(client):
     response = client.post(reverse("signup_youth"), youth_form())
-    assert response.status_code == 302
+    assert response.status_code == 200 and 'data-testid="signup-done"' in response.content.decode()
+    assert "_auth_user_id" not in client.session  # not signed in: that would tell the ID was free
     person = Person.objects.get(user__username="xiaoming")
     assert person.birth_date == date(2001, 5, 20)  # derived from the ID number
     assert person.history.first().history_user == person.user  # audit: who created it
-    assert 'data-testid="home-youth"' in client.get("/").content.decode()
+    assert 'data-testid="home-youth"' in _signed_in_home(client, "xiaoming", youth_form()["password1"])
 
 
 def test_youth_sign_up_with_a_corrupted_id_number_is_refused_and_changes_nothing(client):
@@ -123,25 +130,69 @@ def test_youth_sign_up_with_a_corrupted_id_number_is_refused_and_changes_nothing
     assert not User.objects.filter(username="xiaoming").exists()
 
 
-def test_one_id_number_one_person(client, world):
-    response = client.post(reverse("signup_youth"), youth_form(id_number=world.our_person.id_number))
-    assert "该身份证号已登记" in response.content.decode()
+def _answer(response) -> str:
+    """The page without what differs between any two renderings (the CSRF token, the username)."""
+    import re
+
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"|<strong>[^<]*</strong>', "", response.content.decode())
+
+
+def test_one_id_number_one_person_and_sign_up_does_not_tell_whether_it_was_registered(
+    client, world, django_capture_on_commit_callbacks
+):
+    """Issue #11: the same answer either way; the registered owner is told instead."""
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post(reverse("signup_youth"), youth_form(id_number=world.our_person.id_number))
     assert not User.objects.filter(username="xiaoming").exists()
+    free = client.post(reverse("signup_youth"), youth_form(username="xiaohong", id_number=make_id_number(9)))
+    assert User.objects.filter(username="xiaohong").exists()
+    assert taken.status_code == free.status_code == 200
+    assert _answer(taken) == _answer(free)
+    assert Notification.objects.filter(user=world.youth, message__contains="尝试用您的身份证号注册").exists()
 
 
-def test_host_signs_up_pending_review_and_sees_it(client):
+def test_host_signs_up_pending_review_and_sees_it_after_signing_in(client):
     response = client.post(reverse("signup_host"), host_form())
-    assert response.status_code == 302
+    assert response.status_code == 200 and 'data-testid="signup-done"' in response.content.decode()
     host = Host.objects.get(name="北京某某科技有限公司")
     assert host.status == HostStatus.PENDING
     assert host.staff.get().username == "hr_a"
-    assert "等待所在区人社局审核" in client.get("/").content.decode()
+    assert "等待所在区人社局审核" in _signed_in_home(client, "hr_a", host_form()["password1"])
 
 
-def test_one_credit_code_one_host(client, world):
-    response = client.post(reverse("signup_host"), host_form(credit_code=world.our_host.credit_code))
-    assert "已登记为见习单位" in response.content.decode()
+def test_one_credit_code_one_host_and_sign_up_does_not_tell_whether_it_was_registered(
+    client, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post(reverse("signup_host"), host_form(credit_code=world.our_host.credit_code))
     assert not User.objects.filter(username="hr_a").exists()
+    free = client.post(reverse("signup_host"), host_form(username="hr_b"))
+    assert User.objects.filter(username="hr_b").exists()
+    assert _answer(taken) == _answer(free)
+    assert Notification.objects.filter(user=world.host_staff, message__contains="统一社会信用代码").exists()
+
+
+def test_a_taken_username_is_refused_before_the_id_number_is_looked_at(client, world):
+    """Otherwise "username taken" for a free ID and "submitted" for a registered one would differ."""
+    for id_number in (world.our_person.id_number, make_id_number(9)):
+        response = client.post(reverse("signup_youth"), youth_form(username="youth", id_number=id_number))
+        assert "该用户名已被使用" in response.content.decode()
+
+
+def test_sign_up_is_throttled_per_address_and_per_id_number(client, world):
+    target = world.our_person.id_number
+    for n in range(3):  # three tries of one ID number, from anywhere, per hour
+        assert (
+            client.post(reverse("signup_youth"), youth_form(username=f"tester{n}", id_number=target)).status_code == 200
+        )
+    refused = client.post(reverse("signup_youth"), youth_form(username="tester9", id_number=target))
+    assert refused.status_code == 429 and "尝试过于频繁" in refused.content.decode()
+    # Per address: ten sign-ups an hour, whatever the numbers.
+    for n in range(6):
+        client.post(reverse("signup_youth"), youth_form(username=f"other{n}", id_number=make_id_number(20 + n)))
+    refused = client.post(reverse("signup_youth"), youth_form(username="other9", id_number=make_id_number(40)))
+    assert refused.status_code == 429
+    assert not User.objects.filter(username="other9").exists()
 
 
 def test_host_sign_up_with_a_bad_credit_code_names_the_standard(client):

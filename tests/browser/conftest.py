@@ -87,6 +87,17 @@ def page(context: Any, request: pytest.FixtureRequest) -> Generator[Any]:
         assert refused == [], f"the Content-Security-Policy refused: {refused}"
 
 
+def sign_in_after_sign_up(page: Any, username: str, password: str) -> None:
+    """Sign-up answers "submitted" without signing in (issue #11); the person signs in from there."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("signup-done")).to_be_visible()
+    page.get_by_test_id("signup-done").get_by_role("link", name="去登录").click()
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("main").get_by_role("button", name="登录").click()
+
+
 @pytest.fixture
 def login(page: Any, site: str) -> Callable[..., None]:
     """Sign in through the login page as one of the demo accounts."""

@@ -20,7 +20,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from jianxi.core.validators import credit_code_check_char
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, sign_in_after_sign_up
 
 HOST_NAME = "北京见微数据服务有限公司"
 HOST_USER = "jianwei_hr"
@@ -94,6 +94,7 @@ def test_host_registers_is_approved_publishes_and_visitor_finds_post(page: Any, 
 
     # 1. A new host unit signs up and waits for its district.
     sign_up_host(page, site)
+    sign_in_after_sign_up(page, HOST_USER, HOST_PASSWORD)
     expect(page).to_have_url(f"{site}/")
     home = page.get_by_test_id("home-host")
     expect(home).to_contain_text(HOST_NAME)

@@ -28,7 +28,7 @@ from playwright.sync_api import expect
 
 from jianxi.core.validators import resident_id_check_char
 from jianxi.policy.engine import add_months
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, sign_in_after_sign_up
 
 HOST_NAME = "北京数智科技有限公司"
 POST_TITLE = "数据分析师助理"
@@ -153,6 +153,7 @@ def test_youth_signs_up_applies_is_placed_hired_early_and_certified(page: Any, s
 
     # 1. Signed out, a young person signs up and lands on their home page.
     sign_up(page, site, d)
+    sign_in_after_sign_up(page, YOUTH_USER, YOUTH_PASSWORD)
     expect(page).to_have_url(f"{site}/")
     expect(page.get_by_test_id("home-youth")).to_contain_text("高校毕业生 · 海淀区")
     expect(page.get_by_test_id("who")).to_contain_text(YOUTH_NAME)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -10,6 +11,9 @@ from jianxi.policy.models import Department, District, PostCategory
 from jianxi.posts.models import EducationLevel, Post
 from jianxi.posts.selectors import PostQuery
 from jianxi.posts.services import PostData
+
+if TYPE_CHECKING:
+    from jianxi.hosts.models import Host
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SORT_CHOICES = [
@@ -102,8 +106,14 @@ class PostForm(forms.ModelForm):
             "months": forms.Select(choices=[(m, m) for m in range(3, 13)]),
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, host: Host | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if host is not None:
+            # A post lies in its host's district (posts.services.post_validate).
+            district = self.fields["district"]
+            district.queryset = District.objects.filter(pk=host.district_id)  # type: ignore[attr-defined]
+            district.empty_label = None  # type: ignore[attr-defined]
+            self.initial.setdefault("district", host.district_id)
         if not self.instance.pk:
             today = timezone.localdate()
             self.initial.setdefault("recruit_start", today)

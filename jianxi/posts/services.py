@@ -50,8 +50,18 @@ class PostData:
     department: Department | None = None
 
 
-def post_validate(data: PostData) -> None:
-    """Field rules a clerk can read; the database constraints repeat the ones that matter."""
+def post_validate(data: PostData, host: Host | None = None) -> None:
+    """Field rules a clerk can read; the database constraints repeat the ones that matter.
+
+    With ``host``: a post lies in its host's district, which reviews and manages it, so that no
+    post is on one district's public list and out of that district's reach (issue #11).
+    """
+    if host is not None and data.district.pk != host.district_id:
+        raise RuleError(
+            "post.district",
+            f"岗位工作地点须为本单位所在区（{host.district.name}），由该区人社局审核和管理。",
+            field="district",
+        )
     if not data.title.strip():
         raise RuleError("title", "请填写岗位名称。", field="title")
     if not data.description.strip():
@@ -96,7 +106,7 @@ def post_save_draft(*, actor: Any, data: PostData, post_id: int | None = None) -
     host = _host_of(actor)
     if host.status == HostStatus.BARRED:
         raise RuleError("R-SUB-6", "本单位已被禁入见习计划，不能发布岗位（R-SUB-6）。")
-    post_validate(data)
+    post_validate(data, host)
     if post_id is None:
         post = Post(host=host, status=PostStatus.DRAFT)
     else:

@@ -176,7 +176,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if instance is not None and instance.status not in services.EDITABLE_STATES:
         messages.error(request, _("岗位当前状态为“%(s)s”，不能修改。") % {"s": instance.get_status_display()})
         return redirect("posts:manage_detail", pk=instance.pk)
-    form = PostForm(request.POST or None, instance=instance)
+    form = PostForm(request.POST or None, instance=instance, host=acting_user(request).host)
     if request.method == "POST" and form.is_valid():
         try:
             post = services.post_save_draft(actor=request.user, data=form.data_object(), post_id=pk)

@@ -188,6 +188,33 @@ def test_another_district_cannot_review_or_close_our_post(world):
     assert post.status == PostStatus.SUBMITTED
 
 
+def test_a_host_cannot_publish_a_post_into_another_district(world, client):
+    """Issue #11: such a post was on 朝阳's public list, but 朝阳 could neither see nor manage it."""
+    chaoyang = District.objects.get(code="110105")
+    with pytest.raises(RuleError) as err:
+        services.post_save_draft(actor=world.host_staff, data=post_data(district=chaoyang))
+    assert (err.value.code, err.value.field) == ("post.district", "district")
+    assert "海淀区" in err.value.message
+    assert not Post.objects.filter(host=world.our_host).exists()
+    # The page offers the host's own district only, and a forged choice is a form error.
+    client.force_login(world.host_staff)
+    page = client.get(reverse("posts:create")).content.decode()
+    choices = page.split('name="district"')[1].split("</select>")[0]
+    assert "海淀区" in choices and "朝阳区" not in choices
+    data = {
+        "title": "数据分析师助理", "category": PostCategory.objects.get(code="technical").pk,
+        "description": "协助整理业务数据。", "education": 3, "headcount": 2, "months": 6, "allowance": "3200",
+        "district": chaoyang.pk, "recruit_start": TODAY, "recruit_end": TODAY + timedelta(days=30),
+        "expires_on": TODAY + timedelta(days=60),
+    }  # fmt: skip
+    response = client.post(reverse("posts:create"), data)
+    assert response.status_code == 200 and not Post.objects.filter(host=world.our_host).exists()
+    data["district"] = world.our_host.district_id
+    assert client.post(reverse("posts:create"), data).status_code == 302
+    post = Post.objects.get(host=world.our_host)
+    assert post.district == world.our_host.district
+
+
 def test_R_IN_1_post_months_outside_3_to_12_are_refused(world):
     for months in (2, 13):
         with pytest.raises(RuleError) as err:

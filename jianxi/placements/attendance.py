@@ -153,9 +153,9 @@ def attendance_reopen(*, actor: Any, agreement_id: int, month: date, reason: str
     """A district officer reopens a locked month, with a reason kept in its history."""
     if getattr(actor, "role", None) not in (Role.DISTRICT, Role.CITY):
         raise RuleError("attendance.reopener", "只有区人社局可以重新开放已锁定的考勤。")
+    agreement = get_scoped(actor, Agreement.objects.all(), pk=agreement_id)
     if not reason.strip():
         raise RuleError("reason", "重新开放须填写理由。", field="reason")
-    agreement = get_scoped(actor, Agreement.objects.all(), pk=agreement_id)
     record = Attendance.objects.select_for_update().filter(agreement=agreement, month=month).first()
     if record is None:
         raise RuleError("attendance.missing", "该月没有考勤记录。")

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -79,9 +80,14 @@ def _save_new(application: Application, actor: Any, duplicate: str) -> None:
         raise RuleError("application.duplicate", duplicate) from exc
 
 
-def _open_post(post_id: int, today: date) -> Post:
-    post = Post.objects.select_related("host").filter(pk=post_id).first()
-    if post is None or post.status != PostStatus.PUBLISHED or post.expires_on < today:
+def _open_post(post_id: int, today: date, actor: Any = None) -> Post:
+    """A post open for applications. One never published is not found (404), as on public pages;
+    with ``actor``, one outside the actor's scope is not found either."""
+    posts = Post.objects.select_related("host")
+    post = get_scoped(actor, posts, pk=post_id) if actor is not None else posts.filter(pk=post_id).first()
+    if post is None or post.published_at is None:
+        raise Http404
+    if post.status != PostStatus.PUBLISHED or post.expires_on < today:
         raise RuleError("post.closed", "该岗位未在招募中。", field="post")
     return post
 
@@ -102,9 +108,9 @@ def application_apply(*, actor: Any, post_id: int, today: date) -> Application:
 @transaction.atomic
 def application_invite(*, actor: Any, post_id: int, id_number: str, today: date) -> Application:
     """A host invites a registered young person, found by ID number, to one of its posts."""
-    post = _open_post(post_id, today)
-    if getattr(actor, "role", None) != Role.HOST or post.host_id != actor.host_id:
+    if getattr(actor, "role", None) != Role.HOST:
         raise RuleError("application.inviter", "只能为本单位的在招岗位邀请见习人员。")
+    post = _open_post(post_id, today, actor=actor)
     number = parse_resident_id(id_number, today=today).number
     person = Person.objects.filter(id_number=number).first()
     if person is None:
@@ -128,16 +134,18 @@ def application_move(
     *, actor: Any, application_id: int, action: str, interview: Interview | None = None, note: str = ""
 ) -> Application:
     """One step of the two-way selection, by the side whose turn it is."""
-    if action not in MOVES:
-        raise RuleError("application.action", f"未知的操作：{action}", field="action")
-    who, sources, target, verb = MOVES[action]
-    if getattr(actor, "role", None) != who:
-        raise RuleError("application.actor", f"“{verb}”须由{'见习单位' if who == Role.HOST else '见习人员本人'}操作。")
-    if action == "interview" and (interview is None or not (interview.place.strip() or interview.online)):
-        raise RuleError("interview", "请填写面试时间，以及面试地点或选择线上面试。", field="interview_at")
     with transaction.atomic():
+        # Scope first: an application outside the actor's scope is not found, whatever the input.
         queryset = Application.objects.select_for_update().select_related("post__host", "person")
         application = get_scoped(actor, queryset, pk=application_id)
+        if action not in MOVES:
+            raise RuleError("application.action", f"未知的操作：{action}", field="action")
+        who, sources, target, verb = MOVES[action]
+        if getattr(actor, "role", None) != who:
+            who_may = "见习单位" if who == Role.HOST else "见习人员本人"
+            raise RuleError("application.actor", f"“{verb}”须由{who_may}操作。")
+        if action == "interview" and (interview is None or not (interview.place.strip() or interview.online)):
+            raise RuleError("interview", "请填写面试时间，以及面试地点或选择线上面试。", field="interview_at")
         if application.status == target and action != "interview":
             return application
         if application.status not in sources:

@@ -30,6 +30,7 @@ from jianxi.placements.forms import (
 )
 from jianxi.placements.models import Agreement, AgreementStatus, Application, ApplicationStatus
 from jianxi.policy.engine.dates import parse_month_key
+from jianxi.posts.models import Post
 
 PARTIES = (Role.YOUTH, Role.HOST)
 EVERYONE = (*PARTIES, *OFFICER_ROLES)
@@ -58,6 +59,7 @@ def apply(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_POST
 @roles(Role.HOST)
 def invite(request: HttpRequest, post_id: int) -> HttpResponse:
+    get_scoped(request.user, Post.objects.all(), pk=post_id)  # another host's post: 404
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
@@ -298,6 +300,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 @roles(Role.DISTRICT, Role.CITY)
 def attendance_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """A district officer reopens a locked month, with a reason kept in its history."""
+    get_scoped(request.user, Agreement.objects.all(), pk=pk)  # out of scope: 404 before the input
     month = parse_month(request.POST.get("month", ""))
     try:
         if month is None:

@@ -199,6 +199,7 @@ ACTIONS = {
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One transition of a post; the service checks state, scope and role again."""
     user = acting_user(request)
+    get_scoped(user, Post.objects.all(), pk=pk)  # out of scope: 404 before anything else
     if action not in ACTIONS or user.role not in ACTIONS[action]:
         messages.error(request, _("无权执行此操作。"))
         return redirect("posts:manage_detail", pk=pk)

@@ -96,9 +96,9 @@ def checklist_tick(*, actor: Any, claim_id: int, code: str, note: str = "") -> C
     """An officer records that one condition was checked, with who and when."""
     if getattr(actor, "role", None) not in (Role.DISTRICT, Role.CITY):
         raise RuleError("claim.reviewer", "核查由区人社局工作人员进行。")
+    claim = get_scoped(actor, Claim.objects.select_for_update(), pk=claim_id)
     if code not in CHECKLIST:
         raise RuleError("code", "未知的核查项。", field="code")
-    claim = get_scoped(actor, Claim.objects.select_for_update(), pk=claim_id)
     if claim.kind != ClaimKind.REMAINING or claim.status != ClaimStatus.SUBMITTED:
         raise RuleError("claim.transition", "只有待审核的剩余期限补贴申报需要逐项核查。")
     item, _ = ChecklistItem.objects.get_or_create(

@@ -133,11 +133,11 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     first = exc.errors[0] if exc.errors else {}
     field = _field_of(first.get("loc", ()))
     kind = str(first.get("type", "invalid"))
-    code, message = _describe(kind, field)
+    code, message = _describe(kind, field or "请求内容")
     return error(request, 400, code, message, field)
 
 
-def _describe(kind: str, field: str | None) -> tuple[str, str]:
+def _describe(kind: str, field: str) -> tuple[str, str]:
     """pydantic's error type → a stable code and a Chinese message naming the field."""
     if kind == "missing":
         return "invalid.missing", f"缺少必填字段：{field}"

@@ -167,3 +167,23 @@ def test_every_integer_parameter_is_bounded(document):
             if "integer" in types:
                 bounded = schema if "maximum" in schema else next(s for s in schema["anyOf"] if "maximum" in s)
                 assert "minimum" in bounded, f"{name} {parameter['name']}"
+
+
+def test_a_missing_body_is_named_as_such(client):
+    body = error_of(client.post("/api/v1/quotes/subsidy", "", content_type="application/json"), 400)
+    assert body["code"] == "invalid.missing" and "None" not in body["message"]
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "field"),
+    [
+        ({"start": 0}, "invalid.date", "start"),
+        ({"start": "2023-03-15T00:00:00"}, "invalid.date", "start"),
+        ({"attendance": {"2023-03": "12"}}, "invalid.integer", "attendance.2023-03"),
+    ],
+)
+def test_a_quote_body_is_taken_as_declared_not_coerced(client, change, code, field):
+    quote = {"district": "110108", "start": "2023-03-15", "end": "2023-06-14", **change}
+    response = client.post("/api/v1/quotes/subsidy", json.dumps(quote), content_type="application/json")
+    body = error_of(response, 400)
+    assert (body["code"], body["field"]) == (code, field)

@@ -6,12 +6,15 @@ not silently turn debugging on in production).
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,6 +54,30 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_proxies(name: str) -> list[str]:
+    """Trusted proxy addresses or networks (CIDR), plus the word ``unix`` for a Unix socket peer."""
+    proxies = []
+    for item in env_list(name, []):
+        if item == "unix":
+            proxies.append(item)
+            continue
+        try:
+            proxies.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an IP address, a CIDR network or 'unix'") from exc
+    return proxies
+
+
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """The header a TLS-terminating proxy sets to ``https`` (e.g. X-Forwarded-Proto), as Django wants it."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9-]+", raw):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a header name (e.g. X-Forwarded-Proto)")
+    return ("HTTP_" + raw.upper().replace("-", "_"), "https")
+
+
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else one generated once into var/ (never committed)."""
     key = os.environ.get("SECRET_KEY")
@@ -80,6 +107,7 @@ INSTALLED_APPS = [
     "ninja",
     "simple_history",
     "axes",
+    "csp",
     "jianxi.core",
     "jianxi.accounts",
     "jianxi.policy",
@@ -92,6 +120,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -156,10 +185,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login throttling (django-axes): lock a username+address pair after repeated failures.
+# Login throttling (django-axes): lock a username+address pair after AXES_FAILURE_LIMIT failures,
+# and a whole client address once it has failed AXES_ADDRESS_FAILURE_LIMIT times over any usernames
+# within the cool-off (jianxi.accounts.lockout; docs/operations.md explains the choice).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 50)
+if AXES_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("AXES_ADDRESS_FAILURE_LIMIT must not be below AXES_FAILURE_LIMIT")
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "jianxi.accounts.lockout.lockout_parameters"
+AXES_CLIENT_IP_CALLABLE = "jianxi.core.network.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -190,10 +225,39 @@ MEDIA_ROOT = VAR_DIR / "media"
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jianxi@localhost")
 
+# --- HTTPS and the reverse proxy (docs/operations.md lists the production values) -----------------
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
+
+# The proxies whose X-Forwarded-For is believed (jianxi.core.network.client_address derives the
+# client address from it for login lockout, throttling and audit). Empty: the peer address is the client.
+TRUSTED_PROXIES = env_proxies("TRUSTED_PROXIES")
+# ninja's own throttles would otherwise believe any client's X-Forwarded-For; ours use client_address.
+NINJA_NUM_PROXIES = 0
+
+# Content-Security-Policy (django-csp): nothing inline, nothing from another origin. Pages take
+# behaviour from jianxi/static/jianxi/site.js (data attributes) and style from site.css; the
+# admin and the API's Swagger UI (ninja's bundled static files) work under the same policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
 
 # Public quote API: requests per minute per client address (issue: 120 by default).
 QUOTE_RATE_PER_MINUTE = env_int("QUOTE_RATE_PER_MINUTE", 120)

@@ -1,24 +1,63 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from jianxi.accounts.models import ApiToken, User
+from jianxi.accounts.models import OFFICER_ROLES, ApiToken, User
+
+# Rights are the superuser's alone, and superusers are made on the command line
+# (`manage.py createsuperuser`), never by ticking a box here (issue #11: separation of duties).
+RIGHTS = ("is_staff", "is_superuser", "groups", "user_permissions")
+SCOPE_FIELDS = ("role", "display_name", "district", "department", "university", "host")
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
+    """Officer accounts for the city officer; every account, but no superuser flag, for a superuser.
+
+    A city officer (a non-superuser with the 市人社局 group) sees and creates officer accounts
+    only — not host staff or young people, whose accounts are their own — cannot grant rights,
+    and changes no password but its own: resetting a district officer's password would let it
+    act as that district and approve its own money.
+    """
+
     list_display = ("username", "display_name", "role", "district", "department", "university", "host", "is_active")
     list_filter = ("role", "district", "department", "is_active")
     search_fields = ("username", "display_name")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
-        ("见习角色与范围", {"fields": ("role", "display_name", "district", "department", "university", "host")}),
-    )  # type: ignore[misc]
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("first_name", "last_name", "email")}),
+        ("状态与权限", {"fields": ("is_active", *RIGHTS)}),
+        ("见习角色与范围", {"fields": SCOPE_FIELDS}),
+        ("重要日期", {"fields": ("last_login", "date_joined")}),
+    )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
-        ("见习角色与范围", {"fields": ("role", "display_name", "district", "department", "university", "host")}),
+        ("见习角色与范围", {"fields": SCOPE_FIELDS}),
     )
     raw_id_fields = ("host",)
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ("is_superuser", "last_login", "date_joined")
+        if request.user.is_superuser:
+            return fixed
+        return (*fixed, *RIGHTS, "host")
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        if request.user.is_superuser:
+            return users
+        return users.filter(is_superuser=False, role__in=OFFICER_ROLES)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not request.user.is_superuser:
+            kwargs["choices"] = [(role.value, role.label) for role in OFFICER_ROLES]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser and str(request.user.pk) != str(id):
+            raise PermissionDenied("only a superuser changes another account's password")
+        return super().user_change_password(request, id, form_url)
 
 
 @admin.register(ApiToken)

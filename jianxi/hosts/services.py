@@ -13,13 +13,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core.errors import RuleError
 from jianxi.core.notify import notify
 from jianxi.hosts.models import Host, HostStatus
-
-REVIEWERS = (Role.DISTRICT, Role.CITY)
 
 # action: (states it may start from, state it leads to, needs a reason, Chinese verb)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, bool, str]] = {
@@ -34,14 +33,21 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, bool, str]] = {
         "禁入",
     ),
 }
+# Reviewing a registration and sanctioning a unit are separate duties (accounts/duties.py).
+ACTION_DUTIES = {
+    "approve": Duty.HOST_REVIEW,
+    "return": Duty.HOST_REVIEW,
+    "suspend": Duty.HOST_SANCTION,
+    "reinstate": Duty.HOST_SANCTION,
+    "bar": Duty.HOST_SANCTION,
+}
 
 
 def host_review(*, actor: Any, host_id: int, action: str, reason: str = "") -> Host:
     """Apply a district officer's decision to a host unit of their district."""
     if action not in TRANSITIONS:
         raise RuleError("host.action", f"未知的审核操作：{action}", field="action")
-    if getattr(actor, "role", None) not in REVIEWERS:
-        raise RuleError("host.reviewer", "只有见习单位所在区的人社局工作人员可以审核见习单位。")
+    require(actor, ACTION_DUTIES[action])
     sources, target, needs_reason, verb = TRANSITIONS[action]
     reason = reason.strip()
     if needs_reason and not reason:
@@ -111,8 +117,7 @@ def _bank_change(host: Host, fields: dict[str, Any], changed: dict[str, Any]) ->
 @transaction.atomic
 def host_bank_review(*, actor: Any, host_id: int, approve: bool, reason: str = "") -> Host:
     """The district approves a unit's new bank account (it takes effect) or rejects it (with a reason)."""
-    if getattr(actor, "role", None) not in REVIEWERS:
-        raise RuleError("host.reviewer", "银行账户变更由区人社局审核。")
+    require(actor, Duty.BANK_REVIEW)
     host = get_scoped(actor, Host.objects.select_for_update(), pk=host_id)
     if host.pending_bank_at is None:
         raise RuleError("host.bank_pending", "该单位没有待审核的银行账户变更。")

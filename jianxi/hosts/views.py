@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jianxi.accounts.duties import Duty, duty, may
 from jianxi.accounts.forms import HostEditForm
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped, scoped
@@ -49,7 +50,7 @@ def host_list(request: HttpRequest) -> HttpResponse:
             "登记时间",
         ]
         # Bank details are for the officers who pay (district, city), not the recruiting departments.
-        pays = acting_user(request).role in services.REVIEWERS
+        pays = may(acting_user(request), Duty.MONEY_AUDIT)
         rows = (
             (
                 h.name,
@@ -84,13 +85,13 @@ def host_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions = [
         (name, verb, needs_reason)
         for name, (sources, _target, needs_reason, verb) in services.TRANSITIONS.items()
-        if host.status in sources
+        if host.status in sources and may(request.user, services.ACTION_DUTIES[name])
     ]
     return render(request, "hosts/detail.html", {"host": host, "history": history, "actions": actions})
 
 
 @require_POST
-@roles(*services.REVIEWERS)
+@duty(Duty.HOST_REVIEW, Duty.HOST_SANCTION)
 def host_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         host = services.host_review(
@@ -106,7 +107,7 @@ def host_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @require_POST
-@roles(*services.REVIEWERS)
+@duty(Duty.BANK_REVIEW)
 def host_bank_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ("approve", "reject"):
         raise Http404

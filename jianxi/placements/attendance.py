@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
+from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core.errors import RuleError
@@ -151,8 +152,7 @@ def attendance_lock(*, agreement_id: int, months: list[date], locked: bool = Tru
 @transaction.atomic
 def attendance_reopen(*, actor: Any, agreement_id: int, month: date, reason: str) -> Attendance:
     """A district officer reopens a locked month, with a reason kept in its history."""
-    if getattr(actor, "role", None) not in (Role.DISTRICT, Role.CITY):
-        raise RuleError("attendance.reopener", "只有区人社局可以重新开放已锁定的考勤。")
+    require(actor, Duty.ATTENDANCE_REOPEN)
     agreement = get_scoped(actor, Agreement.objects.all(), pk=agreement_id)
     if not reason.strip():
         raise RuleError("reason", "重新开放须填写理由。", field="reason")

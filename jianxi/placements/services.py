@@ -18,6 +18,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core.errors import RuleError
@@ -287,8 +288,7 @@ def agreement_confirm(*, actor: Any, agreement_id: int) -> Agreement:
 @transaction.atomic
 def agreement_cancel(*, actor: Any, agreement_id: int, reason: str) -> Agreement:
     """An agreement not yet confirmed by both sides is voided; its place returns to the post."""
-    if getattr(actor, "role", None) not in (Role.HOST, Role.DISTRICT, Role.CITY):
-        raise RuleError("agreement.canceller", "只有见习单位或所在区人社局可以作废协议。")
+    require(actor, Duty.AGREEMENT_CANCEL)
     if not reason.strip():
         raise RuleError("reason", "作废须填写理由。", field="reason")
     agreement = get_scoped(actor, Agreement.objects.select_for_update(), pk=agreement_id)

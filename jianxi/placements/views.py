@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jianxi.accounts.duties import Duty, duty
 from jianxi.accounts.models import OFFICER_ROLES, Role
 from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.core.access import acting_user, public, roles
@@ -237,7 +238,7 @@ def agreement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@roles(Role.HOST, Role.DISTRICT, Role.CITY)
+@duty(Duty.AGREEMENT_CANCEL)
 def agreement_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.agreement_cancel(actor=request.user, agreement_id=pk, reason=request.POST.get("reason", ""))
@@ -297,7 +298,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@roles(Role.DISTRICT, Role.CITY)
+@duty(Duty.ATTENDANCE_REOPEN)
 def attendance_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """A district officer reopens a locked month, with a reason kept in its history."""
     get_scoped(request.user, Agreement.objects.all(), pk=pk)  # out of scope: 404 before the input

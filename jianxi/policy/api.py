@@ -16,6 +16,7 @@ from pydantic import ConfigDict
 
 from jianxi.core.api import IsoDate, StrictIn
 from jianxi.core.money import fmt
+from jianxi.core.network import client_address
 from jianxi.core.validators import parse_resident_id
 from jianxi.policy import engine, services
 from jianxi.policy.models import District
@@ -36,6 +37,9 @@ class ClientAddressThrottle(SimpleRateThrottle):
         self.rate = f"{settings.QUOTE_RATE_PER_MINUTE}/m"
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request)
+
+    def get_ident(self, request: HttpRequest) -> str | None:
+        return client_address(request)  # X-Forwarded-For only from settings.TRUSTED_PROXIES
 
     def get_cache_key(self, request: HttpRequest) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

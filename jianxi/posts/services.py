@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core.errors import RuleError
@@ -151,8 +152,7 @@ def post_submit(*, actor: Any, post_id: int, today: date) -> Post:
 
 def post_review(*, actor: Any, post_id: int, approve: bool, reason: str = "") -> Post:
     """The host's district publishes a submitted post, or returns it with a reason the host sees."""
-    if getattr(actor, "role", None) not in (Role.DISTRICT, Role.CITY):
-        raise RuleError("post.reviewer", "只有见习单位所在区的人社局工作人员可以审核岗位。")
+    require(actor, Duty.POST_REVIEW)
     reason = reason.strip()
     if not approve and not reason:
         raise RuleError("reason", "退回须填写理由，单位将看到该理由。", field="reason")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jianxi.accounts.duties import DUTIES, Duty
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core.access import acting_user, public, roles
@@ -188,8 +190,8 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 ACTIONS = {
     "submit": (Role.HOST,),
-    "approve": (Role.DISTRICT, Role.CITY),
-    "return": (Role.DISTRICT, Role.CITY),
+    "approve": tuple(DUTIES[Duty.POST_REVIEW]),
+    "return": tuple(DUTIES[Duty.POST_REVIEW]),
     "close": (Role.HOST, Role.DISTRICT, Role.CITY),
 }
 
@@ -200,9 +202,10 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One transition of a post; the service checks state, scope and role again."""
     user = acting_user(request)
     get_scoped(user, Post.objects.all(), pk=pk)  # out of scope: 404 before anything else
-    if action not in ACTIONS or user.role not in ACTIONS[action]:
-        messages.error(request, _("无权执行此操作。"))
-        return redirect("posts:manage_detail", pk=pk)
+    if action not in ACTIONS:
+        raise Http404
+    if user.role not in ACTIONS[action]:
+        raise PermissionDenied("role")
     reason = request.POST.get("reason", "")
     try:
         if action == "submit":

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
-from jianxi.accounts.models import Role
+from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core.aggregates import MoneySum
 from jianxi.core.errors import RuleError
@@ -19,8 +19,7 @@ from jianxi.subsidies.models import Claim, ClaimStatus, EntryKind, LedgerEntry, 
 
 
 def _officer(actor: Any) -> None:
-    if getattr(actor, "role", None) != Role.DISTRICT:
-        raise RuleError("recovery.officer", "追回由见习单位所在区人社局办理。")
+    require(actor, Duty.RECOVERY)
 
 
 def recovery_create(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core.errors import RuleError
@@ -94,8 +95,7 @@ def remaining_claim_create(*, actor: Any, agreement_id: int, employed_through: d
 @transaction.atomic
 def checklist_tick(*, actor: Any, claim_id: int, code: str, note: str = "") -> ChecklistItem:
     """An officer records that one condition was checked, with who and when."""
-    if getattr(actor, "role", None) not in (Role.DISTRICT, Role.CITY):
-        raise RuleError("claim.reviewer", "核查由区人社局工作人员进行。")
+    require(actor, Duty.CLAIM_REVIEW)
     claim = get_scoped(actor, Claim.objects.select_for_update(), pk=claim_id)
     if code not in CHECKLIST:
         raise RuleError("code", "未知的核查项。", field="code")

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.core.aggregates import MoneySum
@@ -297,8 +298,7 @@ def _maker_checker(actor: Any, claim: Claim) -> None:
 
 def claim_review(*, actor: Any, claim_id: int, review: Review, today: date) -> Claim:
     """Approve (wholly or but some lines) or reject a submitted claim, recomputing every amount."""
-    if getattr(actor, "role", None) not in (Role.DISTRICT, Role.CITY):
-        raise RuleError("claim.reviewer", "补贴申报由见习单位所在区人社局审核。")
+    require(actor, Duty.CLAIM_REVIEW)
     rejected = dict(review.rejected or {})
     general = review.reason.strip()
     if (not review.approve and not general) or any(not (r.strip() or general) for r in rejected.values()):
@@ -414,8 +414,7 @@ def claim_differences(claim: Claim, today: date) -> dict[int, Decimal]:
 
 
 def _district_officer(actor: Any) -> None:
-    if getattr(actor, "role", None) != Role.DISTRICT:
-        raise RuleError("batch.officer", "拨付由区人社局办理。")
+    require(actor, Duty.BATCH_PAY)
 
 
 @transaction.atomic

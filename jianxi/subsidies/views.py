@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jianxi.accounts.duties import Duty, duty, forbid_unless, may
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.core.access import acting_user, roles
@@ -148,7 +149,7 @@ def claims(request: HttpRequest) -> HttpResponse:
     return render(request, "subsidies/claims.html", context)
 
 
-@roles(Role.HOST)
+@duty(Duty.CLAIM_PREPARE)
 def claim_prepare(request: HttpRequest) -> HttpResponse:
     """生成申报: the claimable internship-months grouped by intern; the host picks agreements."""
     user = acting_user(request)
@@ -219,7 +220,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": list(claim.attachments.all()),
         "upload_form": AttachmentForm(),
         "is_host": user.role == Role.HOST,
-        "can_review": user.role in OFFICERS and claim.status == ClaimStatus.SUBMITTED,
+        "can_review": may(user, Duty.CLAIM_REVIEW) and claim.status == ClaimStatus.SUBMITTED,
     }
     if context["can_review"] and claim.kind == ClaimKind.MONTHLY:
         context["differences"] = services.claim_differences(claim, today)
@@ -233,7 +234,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@roles(Role.HOST)
+@duty(Duty.CLAIM_PREPARE)
 def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.claim_submit(actor=request.user, claim_id=pk)
@@ -245,7 +246,7 @@ def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@roles(Role.HOST)
+@duty(Duty.CLAIM_PREPARE)
 def claim_discard(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.claim_discard(actor=request.user, claim_id=pk)
@@ -257,7 +258,7 @@ def claim_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@roles(Role.HOST)
+@duty(Duty.CLAIM_PREPARE)
 def claim_upload(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim_for(acting_user(request), pk)
     if claim.status not in (ClaimStatus.DRAFT, ClaimStatus.SUBMITTED):
@@ -303,7 +304,7 @@ def get_scoped_attachment(claim: Claim, attachment_id: int) -> Attachment:
 
 
 @require_POST
-@roles(*OFFICERS)
+@duty(Duty.CLAIM_REVIEW)
 def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
     approve = request.POST.get("action") == "approve"
     rejected = {
@@ -325,7 +326,7 @@ def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@roles(*OFFICERS)
+@duty(Duty.CLAIM_REVIEW)
 def checklist_tick(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         remaining.checklist_tick(
@@ -338,7 +339,7 @@ def checklist_tick(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("subsidies:claim", pk=pk)
 
 
-@roles(Role.HOST)
+@duty(Duty.CLAIM_PREPARE)
 def remaining_create(request: HttpRequest, agreement_id: int) -> HttpResponse:
     """申请剩余期限见习补贴 (R-SUB-5) for an early hire whose original period is over."""
     user = acting_user(request)
@@ -363,7 +364,7 @@ def remaining_create(request: HttpRequest, agreement_id: int) -> HttpResponse:
 # --- payment ---------------------------------------------------------------------------------------
 
 
-@roles(Role.DISTRICT)
+@duty(Duty.BATCH_PAY)
 def payment(request: HttpRequest) -> HttpResponse:
     """拨付: approved claims of the district, to put into a new batch."""
     user = acting_user(request)
@@ -394,7 +395,7 @@ def _batches() -> Any:
     )
 
 
-@roles(*OFFICERS)
+@duty(Duty.MONEY_AUDIT)
 def batches(request: HttpRequest) -> HttpResponse:
     qs: Any = scoped(request.user, _batches())
     status = request.GET.get("status", "")
@@ -424,10 +425,12 @@ def _batch_items(batch: PaymentBatch) -> list[Any]:
     return list(batch.items.select_related("claim__host").order_by("claim__host__name", "claim_id"))
 
 
-@roles(*OFFICERS)
+@duty(Duty.MONEY_AUDIT)
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     batch = get_scoped(user, PaymentBatch.objects.select_related("district", "created_by"), pk=pk)
+    if request.method == "POST":
+        forbid_unless(user, Duty.BATCH_PAY)
     form = MarkPaidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -444,7 +447,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("subsidies:batch", pk=batch.pk)
     items = _batch_items(batch)
     total = sum((item.amount for item in items), ZERO)
-    open_here = user.role == Role.DISTRICT and batch.status == BatchStatus.OPEN
+    open_here = may(user, Duty.BATCH_PAY) and batch.status == BatchStatus.OPEN
     context = {
         "batch": batch,
         "items": items,
@@ -457,7 +460,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@roles(Role.DISTRICT)
+@duty(Duty.BATCH_PAY)
 def batch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = CancelBatchForm(request.POST)
     if not form.is_valid():
@@ -473,7 +476,7 @@ def batch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("subsidies:batch", pk=pk)
 
 
-@roles(*OFFICERS)
+@duty(Duty.MONEY_AUDIT)
 def batch_bank_file(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_scoped(request.user, PaymentBatch.objects.all(), pk=pk)
     if batch.status == BatchStatus.CANCELLED:
@@ -501,7 +504,7 @@ def _year(request: HttpRequest) -> int:
     return year if year and 2000 <= year <= 2100 else _today().year
 
 
-@roles(*OFFICERS)
+@duty(Duty.MONEY_AUDIT)
 def ledger(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     entries = scoped(request.user, LedgerEntry.objects.select_related("host", "district", "actor")).filter(year=year)
@@ -575,7 +578,7 @@ def my_statement(request: HttpRequest) -> HttpResponse:
 # --- audit: signals and recoveries -----------------------------------------------------------------
 
 
-@roles(*OFFICERS)
+@duty(Duty.MONEY_AUDIT)
 def signal_list(request: HttpRequest) -> HttpResponse:
     found = signals.all_signals(request.user)
     if request.GET.get("format") == "xlsx":
@@ -610,7 +613,7 @@ def recoveries(request: HttpRequest) -> HttpResponse:
     )
 
 
-@roles(Role.DISTRICT)
+@duty(Duty.RECOVERY)
 def recovery_create(request: HttpRequest, host_id: int) -> HttpResponse:
     user = acting_user(request)
     host = get_scoped(user, Host.objects.all(), pk=host_id)
@@ -648,9 +651,7 @@ def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     repayment_form = RepaymentForm(request.POST if request.POST.get("action") == "repay" else None)
     write_off_form = WriteOffForm(request.POST if request.POST.get("action") == "write_off" else None)
     if request.method == "POST":
-        if user.role != Role.DISTRICT:
-            messages.error(request, _("追回由见习单位所在区人社局办理。"))
-            return redirect("subsidies:recovery", pk=pk)
+        forbid_unless(user, Duty.RECOVERY)
         try:
             if request.POST.get("action") == "repay" and repayment_form.is_valid():
                 d = repayment_form.cleaned_data
@@ -681,7 +682,7 @@ def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "outstanding": Decimal(item.amount) - repaid,
             "repayment_form": repayment_form,
             "write_off_form": write_off_form,
-            "can_act": user.role == Role.DISTRICT and item.status == RecoveryStatus.OPEN,
+            "can_act": may(user, Duty.RECOVERY) and item.status == RecoveryStatus.OPEN,
         },
     )
 
@@ -689,7 +690,7 @@ def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the monthly claim run -------------------------------------------------------------------------
 
 
-@roles(*OFFICERS)
+@duty(Duty.CLAIM_RUN)
 def claim_run(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
@@ -704,7 +705,7 @@ def claim_run(request: HttpRequest) -> HttpResponse:
     return render(request, "subsidies/run.html", {"runs": runs, "busy": busy})
 
 
-@roles(*OFFICERS)
+@duty(Duty.CLAIM_RUN)
 def claim_run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_scoped(request.user, ClaimRun.objects.select_related("started_by"), pk=pk)
     percent = 100 if run.finished_at else (100 * run.done // run.total if run.total else 0)

@@ -12,6 +12,7 @@ from jianxi.accounts.models import OFFICER_ROLES, Role
 from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.core.access import roles
 from jianxi.core.excel import xlsx_response
+from jianxi.core.network import client_address
 from jianxi.core.paging import paginate
 from jianxi.youth import services
 from jianxi.youth.models import Group, Person
@@ -89,7 +90,7 @@ def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
             person=person,
             viewer=request.user,
             purpose=form.cleaned_data["purpose"],
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_address(request),
         )
     context = {
         "person": person,

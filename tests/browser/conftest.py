@@ -72,12 +72,19 @@ def context(browser: Any, site: str) -> Generator[Any]:
 @pytest.fixture
 def page(context: Any, request: pytest.FixtureRequest) -> Generator[Any]:
     pg = context.new_page()
+    # Chromium reports what the Content-Security-Policy refused (an inline script, handler or
+    # style) on the console; every browser test thereby also checks the pages it visits.
+    refused: list[str] = []
+    pg.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
+    pg.csp_refused = refused
     yield pg
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])
         pg.screenshot(path=str(ARTIFACTS / f"FAILED-{name}.png"), full_page=True)
+    else:
+        assert refused == [], f"the Content-Security-Policy refused: {refused}"
 
 
 @pytest.fixture

@@ -70,7 +70,7 @@ def test_only_the_units_district_reviews_its_account_and_a_unit_cannot_approve_i
         host_services.host_bank_review(actor=world.other_district_officer, host_id=world.our_host.pk, approve=True)
     with pytest.raises(RuleError) as err:
         host_services.host_bank_review(actor=world.host_staff, host_id=world.our_host.pk, approve=True)
-    assert err.value.code == "host.reviewer"
+    assert err.value.code == "duty.host.bank_review"
     assert Host.objects.get(pk=world.our_host.pk).pending_bank_at is not None
 
 

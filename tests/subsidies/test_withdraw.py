@@ -143,7 +143,7 @@ def test_only_the_batchs_district_cancels_it(world):
         services.batch_cancel(actor=world.other_district_officer, batch_id=batch.pk, reason="x")
     with pytest.raises(RuleError) as err:
         services.batch_cancel(actor=world.city, batch_id=batch.pk, reason="x")
-    assert err.value.code == "batch.officer"
+    assert err.value.code == "duty.batch.pay"
     assert PaymentBatch.objects.get(pk=batch.pk).status == BatchStatus.OPEN
 
 

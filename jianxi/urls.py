@@ -28,3 +28,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
+
+# Under /api/ Django's own refusals answer the API's error shape too (jianxi/api.py).
+handler400 = "jianxi.api.bad_request"
+handler403 = "jianxi.api.permission_denied"
+handler404 = "jianxi.api.page_not_found"
+handler500 = "jianxi.api.server_error"

@@ -1,16 +1,15 @@
-from __future__ import annotations
-
 from datetime import datetime
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.core.access import require_role
-from jianxi.hosts.models import Host
+from jianxi.core.api import Id, Pages
+from jianxi.hosts.models import Host, HostStatus
 
 router = Router(tags=["hosts"])
 READERS = (Role.DISTRICT, Role.DEPARTMENT, Role.CITY, Role.HOST)
@@ -46,8 +45,8 @@ def _hosts() -> QuerySet[Host]:
 
 
 @router.get("", response=list[HostOut], summary="见习单位列表（按权限范围）")
-@paginate(PageNumberPagination, page_size=20)
-def host_list(request: HttpRequest, status: str | None = None) -> QuerySet[Host]:
+@paginate(Pages)
+def host_list(request: HttpRequest, status: HostStatus | None = None) -> QuerySet[Host]:
     """District, department and city officers, and host staff (their own unit only)."""
     require_role(request, *READERS)
     hosts = scoped(request.user, _hosts())
@@ -57,6 +56,6 @@ def host_list(request: HttpRequest, status: str | None = None) -> QuerySet[Host]
 
 
 @router.get("/{host_id}", response=HostOut, summary="见习单位详情")
-def host_detail(request: HttpRequest, host_id: int) -> Host:
+def host_detail(request: HttpRequest, host_id: Id) -> Host:
     require_role(request, *READERS)
     return get_scoped(request.user, _hosts(), pk=host_id)

@@ -5,15 +5,16 @@ The quotes need no login and store nothing; they are throttled per client addres
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.throttling import SimpleRateThrottle
+from pydantic import ConfigDict
 
+from jianxi.core.api import IsoDate, StrictIn
 from jianxi.core.money import fmt
 from jianxi.core.network import client_address
 from jianxi.core.validators import parse_resident_id
@@ -60,25 +61,46 @@ def district_list(request: HttpRequest) -> list[District]:
 # --- subsidy quote -------------------------------------------------------------------------------
 
 
-class ContractIn(Schema):
-    start: date
+class ContractIn(StrictIn):
+    start: IsoDate
     months: int = Field(ge=0, le=600)
     insured_months: list[str] = []
-    employed_through: date | None = None
+    employed_through: IsoDate | None = None
 
 
-class EndedEarlyIn(Schema):
-    last_day: date = Field(alias="date")
+class EndedEarlyIn(StrictIn):
+    last_day: IsoDate = Field(alias="date")
     reason: Literal["hired", "other"]
     contract: ContractIn | None = None
 
 
-class SubsidyQuoteIn(Schema):
+SUBSIDY_QUOTE_EXAMPLE: dict[str, Any] = {
+    "district": "110108",
+    "start": "2023-03-15",
+    "end": "2023-09-14",
+    "attendance": {"2023-03": 12},
+    "as_of": "2023-10-10",
+    "ended_early": {
+        "date": "2023-07-31",
+        "reason": "hired",
+        "contract": {
+            "start": "2023-08-01",
+            "months": 12,
+            "insured_months": ["2023-08", "2023-09"],
+            "employed_through": "2023-09-30",
+        },
+    },
+}
+
+
+class SubsidyQuoteIn(StrictIn):
+    model_config = ConfigDict(json_schema_extra={"examples": [SUBSIDY_QUOTE_EXAMPLE]})
+
     district: str = Field(description="区划代码 110101…110119，或 BDA（北京经济技术开发区）")
-    start: date
-    end: date
+    start: IsoDate
+    end: IsoDate
     attendance: dict[str, int] = Field(default_factory=dict, description="月份 → 实际出勤工作日；未列出的月份视为全勤")
-    as_of: date | None = Field(default=None, description="测算日期，默认今天")
+    as_of: IsoDate | None = Field(default=None, description="测算日期，默认今天")
     ended_early: EndedEarlyIn | None = None
 
 
@@ -181,18 +203,32 @@ def quote_subsidy(request: HttpRequest, payload: SubsidyQuoteIn) -> SubsidyQuote
 # --- eligibility quote ---------------------------------------------------------------------------
 
 
-class EligibilityIn(Schema):
+class EligibilityIn(StrictIn):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id_number": "110108200105201238",
+                    "group": "college_graduate",
+                    "beijing_origin": True,
+                    "graduation_date": "2023-07-01",
+                    "on": "2024-03-01",
+                }
+            ]
+        }
+    )
+
     id_number: str = Field(description="公民身份号码（仅用于推算年龄，不保存）")
     group: Literal[
         "college_graduate", "secondary_vocational_graduate", "technician_graduate", "unemployed_youth", "rural_labour"
     ]
     beijing_origin: bool = False
     beijing_hukou: bool = False
-    graduation_date: date | None = None
+    graduation_date: IsoDate | None = None
     employed: bool = False
     registered_unemployed: bool = False
     transfer_registered: bool = False
-    on: date
+    on: IsoDate
 
 
 class EligibilityOut(Schema):

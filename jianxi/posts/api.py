@@ -2,15 +2,17 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
+from jianxi.core.api import Id, Pages
 from jianxi.posts import selectors
-from jianxi.posts.models import Post
+from jianxi.posts.models import EducationLevel, Post
 
 router = Router(tags=["posts"])
 
@@ -19,11 +21,13 @@ class PostFilters(Schema):
     q: str = ""
     district: str = ""
     category: str = ""
-    education: int | None = None
+    education: int | None = Field(
+        None, ge=int(EducationLevel.ANY), le=int(EducationLevel.DOCTORATE), description="学历（0 不限 … 5 博士）"
+    )
     major: str = ""
     department: str = ""
-    months: int | None = None
-    sort: str = "newest"
+    months: int | None = Field(None, ge=3, le=12, description="见习期限（月），3 至 12")
+    sort: Literal["newest", "closing", "relevance"] = "newest"
 
 
 class PostOut(Schema):
@@ -77,7 +81,7 @@ class PostOut(Schema):
 
 
 @router.get("", response=list[PostOut], auth=None, summary="见习岗位搜索（公开）")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pages)
 def post_search(request: HttpRequest, filters: Query[PostFilters]) -> QuerySet[Post]:
     """Published posts: Chinese keywords (segmented), filters and sorting (newest, closing, relevance)."""
     query = selectors.PostQuery(**filters.dict())
@@ -85,7 +89,7 @@ def post_search(request: HttpRequest, filters: Query[PostFilters]) -> QuerySet[P
 
 
 @router.get("/{post_id}", response=PostOut, auth=None, summary="见习岗位详情（公开）")
-def post_detail(request: HttpRequest, post_id: int) -> Post:
+def post_detail(request: HttpRequest, post_id: Id) -> Post:
     post = selectors.post_public(pk=post_id, today=timezone.localdate())
     if post is None:
         raise Http404

@@ -5,11 +5,12 @@ from datetime import date
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from jianxi.accounts.models import OFFICER_ROLES, Role
 from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.core.access import require_role
+from jianxi.core.api import Id, Pages
 from jianxi.youth.models import Person
 
 router = Router(tags=["youth"])
@@ -41,7 +42,7 @@ def _persons() -> QuerySet[Person]:
 
 
 @router.get("", response=list[PersonOut], summary="见习人员列表（按权限范围）")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pages)
 def person_list(request: HttpRequest) -> QuerySet[Person]:
     """Officers only; each sees its own district's registrations or university's graduates."""
     require_role(request, *OFFICER_ROLES)
@@ -49,6 +50,6 @@ def person_list(request: HttpRequest) -> QuerySet[Person]:
 
 
 @router.get("/{person_id}", response=PersonOut, summary="见习人员详情")
-def person_detail(request: HttpRequest, person_id: int) -> Person:
+def person_detail(request: HttpRequest, person_id: Id) -> Person:
     require_role(request, *OFFICER_ROLES, Role.YOUTH)
     return get_scoped(request.user, _persons(), pk=person_id)

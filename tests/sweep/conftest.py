@@ -87,16 +87,16 @@ class Route:
         return getattr(self.view, ACCESS_ATTR, None)
 
 
-def _routes(resolver: URLResolver, prefix: str = "", namespace: str = "") -> list[Route]:
+def _routes(resolver: URLResolver, prefix: str = "", namespace: str = "", *, inside: bool = False) -> list[Route]:
     import re
 
     found: list[Route] = []
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
             ns = entry.namespace or namespace
-            if ns in ("admin", "api"):
+            if ns in ("admin", "api") and not inside:
                 continue
-            found += _routes(entry, prefix + str(entry.pattern), ns)
+            found += _routes(entry, prefix + str(entry.pattern), ns, inside=inside)
         elif isinstance(entry, URLPattern):
             route = prefix + str(entry.pattern)
             kwargs = tuple(
@@ -112,6 +112,15 @@ def _routes(resolver: URLResolver, prefix: str = "", namespace: str = "") -> lis
 def page_routes() -> list[Route]:
     """Every page route of the URLconf (the admin and the API have their own sweeps)."""
     return _routes(get_resolver())
+
+
+def admin_and_api_routes() -> list[Route]:
+    """The admin's and the API's routes that take no id."""
+    found: list[Route] = []
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver) and entry.namespace in ("admin", "api"):
+            found += [r for r in _routes(entry, str(entry.pattern), entry.namespace, inside=True) if not r.kwargs]
+    return found
 
 
 def fill(route: Route, objects: Objects) -> str:

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from jianxi.accounts.models import Role
-from tests.sweep.conftest import Route, fill, page_routes
+from tests.sweep.conftest import Route, admin_and_api_routes, fill, page_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +103,14 @@ def test_no_hostile_input_reaches_a_server_error_on_any_page(client, world, obje
     routes = [(route, fill(route, objects), [caller]) for route in page_routes() if caller in _callers(route)]
     assert len(routes) >= 10
     failures = _sweep(client, world, routes, forms=True)
+    assert not failures, "server errors:\n" + "\n".join(failures)
+
+
+def test_no_hostile_query_reaches_a_server_error_in_the_admin_or_the_api(client, world, admin_user):
+    world.superuser = admin_user
+    routes = [(route, "/" + route.route, [None, "city", "superuser"]) for route in admin_and_api_routes()]
+    assert len(routes) >= 20
+    failures = _sweep(client, world, routes, forms=False)
     assert not failures, "server errors:\n" + "\n".join(failures)
 
 

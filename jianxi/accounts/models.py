@@ -1,4 +1,4 @@
-"""Users, roles and their scope (DESIGN.md §1).
+"""Users, roles and their scope (docs/rules.md, "Who uses Jianxi").
 
 A user has exactly one role. An officer belongs to exactly one district, department or
 university, and a host staff account to exactly one host unit; a database constraint keeps the

@@ -93,7 +93,7 @@ class Person(models.Model):
 
 
 class IdNumberReveal(models.Model):
-    """Every time an officer sees an unmasked ID number (DESIGN.md §3), append-only."""
+    """Every time an officer sees an unmasked ID number (docs/rules.md, "Identifiers"), append-only."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reveals")
     viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

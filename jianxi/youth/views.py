@@ -35,7 +35,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     if group in Group.values:
         persons = persons.filter(group=group)
     if request.GET.get("format") == "xlsx":
-        # Exports carry masked ID and phone numbers, like the page (DESIGN.md §3).
+        # Exports carry masked ID and phone numbers, like the page (docs/rules.md, "Identifiers").
         headers = [
             "姓名",
             "公民身份号码（脱敏）",

@@ -1,4 +1,4 @@
-"""Every role tries to list and open what is not theirs (DESIGN.md §1: scoped officers)."""
+"""Every role tries to list and open what is not theirs (docs/architecture.md, "Roles and scope")."""
 
 from __future__ import annotations
 

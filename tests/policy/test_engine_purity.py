@@ -1,4 +1,4 @@
-"""The engine stays pure (DESIGN §4): it imports nothing beyond the standard library and
+"""The engine stays pure (docs/architecture.md): it imports nothing beyond the standard library and
 jianxi.core, so it runs and is tested without a database, Django or the calendar package."""
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def gansu_tiers(db):
-    """Gansu: ≥50 % retained → 1,200 a month, ≥60 % → 1,350, ≥70 % → 1,500 (DESIGN.md R-SUB-8)."""
+    """Gansu: ≥50 % retained → 1,200 a month, ≥60 % → 1,350, ≥70 % → 1,500 (R-SUB-8)."""
     policy = CityPolicy.objects.get()
     for share, amount in (("0.5", "1200"), ("0.6", "1350"), ("0.7", "1500")):
         RetentionTier.objects.create(policy=policy, min_retention=Decimal(share), amount=Decimal(amount))
@@ -103,7 +103,7 @@ def test_R_SUB_8_the_review_recomputes_with_the_retention_rate_at_approval(world
 
 @pytest.fixture
 def capped(db):
-    """The subsidy may not exceed what the host paid the intern that month (DESIGN.md R-SUB-8)."""
+    """The subsidy may not exceed what the host paid the intern that month (R-SUB-8)."""
     CityPolicy.objects.update(cap_by_paid=True)
     invalidate()  # .update() sends no signal
 

@@ -119,7 +119,7 @@ def test_a_role_outside_the_table_is_refused_by_the_service(world, objects, duty
 
 @pytest.mark.parametrize("duty", [Duty.HOST_SANCTION, Duty.BANK_REVIEW, Duty.CLAIM_REVIEW, Duty.ATTENDANCE_REOPEN])
 def test_the_city_officer_watches_but_does_not_move_money(world, objects, duty):
-    """DESIGN §1: the city does not approve, pay, review bank accounts, bar hosts or reopen attendance."""
+    """The city does not approve, pay, review bank accounts, bar hosts or reopen attendance."""
     assert Role.CITY not in DUTIES[duty]
     with pytest.raises(RuleError, match="职责分离"):
         _services(world, objects)[duty](world.city)

@@ -1,4 +1,4 @@
-"""The policy engine: Jianxi's rules (DESIGN.md R-EL, R-IN, R-SUB) as pure functions.
+"""The policy engine: Jianxi's rules (R-EL, R-IN, R-SUB in docs/rules.md) as pure functions.
 
 It takes values and returns values: no database, no Django, nothing outside the standard
 library and ``jianxi.core``. Refusals raise ``RuleError``; explained results carry the rule

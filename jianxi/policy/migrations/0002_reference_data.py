@@ -1,4 +1,4 @@
-"""Reference and policy data of Beijing (DESIGN.md §2–§3; 京人社毕发〔2023〕21号)."""
+"""Reference and policy data of Beijing (docs/rules.md, "Data standards"; 京人社毕发〔2023〕21号)."""
 
 from datetime import date
 from decimal import Decimal

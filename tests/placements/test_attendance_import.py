@@ -84,6 +84,11 @@ def _frozen():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _eager_imports(settings):
+    settings.IMPORT_TASKS_EAGER = True  # a large file's background job runs in the request: no thread outlives a test
+
+
 # --- data --------------------------------------------------------------------------------------
 
 
@@ -531,14 +536,33 @@ def test_template_round_trip_fills_in_the_prefilled_rows_and_imports_them(client
     assert list(load_workbook(io.BytesIO(again), read_only=True)["考勤"].iter_rows(min_row=2)) == []
 
 
-def test_an_unfilled_template_imports_nothing_and_says_why(client, world):
+def test_the_unchanged_template_imports_nothing_and_says_the_file_has_no_data_rows(client, world):
     interns(world, 1)
     client.force_login(world.host_staff)
     template = client.get(reverse("placements:attendance_import_template")).content
     response = upload(client, world.host_staff, template)
-    report = response.context["report"]
-    assert (report.total_rows, report.imported, len(report.skipped_rows)) == (6, 0, 6)
-    assert "6 行未填写出勤天数" in response.content.decode()
+    assert response.status_code == 200 and response.context["report"] is None
+    assert "文件中没有填写出勤天数的行（共 6 行，出勤天数均为空），未导入任何考勤" in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_a_template_without_interns_to_fill_in_is_refused_as_empty(client, world):
+    client.force_login(world.host_staff)
+    template = client.get(reverse("placements:attendance_import_template")).content
+    response = upload(client, world.host_staff, template)
+    assert "表头下没有填写任何考勤" in response.content.decode() and not Attendance.objects.exists()
+
+
+def test_the_templates_example_lives_on_the_instructions_sheet(client, world):
+    interns(world, 1)
+    client.force_login(world.host_staff)
+    wb = load_workbook(io.BytesIO(client.get(reverse("placements:attendance_import_template")).content))
+    rows = [list(r) for r in wb["填写说明"].iter_rows(values_only=True)]
+    marker = next(i for i, row in enumerate(rows) if row[0] == "示例")
+    assert "不会被导入" in rows[marker][2]
+    example = rows[marker + 2]
+    assert example[:4] == ["JX-12", "张三", "2026-11", 20]
+    assert all(row[3] is None for row in wb["考勤"].iter_rows(min_row=2, values_only=True))
 
 
 # --- the file and the page -----------------------------------------------------------------------

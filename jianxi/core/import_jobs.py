@@ -7,13 +7,15 @@
 2. an ``ImportJob`` row takes the account's import slot: the partial unique index lets one
    account have one unfinished import, so a second upload while one runs is refused by the
    database, whichever process or thread serves it;
-3. the file is read within the limits of ``jianxi.core.imports`` (a refusal ends the job and
-   changes nothing else);
-4. a small file is imported in the request; a large one (more than ``IMPORT_BACKGROUND_ROWS``
-   data rows, or more than ``IMPORT_BACKGROUND_BYTES`` unpacked) is kept on the job and imported
-   by ``run_job`` behind ``start_job`` — a thread of the web process today, as the claim run's
-   (jianxi.subsidies.tasks), and the one place a task queue replaces later. Its page shows the
-   progress, then the same report as a synchronous import.
+3. the file is inspected against the limits of ``jianxi.core.imports`` — the zip's directory,
+   the sheet's declared range, the declared number of shared strings: milliseconds, whatever
+   the file (a refusal ends the job and changes nothing else);
+4. a small file (``IMPORT_BACKGROUND_BYTES`` unpacked or less) is read, and imported in the
+   request if it has ``IMPORT_BACKGROUND_ROWS`` data rows or fewer; any other file is kept on
+   the job and read and imported by ``run_job`` behind ``start_job`` — a thread of the web
+   process today, as the claim run's (jianxi.subsidies.tasks), and the one place a task queue
+   replaces later. Its page shows the progress, then the same report as a synchronous import,
+   or the reason nothing was imported.
 
 A job silent for ``ImportJob.STALE_AFTER`` died with its process: it no longer holds the slot.
 Tests (and ``IMPORT_TASKS_EAGER = True``) run background jobs synchronously.
@@ -23,10 +25,8 @@ from __future__ import annotations
 
 import threading
 import traceback
-import zipfile
 from collections.abc import Callable
 from datetime import datetime
-from io import BytesIO
 from typing import IO, Any
 
 from django.conf import settings
@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from jianxi.core.errors import RuleError
-from jianxi.core.imports import ImportKind, ImportReport, upload_bytes
+from jianxi.core.imports import ImportKind, ImportReport, SheetRow, inspect_xlsx, upload_bytes
 from jianxi.core.models import ImportJob, ImportStage
 
 # Where each kind of import is defined, by the name stored on its jobs.
@@ -47,7 +47,7 @@ KINDS = {
 }
 BACKGROUND_ROWS = 500  # default of IMPORT_BACKGROUND_ROWS
 BACKGROUND_BYTES = 1024 * 1024  # default of IMPORT_BACKGROUND_BYTES: long texts make a slow import
-MAX_BACKGROUND_JOBS = 4  # default of IMPORT_MAX_BACKGROUND_JOBS, across all accounts
+MAX_BACKGROUND_JOBS = 2  # default of IMPORT_MAX_BACKGROUND_JOBS, across all accounts: one per core
 FAILED = "导入时系统出错，本次未导入任何数据。请稍后重新上传；如仍出错，请联系系统管理员。"
 
 Runner = Callable[[Callable[[], None]], None]
@@ -89,12 +89,12 @@ def default_runner() -> Runner:
 
 
 def start_job(job_id: int, runner: Runner | None = None) -> None:
-    """Hand a queued job to the runner, once the row holding its file is committed."""
+    """Hand a queued job to the runner (a thread: once the row holding its file is committed)."""
     runner = runner or default_runner()
-    if runner is eager_runner:
-        runner(lambda: run_job(job_id))
-    else:
+    if runner is thread_runner:
         transaction.on_commit(lambda: runner(lambda: run_job(job_id)))
+    else:
+        runner(lambda: run_job(job_id))
 
 
 # --- the slot ------------------------------------------------------------------------------------
@@ -158,11 +158,6 @@ def _done(job: ImportJob, report: ImportReport) -> None:
 # --- starting an import --------------------------------------------------------------------------
 
 
-def unpacked_size(data: bytes) -> int:
-    with zipfile.ZipFile(BytesIO(data)) as archive:  # already read once: a valid zip
-        return sum(info.file_size for info in archive.infolist())
-
-
 def import_start(
     *,
     actor: Any,
@@ -179,12 +174,15 @@ def import_start(
     kind.authorise(actor)
     data = upload_bytes(source)
     job = _take_slot(actor=actor, kind=kind, file_name=file_name, import_valid_rows=import_valid_rows)
+    rows: list[SheetRow] = []
     try:
-        rows = kind.read(data)
-        if len(rows) <= background_rows() and unpacked_size(data) <= background_bytes():
-            report = kind.run(actor=actor, rows=rows, import_valid_rows=import_valid_rows)
-            _done(job, report)
-            return job
+        book = inspect_xlsx(data, kind.layout)  # what the zip and the parts declare: milliseconds
+        if book.unpacked <= background_bytes():  # read in milliseconds too
+            rows = kind.read(data)
+            if len(rows) <= background_rows():
+                report = kind.run(actor=actor, rows=rows, import_valid_rows=import_valid_rows)
+                _done(job, report)
+                return job
         _check_capacity()
     except RuleError as err:
         _refused(job, err)

@@ -141,6 +141,7 @@ class ImportKind:
     """
 
     name: str  # stored on the job: jianxi.core.import_jobs.KINDS names the module that defines it
+    layout: SheetLayout
     authorise: Callable[[Any], object]
     read: Callable[[bytes], list[SheetRow]]
     run: Callable[..., ImportReport]  # run(actor=, rows=, import_valid_rows=)
@@ -187,10 +188,22 @@ def upload_bytes(source: IO[bytes] | bytes) -> bytes:
     return data
 
 
-def open_workbook(source: IO[bytes] | bytes) -> Workbook:
-    """The upload opened and its zip checked against the limits (nothing unpacked yet but the
-    workbook's own small parts)."""
-    return Workbook(upload_bytes(source), LIMITS)
+UNREADABLE = "读取 Excel 文件时出错，文件可能已损坏。请在 Excel 中另存为 .xlsx 后重新上传。"
+
+
+def inspect_xlsx(source: IO[bytes] | bytes, layout: SheetLayout) -> Workbook:
+    """The upload opened, refused if its zip (parts, unpacked size, compression ratio) or what it
+    declares (the sheet's range, the number of shared strings) is past the limits — in
+    milliseconds whatever the file's size: only the zip's directory and the first bytes of
+    those parts are read."""
+    try:
+        book = Workbook(upload_bytes(source), LIMITS)
+        book.check_declared(layout.title)
+    except ImportFileError:
+        raise
+    except Exception as exc:  # a malformed part (XML, zip CRC, encoding…): the file is unreadable
+        raise ImportFileError(UNREADABLE) from exc
+    return book
 
 
 def read_xlsx(source: IO[bytes] | bytes, layout: SheetLayout, *, max_rows: int = MAX_ROWS) -> list[SheetRow]:
@@ -199,16 +212,14 @@ def read_xlsx(source: IO[bytes] | bytes, layout: SheetLayout, *, max_rows: int =
     Refuses the file (``ImportFileError``, naming the limit) as soon as it meets one of the
     limits above; memory stays bounded by them, whatever the file declares.
     """
+    book = inspect_xlsx(source, layout)
     try:
-        book = open_workbook(source)
-        part = book.sheet_part(layout.title)
-        book.check_dimension(part)
         strings = book.shared_strings()
-        return _rows_of(book.rows(part, strings), layout, max_rows)
+        return _rows_of(book.rows(book.sheet_part(layout.title), strings), layout, max_rows)
     except ImportFileError:
         raise
-    except Exception as exc:  # a malformed part (XML, zip CRC, encoding…): the file is unreadable
-        raise ImportFileError("读取 Excel 文件时出错，文件可能已损坏。请在 Excel 中另存为 .xlsx 后重新上传。") from exc
+    except Exception as exc:
+        raise ImportFileError(UNREADABLE) from exc
 
 
 def _rows_of(lines: SheetRows, layout: SheetLayout, max_rows: int) -> list[SheetRow]:

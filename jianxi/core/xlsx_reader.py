@@ -260,6 +260,31 @@ class Workbook:
             raise ImportFileError("文件中没有工作表。请使用下载的模板。")
         return next((part for name, part in self.sheets if name == title), self.sheets[0][1])
 
+    def check_declared(self, title: str) -> str:
+        """Refuse what the file declares past the limits: its sheet's range, its number of
+        shared strings — from the first bytes of those parts. The sheet's part name."""
+        part = self.sheet_part(title)
+        self.check_dimension(part)
+        self.check_declared_strings()
+        return part
+
+    def check_declared_strings(self) -> None:
+        if self.shared_part is None or self.shared_part not in self.sizes:
+            return
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            if _local(tag) == "sst":
+                if _int(attrs.get("uniqueCount") or attrs.get("count")) > self.limits.shared_strings:
+                    _too_many_strings(self.limits.shared_strings)
+                raise _Stop
+
+        parser = _parser(start, None, None)
+        with self.zip.open(self.shared_part) as stream:
+            try:
+                _feed(parser, stream)
+            except _Stop:
+                return
+
     def check_dimension(self, part: str) -> None:
         """Refuse a sheet whose declared range is past the limits, from its first bytes."""
         limits = self.limits
@@ -296,21 +321,15 @@ class Workbook:
         text: list[str] = []
         depth = {"si": 0, "t": 0, "rPh": 0}
 
-        def refuse() -> None:
-            raise ImportFileError(
-                f"文件中不同的文字内容超过 {limits.shared_strings} 条（共享字符串上限），无法读取。"
-                "请分成多个文件导入，或删除多余的工作表后再上传。"
-            )
-
         def start(tag: str, attrs: dict[str, str]) -> None:
             name = _local(tag)
             if name == "sst" and _int(attrs.get("uniqueCount") or attrs.get("count")) > limits.shared_strings:
-                refuse()
+                _too_many_strings(limits.shared_strings)
             if name in depth:
                 depth[name] += 1
             if name == "si":
-                if len(strings) == limits.shared_strings:
-                    refuse()
+                if len(strings) == limits.shared_strings:  # the declared count may be false
+                    _too_many_strings(limits.shared_strings)
                 text.clear()
 
         def end(tag: str) -> None:
@@ -377,6 +396,13 @@ def _int(value: str | None) -> int:
         return int(value or 0) if len(value or "") < 12 else 0
     except ValueError:
         return 0
+
+
+def _too_many_strings(limit: int) -> None:
+    raise ImportFileError(
+        f"文件中不同的文字内容超过 {limit} 条（共享字符串上限），无法读取。"
+        "请分成多个文件导入，或删除多余的工作表后再上传。"
+    )
 
 
 def _too_wide(limit: int, column: str) -> str:

@@ -423,6 +423,7 @@ def template_sheets(*, actor: Any, today: date) -> list[Sheet]:
 
 KIND = ImportKind(
     name="attendance",
+    layout=SHEET,
     authorise=authorise,
     read=lambda data: read_sheet(data),
     run=lambda **kwargs: attendance_import(**kwargs),

@@ -448,6 +448,7 @@ def template_sheets(*, actor: Any, today: date) -> list[Sheet]:
 
 KIND = ImportKind(
     name="posts",
+    layout=SHEET,
     authorise=authorise,
     read=lambda data: read_sheet(data),
     run=lambda **kwargs: posts_import(**kwargs),

@@ -466,6 +466,7 @@ def template_workbook(*, actor: Any, today: date) -> bytes:
 
 KIND = ImportKind(
     name="youth",
+    layout=SHEET,
     authorise=authorise,
     read=lambda data: read_sheet(data),
     run=lambda **kwargs: persons_import(**kwargs),

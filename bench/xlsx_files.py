@@ -238,16 +238,25 @@ def worst_shared_strings(headers: Sequence[str], *, strings: int, rows: int) -> 
 # --- hostile files ---------------------------------------------------------------------------------
 
 
-def old_attack(headers: Sequence[str], *, rows: int = 4999, repeat: int = 220) -> bytes:
-    """The file that kept a request busy for over a minute: about 250 KB that unpacks to about
-    94 MB — every cell of ``rows`` rows a long repeated text."""
-    filler = "见习" * repeat
+def old_attack(
+    headers: Sequence[str], values: Sequence[object], *, long_column: int, rows: int = 5000, chars: int = 5000
+) -> bytes:
+    """The kind of file that kept a request busy for over a minute (the attacker's: 235 KB that
+    unpacked to 94 MB, under the old 100 MB cap): ``rows`` valid rows (``values``), each with a
+    ``long_column`` text of ``chars`` characters (a post's longest description) of repeated
+    words that compress away — about 320 KB, 73 MB unpacked."""
+    filler = ("见习岗位职责" * chars)[: chars - 8]
 
-    def lines() -> Iterator[str]:
-        for number in range(2, rows + 2):
-            yield row(number, (text_cell(c, number, f"{filler}{c}") for c in range(1, len(headers) + 1)))
+    def cells(number: int) -> Iterator[str]:
+        for column, value in enumerate(values, start=1):
+            if column == long_column:
+                yield text_cell(column, number, f"{number:06d}：{filler}")
+            elif isinstance(value, int | float):
+                yield number_cell(column, number, value)
+            elif value:
+                yield text_cell(column, number, f"{value}{number}" if column == 2 else str(value))
 
-    return xlsx(sheet_xml([header_row(headers), *lines()]))
+    return xlsx(sheet_xml([header_row(headers), *(row(n, cells(n)) for n in range(2, rows + 2))]))
 
 
 def ratio_bomb(headers: Sequence[str], *, unpacked: int) -> bytes:

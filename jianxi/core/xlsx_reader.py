@@ -123,19 +123,18 @@ def _parser(
     return parser
 
 
-def _feed(parser: Any, stream: IO[bytes], after_chunk: Callable[[], None] | None = None) -> None:
-    """Parse ``stream`` in chunks; ``after_chunk`` may hand over what a chunk completed."""
+def _feed(parser: Any, stream: IO[bytes]) -> None:
+    """Parse ``stream`` as it is unpacked, a chunk at a time."""
     while True:
         chunk = stream.read(CHUNK)
         parser.Parse(chunk, not chunk)
-        if after_chunk is not None:
-            after_chunk()
         if not chunk:
             return
 
 
 class Workbook:
-    """An opened upload: its parts checked, its workbook, relations and styles read (all small)."""
+    """An opened upload: its zip checked against the limits, then its workbook, relations and
+    styles read (small parts, and bounded by the unpacked limit whatever they claim)."""
 
     def __init__(self, data: bytes, limits: ReadLimits) -> None:
         self.limits = limits

@@ -260,3 +260,24 @@ def test_a_newly_registered_host_pending_review_cannot_import_posts(client, worl
     response = upload(client, staff, posts_file(1))
     assert "本单位当前状态为“待审核”，审核通过后才能批量导入岗位。" in response.content.decode()
     assert not Post.objects.exists() and ImportJob.objects.count() == 0  # refused before taking a slot
+
+
+def test_operators_read_jobs_and_their_failures_in_the_admin_without_the_upload(client, world, held, monkeypatch):
+    upload(client, world.host_staff, posts_file(600))
+    job = ImportJob.objects.get()
+    assert bytes(job.file).startswith(b"PK")
+    operator = UserFactory(username="operator", role="city", is_staff=True, is_superuser=True)
+    client.force_login(operator)
+    queued = client.get(reverse("admin:core_importjob_change", args=[job.pk])).content.decode()
+    assert "岗位.xlsx" in queued and "PK" not in queued and "memory at" not in queued  # the upload stays out
+
+    def broken(**kwargs: Any) -> None:
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(imports, "posts_import", broken)
+    held[0]()
+    listing = client.get(reverse("admin:core_importjob_changelist"))
+    assert listing.status_code == 200 and "岗位.xlsx" in listing.content.decode()
+    page = client.get(reverse("admin:core_importjob_change", args=[job.pk])).content.decode()
+    assert "ValueError: a bug" in page
+    assert client.post(reverse("admin:core_importjob_delete", args=[job.pk])).status_code == 403

@@ -12,8 +12,9 @@ row types and cell parsers are every import's, from ``jianxi.core.imports``):
   parses every row and, unless a row is wrong and the user did not ask to import the valid rows,
   creates the posts in one transaction, set-based, each with its history row.
 
-A host's imported posts are drafts (it submits them for review as usual); a district or city
-officer's are published at once, the officer being the reviewer.
+A host's imported posts are drafts (it submits them for review as usual), and only an approved
+host imports; a district or city officer's are published at once, the officer being the
+reviewer. ``KIND`` is what the shared import pages and jobs (``jianxi.core.import_jobs``) run.
 """
 
 from __future__ import annotations

@@ -205,6 +205,19 @@ def test_the_300_row_file_through_the_page_lists_the_3_rows(client, world):
     assert not Attendance.objects.exists()
 
 
+def test_a_file_over_the_background_threshold_is_imported_in_the_background_with_the_same_report(
+    client, world, settings
+):
+    settings.IMPORT_BACKGROUND_ROWS = 100
+    response = upload(client, world.host_staff, xlsx(three_hundred_rows(interns(world, 60))), valid_only=True)
+    assert response.status_code == 302
+    job_page = client.get(response["Location"])
+    assert job_page.context["job"].background and [e.row for e in job_page.context["errors"]] == [42, 152, 279]
+    page = job_page.content.decode()
+    assert "新增 297 个月" in page and "R-SUB-3" in page.split('data-testid="import-errors"')[1]
+    assert Attendance.objects.count() == 297
+
+
 def test_queries_grow_with_the_agreements_named_not_with_the_rows(world):
     work_calendar([2026, 2027])  # the calendar is memoised per process: warm it for a fair count
     sets = iter([interns(world, 3), interns(world, 3), interns(world, 6)])

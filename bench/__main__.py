@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=20_000, help="hosts to load for the list benchmark")
     parser.add_argument("--posts", type=int, default=100_000, help="posts to load for the search benchmark")
     parser.add_argument("--internships", type=int, default=20_000, help="internships for the claim-run benchmark")
-    parser.add_argument("--only", choices=["claim_run"], help="run only this benchmark")
+    parser.add_argument("--only", choices=["claim_run", "imports"], help="run only this benchmark")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
@@ -80,6 +80,12 @@ def main() -> None:
 
     if args.only == "claim_run":
         bench_claim_run(args.internships, record)
+        return
+    if args.only == "imports":
+        from bench.imports import bench_imports
+
+        bench_imports(record)
+        print(f"\n{date.today()} · {machine_line()} · {connection.vendor}")
         return
 
     # 1. The pure engine: a 12-month internship with a partial first month and an early hire.
@@ -159,11 +165,18 @@ def main() -> None:
 
     bench_search(args.posts, districts, record, client)
     bench_claim_run(args.internships, record)
+    from bench.imports import bench_imports
 
-    machine = f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
+    bench_imports(record)
+
+    machine = machine_line()
     print(f"\n{date.today()} · {machine} · {connection.vendor}")
     if args.json:
         args.json.write_text(json.dumps({"date": str(date.today()), "machine": machine, "results": results}, indent=1))
+
+
+def machine_line() -> str:
+    return f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
 
 
 CLAIM_RUN_TODAY = date(2024, 4, 10)

@@ -4,44 +4,63 @@ Each import is three steps, so that the checking can be read and tested without 
 
 * reading: ``read_xlsx`` turns an upload into ``SheetRow``s (the cell values under each Chinese
   header of a ``SheetLayout``) or refuses the whole file with an ``ImportFileError`` — never
-  trusting it: not a zip, a zip that unpacks too large, no header, a missing column, no data, too
-  many rows;
+  trusting it: it streams the sheet (``jianxi.core.xlsx_reader``) within the limits below, each
+  checked before the work it bounds, and refuses a missing column, a file without data, too many
+  rows;
 * checking one row: a ``RowChecker`` collects *all* of a row's ``RowError``s, the cell parsers
   below (text, integers, money, dates, 是/否, a choice from a table) raising ``CellError`` with the
   message a clerk reads; ``check_rows`` runs a module's ``parse_row`` over the file;
 * the write, with its lookups, scoping and locks, is each module's own.
 
-The upload form (``ImportForm``) and the page's context (``import_context``) are shared too, so
-that every import page refuses the same files with the same words.
+The upload form (``ImportForm``) and ``ImportKind`` — what the shared pages and jobs
+(``jianxi.core.import_jobs``, ``jianxi.core.views_import``) need to know of one import — are
+here too, so that every import page refuses the same files with the same words.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import IO, Any, Protocol, TypeVar
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from openpyxl import load_workbook
 
-from jianxi.core.errors import RuleError
 from jianxi.core.excel import XLSX
-from jianxi.core.forms import add_rule_error
+from jianxi.core.xlsx_reader import ImportFileError as ImportFileError
+from jianxi.core.xlsx_reader import ReadLimits, SheetRows, Workbook
 
 T = TypeVar("T")
 
+# --- the limits of one upload ---------------------------------------------------------------------
+# Every import (posts, youth registry, attendance) reads its file within these limits, checked
+# before the work they bound starts (see jianxi.core.xlsx_reader for the order). They allow the
+# largest legitimate file: 5,000 rows of a template (14 columns) with post descriptions of a few
+# hundred characters is about 10 MB unpacked; docs/operations.md explains each figure and
+# docs/BENCHMARKS.md measures the worst file they let through.
 MAX_ROWS = 5000  # data rows per file
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a 5 MB upload must not unpack into gigabytes
-MAX_SCANNED_ROWS = 50_000  # physical rows, blank ones included
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # the upload as sent
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024  # every part of the zip together, as declared
+MAX_COMPRESSION_RATIO = 100  # unpacked ÷ packed of a part over 1 MB: real sheets stay far below
+MAX_PARTS = 1000  # files inside the zip: a workbook has a few dozen
+MAX_SHEET_ROWS = 10_000  # rows of the sheet read, blank ones included: 5,000 data rows and as many blank
+MAX_COLUMNS = 60  # the templates have at most 14; exports may carry extra columns, ignored
+MAX_CELL_CHARS = 10_000  # above every column's own limit (岗位职责 5,000), which gives a row error
+MAX_SHARED_STRINGS = 100_000  # distinct texts in the file: 5,000 rows of 20 distinct texts
+LIMITS = ReadLimits(
+    unpacked_bytes=MAX_UNPACKED_BYTES,
+    compression_ratio=MAX_COMPRESSION_RATIO,
+    parts=MAX_PARTS,
+    sheet_rows=MAX_SHEET_ROWS,
+    columns=MAX_COLUMNS,
+    cell_chars=MAX_CELL_CHARS,
+    shared_strings=MAX_SHARED_STRINGS,
+)
+
 BATCH_SIZE = 1000
 HELP_TITLE = "填写说明"
 CHANGE_REASON = "批量导入"
@@ -55,13 +74,6 @@ _DATE = re.compile(
     r"(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)", re.ASCII
 )
 _CENT = Decimal("0.01")
-
-
-class ImportFileError(RuleError):
-    """The file as a whole cannot be read: nothing is imported."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__("import.file", message, field="file")
 
 
 @dataclass(frozen=True)
@@ -79,17 +91,66 @@ class RowError:
     message: str
 
 
+R = TypeVar("R", bound="ImportReport")
+
+
 @dataclass(kw_only=True)
 class ImportReport:
-    """What an import did; a module adds its own counts."""
+    """What an import did; a module adds its own counts.
+
+    A report kept with its job (``to_json``) keeps the first ``ERRORS_SHOWN`` errors — all the
+    page lists — and the totals of all of them, so that a background import's page reads the
+    same as a synchronous one's.
+    """
 
     total_rows: int
     errors: list[RowError] = field(default_factory=list)
     created: int = 0
+    errors_total: int | None = None  # set on a kept report whose ``errors`` may be cut short
+    error_rows_total: int | None = None
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) if self.errors_total is None else self.errors_total
 
     @property
     def error_rows(self) -> int:
-        return len({e.row for e in self.errors})
+        return len({e.row for e in self.errors}) if self.error_rows_total is None else self.error_rows_total
+
+    def to_json(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["errors"] = [[e.row, e.column, e.message] for e in self.errors[:ERRORS_SHOWN]]
+        data["errors_total"], data["error_rows_total"] = self.error_count, self.error_rows
+        return data
+
+    @classmethod
+    def from_json(cls: type[R], data: Mapping[str, Any]) -> R:
+        names = {f.name for f in fields(cls)}
+        values = {name: value for name, value in data.items() if name in names}
+        values["errors"] = [RowError(row=row, column=col, message=message) for row, col, message in data["errors"]]
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """One kind of import as the shared machinery (pages, jobs) runs it.
+
+    ``authorise`` refuses (RuleError) an actor who may not import, before the file is read;
+    ``read`` turns the upload into rows; ``run`` is the module's one write. ``page`` is the
+    import page's URL name; the page of one job is ``page + "_job"``.
+    """
+
+    name: str  # stored on the job: jianxi.core.import_jobs.KINDS names the module that defines it
+    layout: SheetLayout
+    authorise: Callable[[Any], object]
+    read: Callable[[bytes], list[SheetRow]]
+    run: Callable[..., ImportReport]  # run(actor=, rows=, import_valid_rows=)
+    report_type: type[ImportReport]
+    page: str
+
+    @property
+    def job_page(self) -> str:
+        return self.page + "_job"
 
 
 @dataclass(frozen=True)
@@ -115,63 +176,67 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _check_archive(stream: IO[bytes]) -> None:
+def upload_bytes(source: IO[bytes] | bytes) -> bytes:
+    """The upload's content, refused past MAX_UPLOAD_BYTES without reading further."""
+    if isinstance(source, bytes | bytearray):
+        data = bytes(source)
+    else:
+        source.seek(0)
+        data = source.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImportFileError(f"文件不能超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB，请分成多个文件导入。")
+    return data
+
+
+UNREADABLE = "读取 Excel 文件时出错，文件可能已损坏。请在 Excel 中另存为 .xlsx 后重新上传。"
+
+
+def inspect_xlsx(source: IO[bytes] | bytes, layout: SheetLayout) -> Workbook:
+    """The upload opened, refused if its zip (parts, unpacked size, compression ratio) or what it
+    declares (the sheet's range, the number of shared strings) is past the limits — in
+    milliseconds whatever the file's size: only the zip's directory and the first bytes of
+    those parts are read."""
     try:
-        with zipfile.ZipFile(stream) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ImportFileError(
-            "文件不是有效的 Excel（.xlsx）文件，可能已损坏。请用下载的模板填写后另存为 .xlsx 再上传。"
-        ) from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportFileError("文件内容过大，无法读取。请删除多余的工作表、图片或空行后再上传。")
-    stream.seek(0)
+        book = Workbook(upload_bytes(source), LIMITS)
+        book.check_declared(layout.title)
+    except ImportFileError:
+        raise
+    except Exception as exc:  # a malformed part (XML, zip CRC, encoding…): the file is unreadable
+        raise ImportFileError(UNREADABLE) from exc
+    return book
 
 
 def read_xlsx(source: IO[bytes] | bytes, layout: SheetLayout, *, max_rows: int = MAX_ROWS) -> list[SheetRow]:
-    """The non-blank data rows of ``layout``'s sheet (by its title, else the first sheet)."""
-    stream: IO[bytes] = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
-    stream.seek(0)
-    _check_archive(stream)
+    """The non-blank data rows of ``layout``'s sheet (by its title, else the first sheet).
+
+    Refuses the file (``ImportFileError``, naming the limit) as soon as it meets one of the
+    limits above; memory stays bounded by them, whatever the file declares.
+    """
+    book = inspect_xlsx(source, layout)
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a malformed file; all mean "unreadable"
-        raise ImportFileError(
-            "无法读取该 Excel 文件，可能已损坏或不是 .xlsx 格式。请用下载的模板填写后再上传。"
-        ) from exc
-    try:
-        return _rows_of(workbook, layout, max_rows)
+        strings = book.shared_strings()
+        return _rows_of(book.rows(book.sheet_part(layout.title), strings), layout, max_rows)
     except ImportFileError:
         raise
     except Exception as exc:
-        raise ImportFileError("读取 Excel 文件时出错，文件可能已损坏。请另存为 .xlsx 后重新上传。") from exc
-    finally:
-        workbook.close()
+        raise ImportFileError(UNREADABLE) from exc
 
 
-def _rows_of(workbook: Any, layout: SheetLayout, max_rows: int) -> list[SheetRow]:
-    sheets = workbook.worksheets
-    if not sheets:
-        raise ImportFileError("文件中没有工作表。请使用下载的模板。")
-    sheet = workbook[layout.title] if layout.title in workbook.sheetnames else sheets[0]
-    # Some programs write a wrong <dimension>; read-only mode would then cut rows or columns off.
-    sheet.reset_dimensions()
-    lines = sheet.iter_rows(values_only=True)
-    header = next(lines, None)
-    if header is None or all(is_blank(v) for v in header):
+def _rows_of(lines: SheetRows, layout: SheetLayout, max_rows: int) -> list[SheetRow]:
+    first = next(lines, None)
+    if first is None or first[0] != 1:
         raise ImportFileError("工作表是空的（第 1 行应为表头）。请使用下载的模板填写。")
     positions: dict[str, int] = {}
-    for index, value in enumerate(header):
+    for index, value in sorted(first[1].items()):
         positions.setdefault(normalise_header(value), index)
     missing = [h for h in layout.headers if h not in positions and h not in layout.optional]
     if missing:
         raise ImportFileError(f"表头缺少以下列：{'、'.join(missing)}。请使用下载的模板，不要修改第 1 行的列名。")
     wanted = [(h, positions[h]) for h in layout.headers if h in positions]
+    lines.keep = {i for _, i in wanted}
     rows: list[SheetRow] = []
-    for number, line in enumerate(lines, start=2):
-        if number > MAX_SCANNED_ROWS:
-            raise ImportFileError(f"工作表超过 {MAX_SCANNED_ROWS} 行（含空行）。请删除多余的空行后再上传。")
-        values = {h: (line[i] if i < len(line) else None) for h, i in wanted}
+    for number, line in lines:
+        values = {h: line.get(i) for h, i in wanted}
         if all(is_blank(v) for v in values.values()):
             continue
         if len(rows) == max_rows:
@@ -411,19 +476,3 @@ class ImportForm(forms.Form):
         if (upload.content_type or "").split(";")[0].strip().lower() not in ACCEPTED_TYPES:
             raise forms.ValidationError(_("文件类型不是 Excel 工作簿（.xlsx），请确认后再上传。"))
         return upload
-
-
-def import_context(request: HttpRequest, run: Callable[[UploadedFile, bool], ImportReport]) -> dict[str, Any]:
-    """The import page's context: the form, and after a valid upload ``run(file, import_valid_rows)``'s
-    report with its first ``ERRORS_SHOWN`` errors — or the service's refusal shown on the form."""
-    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    report: ImportReport | None = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = run(form.cleaned_data["file"], form.cleaned_data["import_valid_rows"])
-        except RuleError as err:
-            add_rule_error(form, err)
-    context: dict[str, Any] = {"form": form, "report": report, "errors_shown": ERRORS_SHOWN}
-    if report is not None:
-        context["errors"] = report.errors[:ERRORS_SHOWN]
-    return context

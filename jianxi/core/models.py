@@ -1,6 +1,9 @@
-"""In-app notices (站内通知): what the system tells a user, also sent by e-mail when possible."""
+"""In-app notices (站内通知): what the system tells a user, also sent by e-mail when possible; and
+Excel import jobs (导入任务)."""
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -22,3 +25,58 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ImportStage(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("正在导入")
+    DONE = "done", _("已完成")
+    REFUSED = "refused", _("未导入")
+    FAILED = "failed", _("出错")
+
+
+class ImportJob(models.Model):
+    """One Excel import (岗位、见习人员、考勤批量导入) by one user: its slot, its file and its outcome.
+
+    A row is unfinished (``finished_at`` empty) while the import runs; the partial unique index
+    lets each user have at most one unfinished import, whatever races two uploads make — in the
+    request (a small file) or in the background (a large one, whose upload is kept in ``file``
+    until the job ends and then dropped: the registry's ID numbers are not kept twice).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("导入类型"), max_length=20)  # "posts", "youth", "attendance"
+    file_name = models.CharField(_("文件名"), max_length=255, blank=True)
+    file = models.BinaryField(_("文件"), blank=True, default=b"", editable=False)
+    import_valid_rows = models.BooleanField(_("仅导入无误的行"), default=False)
+    background = models.BooleanField(_("后台任务"), default=False)
+    stage = models.CharField(_("状态"), max_length=10, choices=ImportStage.choices, default=ImportStage.RUNNING)
+    rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    # The report (jianxi.core.imports.ImportReport.to_json): counts and the first errors.
+    report = models.JSONField(_("导入结果"), null=True, blank=True)
+    message = models.TextField(_("未导入的原因"), blank=True)  # shown to the user
+    error = models.TextField(_("错误"), blank=True)  # an unexpected failure's traceback, for operators
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    heartbeat = models.DateTimeField(_("最近进展"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    # A job silent for longer than this died with its process and no longer holds the slot.
+    STALE_AFTER = timedelta(minutes=10)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(finished_at__isnull=True),
+                name="core_importjob_one_unfinished_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"IMP-{self.pk} {self.kind}"
+
+    def is_stale(self, now: datetime) -> bool:
+        return self.finished_at is None and (self.heartbeat or self.started_at) < now - self.STALE_AFTER

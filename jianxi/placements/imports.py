@@ -43,6 +43,7 @@ from jianxi.core.imports import (
     MAX_ROWS,
     CellError,
     ImportFileError,
+    ImportKind,
     RowChecker,
     RowError,
     SheetLayout,
@@ -56,11 +57,13 @@ from jianxi.core.imports import (
     money_cell,
     read_xlsx,
 )
+from jianxi.hosts.models import Host, HostStatus
 from jianxi.placements.attendance import MAX_ALLOWANCE, MonthRow, attendance_grid
 from jianxi.placements.models import Agreement, AgreementStatus, Attendance
 from jianxi.policy.engine import month_key
 
 __all__ = [
+    "KIND",
     "ImportFileError",
     "ImportReport",
     "Lookups",
@@ -68,6 +71,7 @@ __all__ = [
     "RowError",
     "SheetRow",
     "attendance_import",
+    "authorise",
     "parse_row",
     "read_sheet",
     "template_sheets",
@@ -260,11 +264,19 @@ def parse_row(
 # --- the write -----------------------------------------------------------------------------------
 
 
-def _check_importer(actor: Any) -> None:
+def authorise(actor: Any) -> None:
+    """Refuse (RuleError) an actor who may not import attendance: another role, or a host's
+    staff whose host is not approved."""
     if getattr(actor, "role", None) not in IMPORTERS:
         raise RuleError("attendance.recorder", "考勤由见习单位填报，只有见习单位可以批量导入考勤。")
-    if not getattr(actor, "host_id", None):
+    host = Host.objects.filter(pk=actor.host_id).first() if getattr(actor, "host_id", None) else None
+    if host is None:
         raise RuleError("import.host", "账号尚未关联见习单位，不能导入考勤。")
+    if host.status != HostStatus.APPROVED:
+        raise RuleError(
+            "import.host_not_approved",
+            f"本单位当前状态为“{host.get_status_display()}”，审核通过后才能批量导入考勤。",
+        )
 
 
 def attendance_import(
@@ -273,10 +285,11 @@ def attendance_import(
     """Check every row; record the valid ones in one transaction unless a row is wrong and
     ``import_valid_rows`` is False, in which case nothing is written.
 
-    A row whose 出勤天数 is empty is skipped (the template lists every month still to fill in).
+    A row whose 出勤天数 is empty is skipped (the template lists every month still to fill in);
+    a file without any 出勤天数 is refused as having no data rows.
     """
     today = today or timezone.localdate()
-    _check_importer(actor)
+    authorise(actor)
     report = ImportReport(total_rows=len(rows), errors=[])
     filled: list[SheetRow] = []
     for row in rows:
@@ -284,6 +297,11 @@ def attendance_import(
             report.skipped_rows.append(row.number)
         else:
             filled.append(row)
+    if not filled:  # the template as downloaded: its rows name the months, the days are to fill in
+        raise ImportFileError(
+            f"文件中没有填写出勤天数的行（共 {len(rows)} 行，出勤天数均为空），未导入任何考勤。"
+            "请在模板中填写出勤天数后再上传。"
+        )
     ids = {pk for pk in (agreement_id(row.values.get(AGREEMENT)) for row in filled) if pk is not None}
     with transaction.atomic():
         # The same locks as attendance_record, in a fixed order: the agreements, then their months
@@ -387,6 +405,11 @@ def template_sheets(*, actor: Any, today: date) -> list[Sheet]:
         ["", "", f"每个文件最多 {MAX_ROWS} 行，文件不超过 5 MB。空行会被忽略。"],
         ["", "", "任何一行有误时默认整个文件都不导入；上传时可勾选“仅导入无误的行”。"],
         ["", "", "工作日依据国务院办公厅节假日安排（含调休）及人社部门的更正。"],
+        ["", "", "超过 500 行的文件在后台导入，页面显示进度和结果；同一账号同一时间只能进行一个导入。"],
+        [],
+        ["示例", "", "（仅为格式示例，在本工作表中不会被导入；请在“考勤”工作表中填写）"],
+        [AGREEMENT, NAME, MONTH, ATTENDED, PAID],
+        ["JX-12", "张三", "2026-11", 20, "3000.00"],
         [],
         ["各协议各月工作日（供核对）"],
         [AGREEMENT, NAME, MONTH, "当月工作日", "见习期内应出勤", "已填报出勤", "状态"],
@@ -396,3 +419,14 @@ def template_sheets(*, actor: Any, today: date) -> list[Sheet]:
         (SHEET_TITLE, list(HEADERS), to_fill),
         (HELP_TITLE, ["列", "是否必填", "说明"], help_rows),
     ]
+
+
+KIND = ImportKind(
+    name="attendance",
+    layout=SHEET,
+    authorise=authorise,
+    read=lambda data: read_sheet(data),
+    run=lambda **kwargs: attendance_import(**kwargs),
+    report_type=ImportReport,
+    page="placements:attendance_import",
+)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("agreements/<int:pk>/certificate/", views.certificate, name="certificate"),
     path("verify/", views.verify, name="verify"),
     path("attendance/import/", views_import.import_attendance, name="attendance_import"),
+    path("attendance/import/<int:pk>/", views_import.import_attendance_job, name="attendance_import_job"),
     path(
         "attendance/import/template.xlsx",
         views_import.import_attendance_template,

@@ -1,38 +1,36 @@
-"""Bulk import of attendance (考勤批量导入): the upload page and the template download.
+"""Bulk import of attendance (考勤批量导入): the upload page, a background import's page and the
+template download.
 
-The view only checks the upload itself (size, name, type: ``jianxi.core.imports.ImportForm``);
-reading and checking the rows and the write are ``jianxi.placements.imports``.
+The pages are every import's (``jianxi.core.views_import``); reading and checking the rows and
+the write are ``jianxi.placements.imports``.
 """
 
 from __future__ import annotations
 
-from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jianxi.core.access import roles
 from jianxi.core.excel import xlsx_response
-from jianxi.core.imports import import_context
+from jianxi.core.views_import import import_job_page, import_page
 from jianxi.placements import imports
 
-SKIPPED_SHOWN = 20  # row numbers listed for the rows without 出勤天数
+TEMPLATE = "placements/attendance_import.html"
 
 
 @require_http_methods(["GET", "POST"])
 @roles(*imports.IMPORTERS)
 def import_attendance(request: HttpRequest) -> HttpResponse:
-    """Upload a filled template; the report (rows read, months recorded, every row error) shows here."""
+    """Upload a filled template; the report (rows read, months recorded, every row error) shows
+    here, or on the job's page for a large file."""
+    return import_page(request, imports.KIND, TEMPLATE)
 
-    def run(upload: UploadedFile, import_valid_rows: bool) -> imports.ImportReport:
-        rows = imports.read_sheet(upload)
-        return imports.attendance_import(actor=request.user, rows=rows, import_valid_rows=import_valid_rows)
 
-    context = import_context(request, run)
-    if context["report"] is not None:
-        context["skipped_shown"] = context["report"].skipped_rows[:SKIPPED_SHOWN]
-    return render(request, "placements/attendance_import.html", context)
+@require_GET
+@roles(*imports.IMPORTERS)
+def import_attendance_job(request: HttpRequest, pk: int) -> HttpResponse:
+    return import_job_page(request, imports.KIND, TEMPLATE, pk)
 
 
 @require_GET

@@ -12,8 +12,9 @@ row types and cell parsers are every import's, from ``jianxi.core.imports``):
   parses every row and, unless a row is wrong and the user did not ask to import the valid rows,
   creates the posts in one transaction, set-based, each with its history row.
 
-A host's imported posts are drafts (it submits them for review as usual); a district or city
-officer's are published at once, the officer being the reviewer.
+A host's imported posts are drafts (it submits them for review as usual), and only an approved
+host imports; a district or city officer's are published at once, the officer being the
+reviewer. ``KIND`` is what the shared import pages and jobs (``jianxi.core.import_jobs``) run.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from jianxi.core.imports import (
     CHANGE_REASON,
     HELP_TITLE,
     MAX_ROWS,
+    ImportKind,
     RowChecker,
     RowError,
     SheetLayout,
@@ -242,23 +244,39 @@ def education_names() -> dict[str, int]:
 # --- the write -----------------------------------------------------------------------------------
 
 
-def import_lookups(*, actor: Any, rows: Sequence[SheetRow], today: date) -> Lookups:
-    """The reference data and the hosts ``actor`` may import for, in four queries.
-
-    Refuses (RuleError) a role that may not import and a barred host (R-SUB-6).
-    """
+def authorise(actor: Any) -> Host | None:
+    """Refuse (RuleError) an actor who may not import posts: another role, or a host's staff
+    whose host is not approved (a pending host cannot publish, so it does not import either).
+    A host's staff get their host back."""
     role = getattr(actor, "role", None)
     if role not in IMPORTERS:
         raise RuleError("import.role", "只有见习单位、区人社局和市人社局可以批量导入岗位。")
+    if role != Role.HOST:
+        return None
+    host = Host.objects.select_related("department").filter(pk=actor.host_id).first() if actor.host_id else None
+    if host is None:
+        raise RuleError("import.host", "账号尚未关联见习单位，不能导入岗位。")
+    if host.status == HostStatus.BARRED:
+        raise RuleError("R-SUB-6", "本单位已被禁入见习计划，不能导入岗位（R-SUB-6）。")
+    if host.status != HostStatus.APPROVED:
+        raise RuleError(
+            "import.host_not_approved",
+            f"本单位当前状态为“{host.get_status_display()}”，审核通过后才能批量导入岗位。",
+        )
+    return host
+
+
+def import_lookups(*, actor: Any, rows: Sequence[SheetRow], today: date) -> Lookups:
+    """The reference data and the hosts ``actor`` may import for, in four queries.
+
+    Refuses (RuleError) what ``authorise`` refuses.
+    """
+    host = authorise(actor)
     categories = by_name_and_code(PostCategory.objects.all())
     districts = by_name_and_code(District.objects.all())
     departments = by_name_and_code(Department.objects.all())
-    if role == Role.HOST:
-        host = Host.objects.select_related("department").filter(pk=actor.host_id).first()
-        if host is None:
-            raise RuleError("import.host", "账号尚未关联见习单位，不能导入岗位。")
-        if host.status == HostStatus.BARRED:
-            raise RuleError("R-SUB-6", "本单位已被禁入见习计划，不能导入岗位（R-SUB-6）。")
+    role = actor.role
+    if host is not None:
         return Lookups(
             categories=categories,
             districts=districts,
@@ -307,10 +325,11 @@ def posts_import(
     status = PostStatus.PUBLISHED if publish else PostStatus.DRAFT
     with transaction.atomic():
         # The hosts may have been barred or suspended since they were read: lock and look again.
-        allowed = {HostStatus.APPROVED} if publish else set(HostStatus.values) - {HostStatus.BARRED}
         host_ids = {p.host.pk for p in valid}
         still = set(
-            Host.objects.select_for_update().filter(pk__in=host_ids, status__in=allowed).values_list("pk", flat=True)
+            Host.objects.select_for_update()
+            .filter(pk__in=host_ids, status=HostStatus.APPROVED)
+            .values_list("pk", flat=True)
         )
         if still != host_ids:
             raise RuleError("import.host_changed", "导入期间有见习单位的状态发生了变化，请重新上传文件。")
@@ -363,7 +382,8 @@ def _tell_hosts(posts: list[Post], *, office: str) -> None:
 
 
 def template_sheets(*, actor: Any, today: date) -> list[Sheet]:
-    """The downloadable template: the posts sheet with one example row, and the instructions."""
+    """The downloadable template: the posts sheet (header only), and the instructions with an
+    example row that lives there, where it is never imported."""
     categories = list(PostCategory.objects.all())
     districts = list(District.objects.all())
     departments = list(Department.objects.all())
@@ -410,12 +430,29 @@ def template_sheets(*, actor: Any, today: date) -> list[Sheet]:
         [RECRUIT_END, "必填", "不能早于招募开始日期。格式同上。", ""],
         [EXPIRES_ON, "必填", "不能早于招募截止日期，且不能已过期。格式同上。", ""],
         ["", "", "", ""],
-        ["说明", "", "第 1 行为表头，请勿修改列名；从第 2 行起每行一个岗位，第 2 行为示例，请改写或删除。", ""],
+        ["说明", "", "第 1 行为表头，请勿修改列名；从第 2 行起每行一个岗位。示例见本表末尾，不会被导入。", ""],
         ["", "", f"每个文件最多 {MAX_ROWS} 行，文件不超过 5 MB。空行会被忽略。", ""],
         ["", "", "任何一行有误时默认整个文件都不导入；上传时可勾选“仅导入无误的行”。", ""],
         ["", "", "见习单位导入的岗位为草稿，确认后请提交审核；区人社局、市人社局导入的岗位直接发布。", ""],
+        ["", "", "超过 500 行的文件在后台导入，页面显示进度和结果；同一账号同一时间只能进行一个导入。", ""],
+        [],
+        ["示例", "", "（仅为格式示例，在本工作表中不会被导入；请在“见习岗位”工作表从第 2 行起填写）", ""],
+        list(HEADERS),
+        example,
     ]
+    # The posts sheet is the header alone: a template uploaded unchanged imports nothing.
     return [
-        (SHEET_TITLE, list(HEADERS), [example]),
+        (SHEET_TITLE, list(HEADERS), []),
         (HELP_TITLE, ["列", "是否必填", "说明", "可填写的值"], help_rows),
     ]
+
+
+KIND = ImportKind(
+    name="posts",
+    layout=SHEET,
+    authorise=authorise,
+    read=lambda data: read_sheet(data),
+    run=lambda **kwargs: posts_import(**kwargs),
+    report_type=ImportReport,
+    page="posts:import",
+)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("manage/expiring/", views.expiring, name="expiring"),
     path("manage/new/", views.edit, name="create"),
     path("manage/import/", views_import.import_posts, name="import"),
+    path("manage/import/<int:pk>/", views_import.import_posts_job, name="import_job"),
     path("manage/import/template.xlsx", views_import.import_template, name="import_template"),
     path("manage/<int:pk>/", views.manage_detail, name="manage_detail"),
     path("manage/<int:pk>/edit/", views.edit, name="edit"),

@@ -47,6 +47,7 @@ from jianxi.core.imports import (
     NO,
     YES,
     CellError,
+    ImportKind,
     ImportReport,
     RowChecker,
     RowError,
@@ -306,20 +307,23 @@ def check_rows(rows: Sequence[SheetRow], lookups: Lookups) -> tuple[list[ParsedR
 # --- the write -----------------------------------------------------------------------------------
 
 
-def import_lookups(*, actor: Any, rows: Sequence[SheetRow], today: date) -> Lookups:
-    """Reference data, and which of the file's ID numbers are registered, in three queries.
-
-    Refuses (RuleError) a role that may not import.
-    """
+def authorise(actor: Any) -> None:
+    """Refuse (RuleError) an actor who may not import the registry."""
     role = getattr(actor, "role", None)
     if role not in IMPORTERS:
         raise RuleError("import.role", "只有区人社局和市人社局可以批量导入见习人员。")
+    if role == Role.DISTRICT and not actor.district_id:
+        raise RuleError("import.district", "账号尚未关联所在区，不能导入见习人员。")
+
+
+def import_lookups(*, actor: Any, rows: Sequence[SheetRow], today: date) -> Lookups:
+    """Reference data, and which of the file's ID numbers are registered, in three queries.
+
+    Refuses (RuleError) what ``authorise`` refuses.
+    """
+    authorise(actor)
     districts = list(District.objects.all())
-    own = None
-    if role == Role.DISTRICT:
-        own = next((d for d in districts if d.pk == actor.district_id), None)
-        if own is None:
-            raise RuleError("import.district", "账号尚未关联所在区，不能导入见习人员。")
+    own = next((d for d in districts if d.pk == actor.district_id), None) if actor.role == Role.DISTRICT else None
     first_rows = first_rows_by_id(rows)
     registered = (
         frozenset(Person.objects.filter(id_number__in=first_rows).values_list("id_number", flat=True))
@@ -438,8 +442,9 @@ def template_workbook(*, actor: Any, today: date) -> bytes:
         ["", "", f"每个文件最多 {MAX_ROWS} 行，文件不超过 5 MB。空行会被忽略。"],
         ["", "", "任何一行有误时默认整个文件都不导入；上传时可勾选“仅导入无误的行”。"],
         ["", "", "导入的人员暂无登录账号；见习资格在签订见习协议时按上述信息审核。"],
+        ["", "", "超过 500 行的文件在后台导入，页面显示进度和结果；同一账号同一时间只能进行一个导入。"],
         [],
-        ["示例", "", "（仅为格式示例，请勿照抄；身份证号为 GB 11643 标准中的示例号码）"],
+        ["示例", "", "（仅为格式示例，在本工作表中不会被导入，请勿照抄；身份证号为 GB 11643 标准中的示例号码）"],
         list(HEADERS),
         ["张三", EXAMPLE_ID_NUMBER, "13800000000", groups[Group.COLLEGE_GRADUATE], levels[Education.BACHELOR]]
         + ["北京大学", "统计学", today.replace(month=7, day=1).isoformat(), YES, YES, NO, NO, NO]
@@ -457,3 +462,14 @@ def template_workbook(*, actor: Any, today: date) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+KIND = ImportKind(
+    name="youth",
+    layout=SHEET,
+    authorise=authorise,
+    read=lambda data: read_sheet(data),
+    run=lambda **kwargs: persons_import(**kwargs),
+    report_type=ImportReport,
+    page="youth:import",
+)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.person_list, name="list"),
     path("me/", views.me, name="me"),
     path("import/", views_import.import_persons, name="import"),
+    path("import/<int:pk>/", views_import.import_persons_job, name="import_job"),
     path("import/template.xlsx", views_import.import_template, name="import_template"),
     path("<int:pk>/", views.person_detail, name="detail"),
     path("<int:pk>/reveal-id/", views.person_reveal_id, name="reveal_id"),

@@ -84,6 +84,11 @@ def _frozen():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _eager_imports(settings):
+    settings.IMPORT_TASKS_EAGER = True  # a large file's background job runs in the request: no thread outlives a test
+
+
 # --- data --------------------------------------------------------------------------------------
 
 
@@ -198,6 +203,19 @@ def test_the_300_row_file_through_the_page_lists_the_3_rows(client, world):
     page = response.content.decode()
     assert "本次未导入任何考勤" in page and "R-SUB-3" in page.split('data-testid="import-errors"')[1]
     assert not Attendance.objects.exists()
+
+
+def test_a_file_over_the_background_threshold_is_imported_in_the_background_with_the_same_report(
+    client, world, settings
+):
+    settings.IMPORT_BACKGROUND_ROWS = 100
+    response = upload(client, world.host_staff, xlsx(three_hundred_rows(interns(world, 60))), valid_only=True)
+    assert response.status_code == 302
+    job_page = client.get(response["Location"])
+    assert job_page.context["job"].background and [e.row for e in job_page.context["errors"]] == [42, 152, 279]
+    page = job_page.content.decode()
+    assert "新增 297 个月" in page and "R-SUB-3" in page.split('data-testid="import-errors"')[1]
+    assert Attendance.objects.count() == 297
 
 
 def test_queries_grow_with_the_agreements_named_not_with_the_rows(world):
@@ -531,14 +549,33 @@ def test_template_round_trip_fills_in_the_prefilled_rows_and_imports_them(client
     assert list(load_workbook(io.BytesIO(again), read_only=True)["考勤"].iter_rows(min_row=2)) == []
 
 
-def test_an_unfilled_template_imports_nothing_and_says_why(client, world):
+def test_the_unchanged_template_imports_nothing_and_says_the_file_has_no_data_rows(client, world):
     interns(world, 1)
     client.force_login(world.host_staff)
     template = client.get(reverse("placements:attendance_import_template")).content
     response = upload(client, world.host_staff, template)
-    report = response.context["report"]
-    assert (report.total_rows, report.imported, len(report.skipped_rows)) == (6, 0, 6)
-    assert "6 行未填写出勤天数" in response.content.decode()
+    assert response.status_code == 200 and response.context["report"] is None
+    assert "文件中没有填写出勤天数的行（共 6 行，出勤天数均为空），未导入任何考勤" in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_a_template_without_interns_to_fill_in_is_refused_as_empty(client, world):
+    client.force_login(world.host_staff)
+    template = client.get(reverse("placements:attendance_import_template")).content
+    response = upload(client, world.host_staff, template)
+    assert "表头下没有填写任何考勤" in response.content.decode() and not Attendance.objects.exists()
+
+
+def test_the_templates_example_lives_on_the_instructions_sheet(client, world):
+    interns(world, 1)
+    client.force_login(world.host_staff)
+    wb = load_workbook(io.BytesIO(client.get(reverse("placements:attendance_import_template")).content))
+    rows = [list(r) for r in wb["填写说明"].iter_rows(values_only=True)]
+    marker = next(i for i, row in enumerate(rows) if row[0] == "示例")
+    assert "不会被导入" in rows[marker][2]
+    example = rows[marker + 2]
+    assert example[:4] == ["JX-12", "张三", "2026-11", 20]
+    assert all(row[3] is None for row in wb["考勤"].iter_rows(min_row=2, values_only=True))
 
 
 # --- the file and the page -----------------------------------------------------------------------

@@ -64,6 +64,11 @@ def _frozen():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _eager_imports(settings):
+    settings.IMPORT_TASKS_EAGER = True  # a large file's background job runs in the request: no thread outlives a test
+
+
 # --- building workbooks in memory ----------------------------------------------------------------
 
 
@@ -142,25 +147,52 @@ def pure_lookups(**changes: Any) -> Lookups:
 # --- the template --------------------------------------------------------------------------------
 
 
-def test_template_has_chinese_headers_an_example_row_and_instructions(client, world):
+def example_row(wb) -> list[Any]:
+    """The example row of the template's instructions sheet: the row after the headers' copy."""
+    rows = [list(r) for r in wb["填写说明"].iter_rows(values_only=True)]
+    return rows[rows.index(list(HEADERS)) + 1]
+
+
+def with_row(template: bytes, values: list[Any]) -> bytes:
+    wb = load_workbook(io.BytesIO(template))
+    wb["见习岗位"].append(values)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_template_has_chinese_headers_and_instructions_with_the_example_off_the_data_sheet(client, world):
     client.force_login(world.host_staff)
     response = client.get(reverse("posts:import_template"))
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     wb = load_workbook(io.BytesIO(response.content), read_only=True)
     assert wb.sheetnames == ["见习岗位", "填写说明"]
-    rows = list(wb["见习岗位"].iter_rows(values_only=True))
-    assert list(rows[0]) == list(HEADERS) and len(rows) == 2
-    assert rows[1][0] == world.our_host.credit_code  # a host's template names the host itself
+    assert [list(r) for r in wb["见习岗位"].iter_rows(values_only=True)] == [list(HEADERS)]  # nothing to import
+    example = example_row(wb)
+    assert example[0] == world.our_host.credit_code and example[1] == "数据分析见习生"  # names the host itself
     instructions = "\n".join(str(v) for row in wb["填写说明"].iter_rows(values_only=True) for v in row if v)
     for expected in ["技术技能类", "电商平台类", "大学本科", "不限", "海淀区（110108）", "BDA", "科技部门", "R-IN-1"]:
         assert expected in instructions
+    assert "不会被导入" in instructions
 
 
-def test_template_round_trip_imports_the_example_row_as_one_draft(client, world):
+@pytest.mark.parametrize("who", ["host_staff", "district_officer", "city"])
+def test_the_unchanged_template_imports_nothing_and_says_the_file_has_no_data_rows(client, world, who):
+    user = getattr(world, who)
+    client.force_login(user)
+    template = client.get(reverse("posts:import_template")).content
+    response = upload(client, user, template)
+    assert response.status_code == 200 and response.context["report"] is None
+    assert "表头下没有填写任何岗位" in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_the_example_copied_onto_the_data_sheet_imports_as_one_draft(client, world):
     client.force_login(world.host_staff)
     template = client.get(reverse("posts:import_template")).content
-    response = upload(client, world.host_staff, template)
+    example = example_row(load_workbook(io.BytesIO(template)))
+    response = upload(client, world.host_staff, with_row(template, example))
     assert response.status_code == 200
     assert response.context["report"].created == 1 and response.context["report"].errors == []
     post = Post.objects.get()
@@ -170,13 +202,10 @@ def test_template_round_trip_imports_the_example_row_as_one_draft(client, world)
 
 def test_template_round_trip_for_a_district_officer_once_the_credit_code_is_filled(client, world):
     client.force_login(world.district_officer)
-    wb = load_workbook(io.BytesIO(client.get(reverse("posts:import_template")).content))
-    ws = wb["见习岗位"]
-    assert ws["A2"].value in (None, "")
-    ws["A2"] = world.our_host.credit_code
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = upload(client, world.district_officer, buffer.getvalue())
+    template = client.get(reverse("posts:import_template")).content
+    example = example_row(load_workbook(io.BytesIO(template)))
+    assert example[0] in (None, "")
+    response = upload(client, world.district_officer, with_row(template, [world.our_host.credit_code, *example[1:]]))
     assert response.context["report"].created == 1
     assert Post.objects.get().status == PostStatus.PUBLISHED
 
@@ -224,9 +253,11 @@ def test_an_officers_import_tells_the_host_what_was_published_for_it(world, djan
     assert not Notification.objects.filter(user=world.other_host_staff).exists()
 
 
-def test_the_1000_row_file_through_the_page_lists_the_3_rows_in_the_report(client, world):
-    response = upload(client, world.host_staff, xlsx(thousand_rows()))
-    assert response.status_code == 200
+def test_the_1000_row_file_runs_in_the_background_and_its_page_lists_the_3_rows(client, world):
+    upload_response = upload(client, world.host_staff, xlsx(thousand_rows()))
+    assert upload_response.status_code == 302
+    response = client.get(upload_response["Location"])
+    assert response.status_code == 200 and response.context["job"].background
     table = response.content.decode().split('data-testid="import-errors"')[1]
     assert [e.row for e in response.context["errors"]] == [57, 402, 999]
     assert "见习期限（月）" in table and "魔法类" in table
@@ -499,10 +530,17 @@ def test_R_SUB_6_a_barred_host_is_refused_the_whole_import(client, world):
     assert not Post.objects.exists()
 
 
-def test_a_host_pending_review_may_still_import_drafts(world):
-    world.our_host.status = HostStatus.PENDING
+@pytest.mark.parametrize("status", [HostStatus.PENDING, HostStatus.RETURNED, HostStatus.SUSPENDED])
+def test_a_host_not_yet_approved_is_refused_the_whole_import_before_its_file_is_read(client, world, status):
+    world.our_host.status = status
     world.our_host.save()
-    assert run(world.host_staff, [good()]).created == 1
+    with pytest.raises(RuleError) as refused:
+        run(world.host_staff, [good()])
+    assert refused.value.code == "import.host_not_approved"
+    response = upload(client, world.host_staff, b"not even a workbook")
+    page = response.content.decode()
+    assert "审核通过后才能批量导入岗位" in page and "不是有效的 Excel" not in page
+    assert response.context["report"] is None and not Post.objects.exists()
 
 
 def test_host_status_is_checked_again_inside_the_transaction(world, monkeypatch):

@@ -259,6 +259,13 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Excel imports (core/import_jobs.py): files above these sizes run as background jobs, at most
+# this many at once; eager runs them in the request (tests, a worker).
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500)
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 1024 * 1024)
+IMPORT_MAX_BACKGROUND_JOBS = env_int("IMPORT_MAX_BACKGROUND_JOBS", 2)
+IMPORT_TASKS_EAGER = env_bool("IMPORT_TASKS_EAGER", False)
+
 # Sign-up and invitations are rate limited per address and per identifier (core/throttle.py);
 # off only for load tests.
 FORM_THROTTLE_ENABLED = env_bool("FORM_THROTTLE_ENABLED", True)

@@ -1,4 +1,4 @@
-"""Background tasks of the subsidy pages: the monthly claim run, in-process (DESIGN.md §4).
+"""Background tasks of the subsidy pages: the monthly claim run, in-process (docs/operations.md).
 
 Deployments without Celery run the job in a thread of the web process; its progress is a
 ``ClaimRun`` row the progress page reads. Tests (and anyone who sets

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -199,15 +198,12 @@ def test_a_1000_row_file_with_3_bad_rows_reports_exactly_those_rows_and_imports_
 
 
 def test_the_same_file_with_import_valid_rows_registers_997_persons_in_the_district(world):
-    started = time.perf_counter()
     report = run(world.district_officer, thousand_rows(world.our_person.id_number), valid_only=True)
-    elapsed = time.perf_counter() - started
     assert (report.created, report.error_rows) == (997, 3)
     imported = Person.objects.filter(name__startswith="青年", user=None).exclude(pk=world.our_person.pk)
     assert imported.count() == 997
     assert set(imported.values_list("district__code", flat=True)) == {"110108"}
     assert not imported.filter(name__in=["青年57", "青年402", "青年999"]).exists()
-    assert elapsed < 15, f"1,000-row import took {elapsed:.1f}s"
 
 
 def test_the_1000_row_file_runs_in_the_background_and_its_page_lists_the_3_rows(client, world):

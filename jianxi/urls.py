@@ -25,6 +25,7 @@ urlpatterns = [
     path("placements/", include("jianxi.placements.urls")),
     path("subsidies/", include("jianxi.subsidies.urls")),
     path("notifications/", include("jianxi.core.urls")),
+    path("finance/", include("jianxi.finance.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

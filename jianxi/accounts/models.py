@@ -24,9 +24,12 @@ class Role(models.TextChoices):
     CITY = "city", _("市人社局")
     DEPARTMENT = "department", _("市级部门")
     UNIVERSITY = "university", _("高校")
+    FINANCE = "finance", _("财政局")  # read-only: the year's budget against the money (issue #10)
 
 
 OFFICER_ROLES = (Role.DISTRICT, Role.CITY, Role.DEPARTMENT, Role.UNIVERSITY)
+# Accounts the city officer creates in the admin: the officers, and the finance bureau (财政局).
+STAFF_ROLES = (*OFFICER_ROLES, Role.FINANCE)
 
 
 def _only(role: Role, scope: str | None) -> Q:
@@ -71,6 +74,7 @@ class User(AbstractUser):
                     | _only(Role.DISTRICT, "district")
                     | _only(Role.DEPARTMENT, "department")
                     | _only(Role.UNIVERSITY, "university")
+                    | _only(Role.FINANCE, None)
                     # A host staff account may exist before its unit is registered.
                     | _only(Role.HOST, "host")
                     | _only(Role.HOST, None)

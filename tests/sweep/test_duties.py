@@ -37,6 +37,7 @@ OUR_USER = {
     Role.CITY: "city",
     Role.DEPARTMENT: "department_officer",
     Role.UNIVERSITY: "university_officer",
+    Role.FINANCE: "finance",
 }
 
 # Each money action as a page request: (url name, args from our objects, form).

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "jianxi.posts",
     "jianxi.placements",
     "jianxi.subsidies",
+    "jianxi.demonstration",
 ]
 
 MIDDLEWARE = [

@@ -195,6 +195,7 @@ CITY_EDITABLE = {
         "university",
     ],
     "accounts": ["user", "apitoken"],
+    "demonstration": ["rankingpolicy"],
 }
 
 

@@ -46,6 +46,7 @@ def _items(role: str | None) -> list[tuple[str, str]]:
         items += [(_("跟踪帮扶"), reverse("placements:follow_ups"))]
     if role in (Role.DISTRICT, Role.CITY):
         items += [(_("补贴审核与拨付"), reverse("subsidies:claims"))]
+        items += [(_("示范单位评选"), reverse("demonstration:ranking"))]
     if role == Role.CITY:
         items += [(_("政策参数"), reverse("policy:overview"))]
     return items + [quote]

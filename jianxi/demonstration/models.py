@@ -104,7 +104,7 @@ class RankingPolicy(models.Model):
     def labelled_weights(self) -> list[tuple[str, int]]:
         """(the weight's label, its value) in the order of the factors, for pages and exports."""
         return [
-            (str(cast(models.Field[Any, Any], self._meta.get_field(name)).verbose_name), getattr(self, name))
+            (str(cast("models.Field[Any, Any]", self._meta.get_field(name)).verbose_name), getattr(self, name))
             for name in WEIGHT_FIELDS.values()
         ]
 

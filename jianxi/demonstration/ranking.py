@@ -119,13 +119,18 @@ class Ranking:
         return next((e for e in (*self.ranked, *self.not_eligible) if e.host_id == host_id), None)
 
 
-def ranking_policy(year: int) -> RankingPolicy:
-    """The city's scoring parameters in force for ``year``, or a refusal naming what is missing."""
-    policy = (
+def policy_in_force(year: int) -> RankingPolicy | None:
+    """The city's scoring parameters in force for ``year``: the row of the latest year not after it."""
+    return (
         RankingPolicy.objects.filter(city__code=settings.JIANXI_CITY, effective_year__lte=year)
         .order_by("-effective_year")
         .first()
     )
+
+
+def ranking_policy(year: int) -> RankingPolicy:
+    """``policy_in_force``, or a refusal naming what is missing."""
+    policy = policy_in_force(year)
     if policy is None:
         raise RuleError(
             "ranking.no_policy",

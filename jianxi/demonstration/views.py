@@ -23,8 +23,8 @@ from jianxi.core.errors import RuleError
 from jianxi.core.excel import xlsx_response
 from jianxi.core.paging import PAGE_SIZES, paginate, parse_id
 from jianxi.demonstration import services
-from jianxi.demonstration.models import Nomination, NominationStatus, RankingPolicy
-from jianxi.demonstration.ranking import FACTOR_LABELS, Entry, Ranking, host_ranking
+from jianxi.demonstration.models import Nomination, NominationStatus
+from jianxi.demonstration.ranking import FACTOR_LABELS, Entry, Ranking, host_ranking, policy_in_force
 from jianxi.policy.models import District
 
 OFFICERS = (Role.DISTRICT, Role.CITY)
@@ -163,11 +163,7 @@ def nominations(request: HttpRequest) -> HttpResponse:
         ordered = rows.order_by("district__sort_order", "district_rank", "host__name", "id")
         data = (_nomination_row(n) for n in ordered)
         return xlsx_response(f"示范单位推荐名单-{year}.xlsx", [("推荐名单", headers, data)])
-    policy = (
-        RankingPolicy.objects.filter(city__code=settings.JIANXI_CITY, effective_year__lte=year)
-        .order_by("-effective_year")
-        .first()
-    )
+    policy = policy_in_force(year)
     page = paginate(request, rows, sorts=NOMINATION_SORTS, default="district")
     return render(
         request,

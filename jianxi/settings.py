@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "jianxi.placements",
     "jianxi.subsidies",
     "jianxi.finance",
+    "jianxi.demonstration",
 ]
 
 MIDDLEWARE = [

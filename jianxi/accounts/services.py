@@ -197,6 +197,7 @@ CITY_EDITABLE = {
     ],
     "accounts": ["user", "apitoken"],
     "finance": ["yearlybudget"],
+    "demonstration": ["rankingpolicy"],
 }
 
 

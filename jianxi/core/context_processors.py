@@ -46,6 +46,7 @@ def _items(role: str | None) -> list[tuple[str, str]]:
         items += [(_("跟踪帮扶"), reverse("placements:follow_ups"))]
     if role in (Role.DISTRICT, Role.CITY):
         items += [(_("补贴审核与拨付"), reverse("subsidies:claims"))]
+        items += [(_("示范单位评选"), reverse("demonstration:ranking"))]
     if role in (Role.CITY, Role.FINANCE):
         items += [(_("预算与资金"), reverse("finance:overview"))]
     if role == Role.CITY:

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from jianxi.accounts.models import Role, User
+from jianxi.core import audit
 from jianxi.core.errors import RuleError
 from jianxi.core.notify import notify
 from jianxi.core.validators import parse_credit_code, parse_mobile, parse_resident_id
@@ -88,8 +89,7 @@ def youth_register(
         registered_unemployed=registered_unemployed,
         transfer_registered=transfer_registered,
     )
-    person._history_user = user  # type: ignore[attr-defined]
-    person.save()
+    audit.save(person, actor=user)
     return person
 
 

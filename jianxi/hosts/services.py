@@ -16,6 +16,7 @@ from django.utils import timezone
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
+from jianxi.core import audit
 from jianxi.core.errors import RuleError
 from jianxi.core.notify import notify
 from jianxi.hosts.models import Host, HostStatus
@@ -64,9 +65,7 @@ def host_review(*, actor: Any, host_id: int, action: str, reason: str = "") -> H
         host.status = target
         host.status_reason = reason
         host.reviewed_at = timezone.now()
-        host._history_user = actor  # type: ignore[attr-defined]
-        host._change_reason = f"{verb}：{reason}" if reason else verb  # type: ignore[attr-defined]
-        host.save()
+        audit.save(host, actor=actor, reason=f"{verb}：{reason}" if reason else verb)
         from jianxi.posts.services import posts_follow_host
 
         posts_follow_host(host=host, actor=actor, reason=f"单位{verb}" + (f"：{reason}" if reason else ""))
@@ -130,9 +129,7 @@ def host_bank_review(*, actor: Any, host_id: int, approve: bool, reason: str = "
     host.pending_bank_name = host.pending_bank_account = ""
     host.pending_bank_at = None
     verdict = f"银行账户变更审核通过：{new}" if approve else f"驳回银行账户变更（{new}）：{reason}"
-    host._history_user = actor  # type: ignore[attr-defined]
-    host._change_reason = verdict  # type: ignore[attr-defined]
-    host.save()
+    audit.save(host, actor=actor, reason=verdict)
     notify(
         users=host.staff.all(),
         message=f"您的单位“{host.name}”{verdict}",
@@ -162,9 +159,7 @@ def host_update(*, actor: Any, host_id: int, **fields: Any) -> Host:
         setattr(host, key, value)
     if resubmit:
         host.status = HostStatus.PENDING
-    host._history_user = actor  # type: ignore[attr-defined]
-    host._change_reason = "修改单位信息" + ("并重新提交审核" if resubmit else "") + (bank_note or "")  # type: ignore[attr-defined]
-    host.save()
+    audit.save(host, actor=actor, reason="修改单位信息" + ("并重新提交审核" if resubmit else "") + (bank_note or ""))
     if bank_note == BANK_CHANGE_REQUESTED:
         officers = User.objects.filter(role=Role.DISTRICT, district_id=host.district_id, is_active=True)
         notify(

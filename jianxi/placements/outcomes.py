@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped
+from jianxi.core import audit
 from jianxi.core.errors import RuleError
 from jianxi.placements.models import (
     Agreement,
@@ -87,9 +88,7 @@ def agreement_end(*, actor: Any, agreement_id: int, ending: Ending, today: date)
     if ending.outcome == Outcome.HIRED:
         agreement.retained = True  # an early hire is a retention by definition
     agreement.certificate_code = agreement.certificate_code or _new_code()
-    agreement._history_user = actor  # type: ignore[attr-defined]
-    agreement._change_reason = f"见习结束：{agreement.get_outcome_display()}"  # type: ignore[attr-defined]
-    agreement.save()
+    audit.save(agreement, actor=actor, reason=f"见习结束：{agreement.get_outcome_display()}")
     return agreement
 
 
@@ -120,9 +119,7 @@ def agreement_retention(*, actor: Any, agreement_id: int, retained: bool) -> Agr
     if agreement.retained is retained:
         return agreement
     agreement.retained = retained
-    agreement._history_user = actor  # type: ignore[attr-defined]
-    agreement._change_reason = "登记留用" if retained else "登记未留用"  # type: ignore[attr-defined]
-    agreement.save()
+    audit.save(agreement, actor=actor, reason="登记留用" if retained else "登记未留用")
     return agreement
 
 
@@ -195,6 +192,5 @@ def follow_up_record(
     follow_up = FollowUp(
         agreement=agreement, officer=actor, served_on=served_on, kind=kind, later_status=later_status, note=note.strip()
     )
-    follow_up._history_user = actor  # type: ignore[attr-defined]
-    follow_up.save()
+    audit.save(follow_up, actor=actor)
     return follow_up

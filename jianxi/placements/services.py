@@ -21,6 +21,7 @@ from django.utils import timezone
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped
+from jianxi.core import audit
 from jianxi.core.errors import RuleError
 from jianxi.core.notify import notify
 from jianxi.core.validators import parse_resident_id
@@ -73,7 +74,7 @@ def _notify_application(application: Application, message: str, *, to_host: bool
 
 def _save_new(application: Application, actor: Any, duplicate: str) -> None:
     """Insert; two identical requests at the same moment meet the partial unique index."""
-    application._history_user = actor  # type: ignore[attr-defined]
+    audit.mark(application, actor=actor)
     try:
         with transaction.atomic():
             application.save()
@@ -166,9 +167,7 @@ def application_move(
             application.interview_at = interview.at
             application.interview_place = interview.place.strip()
             application.interview_online = interview.online
-        application._history_user = actor  # type: ignore[attr-defined]
-        application._change_reason = verb  # type: ignore[attr-defined]
-        application.save()
+        audit.save(application, actor=actor, reason=verb)
     post = application.post
     if who == Role.HOST:
         detail = ""
@@ -253,14 +252,11 @@ def agreement_create(*, actor: Any, application_id: int, terms: AgreementTerms) 
             subsidy_note=note,
             eligibility_rule=verdict.rule,
         )
-        agreement._history_user = actor  # type: ignore[attr-defined]
-        agreement.save()
+        audit.save(agreement, actor=actor)
         if taken + 1 >= post.headcount:
             post.status = PostStatus.FILLED
             post.closed_at = timezone.now()
-            post._history_user = actor  # type: ignore[attr-defined]
-            post._change_reason = "名额已满"  # type: ignore[attr-defined]
-            post.save()
+            audit.save(post, actor=actor, reason="名额已满")
     if person.user:
         notify(
             users=[person.user],
@@ -285,9 +281,7 @@ def agreement_confirm(*, actor: Any, agreement_id: int) -> Agreement:
     setattr(agreement, field, timezone.now())
     if agreement.host_confirmed_at and agreement.youth_confirmed_at:
         agreement.status = AgreementStatus.ACTIVE
-    agreement._history_user = actor  # type: ignore[attr-defined]
-    agreement._change_reason = "单位确认" if role == Role.HOST else "见习人员确认"  # type: ignore[attr-defined]
-    agreement.save()
+    audit.save(agreement, actor=actor, reason="单位确认" if role == Role.HOST else "见习人员确认")
     return agreement
 
 
@@ -301,13 +295,9 @@ def agreement_cancel(*, actor: Any, agreement_id: int, reason: str) -> Agreement
     if agreement.status != AgreementStatus.PENDING:
         raise RuleError("agreement.transition", f"协议当前状态为“{agreement.get_status_display()}”，不能作废。")
     agreement.status = AgreementStatus.CANCELLED
-    agreement._history_user = actor  # type: ignore[attr-defined]
-    agreement._change_reason = f"作废：{reason.strip()}"  # type: ignore[attr-defined]
-    agreement.save()
+    audit.save(agreement, actor=actor, reason=f"作废：{reason.strip()}")
     post = Post.objects.select_for_update().get(pk=agreement.post_id)
     if post.status == PostStatus.FILLED and post.expires_on >= timezone.localdate():
         post.status = PostStatus.PUBLISHED
-        post._history_user = actor  # type: ignore[attr-defined]
-        post._change_reason = "协议作废，名额释放"  # type: ignore[attr-defined]
-        post.save()
+        audit.save(post, actor=actor, reason="协议作废，名额释放")
     return agreement

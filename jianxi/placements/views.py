@@ -291,7 +291,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 changed = attendance_service.attendance_record(
-                    actor=request.user, agreement_id=pk, days=days, today=today, allowances=paid
+                    actor=acting_user(request), agreement_id=pk, days=days, today=today, allowances=paid
                 )
             except RuleError as err:
                 messages.error(request, err.message)
@@ -321,7 +321,7 @@ def attendance_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         if month is None:
             raise RuleError("month", "月份格式不正确。", field="month")
         attendance_service.attendance_reopen(
-            actor=request.user, agreement_id=pk, month=month, reason=request.POST.get("reason", "")
+            actor=acting_user(request), agreement_id=pk, month=month, reason=request.POST.get("reason", "")
         )
     except RuleError as err:
         messages.error(request, err.message)

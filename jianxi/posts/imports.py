@@ -29,10 +29,10 @@ from typing import IO, Any
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from simple_history.utils import bulk_create_with_history
 
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import scoped
+from jianxi.core import audit
 from jianxi.core import imports as core
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import Sheet
@@ -339,9 +339,7 @@ def posts_import(
         new = [p for p in valid if _same_post(p) not in existing]
         report.already_imported = [p.row for p in valid if _same_post(p) in existing]
         posts = [_post(p, status=status, reason=PUBLISH_REASONS.get(actor.role, ""), now=now) for p in new]
-        bulk_create_with_history(
-            posts, Post, batch_size=BATCH_SIZE, default_user=actor, default_change_reason=CHANGE_REASON
-        )
+        audit.create_many(posts, actor=actor, reason=CHANGE_REASON, batch_size=BATCH_SIZE)
         if publish and posts:
             _tell_hosts(posts, office=PUBLISH_REASONS[actor.role].removesuffix("批量导入"))
     report.created = len(posts)

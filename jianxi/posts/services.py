@@ -15,11 +15,11 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped
+from jianxi.core import audit
 from jianxi.core.errors import RuleError
 from jianxi.core.notify import notify
 from jianxi.hosts.models import Host, HostStatus
@@ -118,8 +118,7 @@ def post_save_draft(*, actor: Any, data: PostData, post_id: int | None = None) -
     if post.department is None:
         post.department = host.department
     post.search_document = _document(post, host)
-    post._history_user = actor  # type: ignore[attr-defined]
-    post.save()
+    audit.save(post, actor=actor)
     return post
 
 
@@ -138,9 +137,7 @@ def _transition(*, post: Post, actor: Any, sources: tuple[str, ...], target: str
         post.published_at = now
     if target in (PostStatus.CLOSED, PostStatus.EXPIRED, PostStatus.FILLED):
         post.closed_at = now
-    post._history_user = actor  # type: ignore[attr-defined]
-    post._change_reason = f"{verb}：{reason}" if reason else verb  # type: ignore[attr-defined]
-    post.save()
+    audit.save(post, actor=actor, reason=f"{verb}：{reason}" if reason else verb)
     return True
 
 
@@ -229,13 +226,8 @@ def posts_follow_host(*, host: Host, actor: Any, reason: str) -> int:
         post.status, post.status_reason = target, reason
         if target == PostStatus.CLOSED:
             post.closed_at = now
-    bulk_update_with_history(
-        posts,
-        Post,
-        ["status", "status_reason", "closed_at"],
-        batch_size=500,
-        default_user=actor,
-        default_change_reason=f"{verb}：{reason}",
+    audit.update_many(
+        posts, ["status", "status_reason", "closed_at"], actor=actor, reason=f"{verb}：{reason}", batch_size=500
     )
     return len(posts)
 
@@ -262,12 +254,8 @@ def posts_expire(*, today: date, chunk: int = 2000) -> int:
             now = timezone.now()
             for post in posts:
                 post.status, post.closed_at, post.status_reason = PostStatus.EXPIRED, now, "岗位有效期已过"
-            bulk_update_with_history(
-                posts,
-                Post,
-                ["status", "closed_at", "status_reason"],
-                batch_size=500,
-                default_change_reason="到期关闭",
+            audit.update_many(
+                posts, ["status", "closed_at", "status_reason"], actor=None, reason="到期关闭", batch_size=500
             )
             expired += len(posts)
 

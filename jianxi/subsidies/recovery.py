@@ -11,6 +11,7 @@ from django.db import transaction
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.scoping import get_scoped
+from jianxi.core import audit
 from jianxi.core.aggregates import MoneySum
 from jianxi.core.errors import RuleError
 from jianxi.core.money import ZERO, round_fen
@@ -90,8 +91,7 @@ def repayment_record(*, actor: Any, recovery_id: int, amount: Decimal, paid_on: 
     ).save()
     if amount == outstanding:
         recovery.status = RecoveryStatus.SETTLED
-        recovery._history_user = actor  # type: ignore[attr-defined]
-        recovery.save()
+        audit.save(recovery, actor=actor)
     return repayment
 
 
@@ -115,7 +115,5 @@ def recovery_write_off(*, actor: Any, recovery_id: int, reason: str, today: date
         actor=actor,
     ).save()
     recovery.status = RecoveryStatus.WRITTEN_OFF
-    recovery._history_user = actor  # type: ignore[attr-defined]
-    recovery._change_reason = f"核销：{reason.strip()}"  # type: ignore[attr-defined]
-    recovery.save()
+    audit.save(recovery, actor=actor, reason=f"核销：{reason.strip()}")
     return recovery

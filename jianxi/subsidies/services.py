@@ -16,11 +16,11 @@ from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped, scoped
+from jianxi.core import audit
 from jianxi.core.aggregates import MoneySum
 from jianxi.core.errors import RuleError
 from jianxi.core.money import ZERO
@@ -256,10 +256,8 @@ def claim_submit(*, actor: Any, claim_id: int) -> Claim:
     if claim.host.status != HostStatus.APPROVED:
         raise RuleError("R-SUB-6", "本单位当前状态不能申报见习补贴（暂停或禁入，R-SUB-6）。")
     claim.status, claim.submitted_at = ClaimStatus.SUBMITTED, timezone.now()
-    claim._history_user = actor  # type: ignore[attr-defined]
-    claim.save()
-    for agreement_id, months in _months_by_agreement(claim).items():
-        attendance_lock(agreement_id=agreement_id, months=months)
+    audit.save(claim, actor=actor)
+    attendance_lock(actor=actor, months=_months_by_agreement(claim), reason=f"随补贴申报 BT-{claim.pk} 提交锁定")
     return claim
 
 
@@ -334,8 +332,7 @@ def claim_review(*, actor: Any, claim_id: int, review: Review, today: date) -> C
                     setattr(line, key, value)
                 line.status = LineStatus.APPROVED
                 total += line.amount
-            line._history_user = actor  # type: ignore[attr-defined]
-            line.save()
+            audit.save(line, actor=actor)
         if total <= 0:  # nothing to pay: the whole claim is rejected, its months freed
             for line in lines:
                 if line.status == LineStatus.APPROVED:
@@ -345,14 +342,17 @@ def claim_review(*, actor: Any, claim_id: int, review: Review, today: date) -> C
         claim.approved_total = total
         claim.note = review.reason.strip()
         claim.reviewed_by, claim.reviewed_at = actor, timezone.now()
-        claim._history_user = actor  # type: ignore[attr-defined]
-        claim.save()
+        audit.save(claim, actor=actor)
         if total > 0:
             LedgerEntry.entry(
                 kind=EntryKind.APPROVED, host=claim.host, claim=claim, amount=total, on=today, actor=actor
             ).save()
-        for agreement_id, months in _months_by_agreement(claim, status=LineStatus.REJECTED).items():
-            attendance_lock(agreement_id=agreement_id, months=months, locked=False)
+        attendance_lock(
+            actor=actor,
+            months=_months_by_agreement(claim, status=LineStatus.REJECTED),
+            reason=f"补贴申报 BT-{claim.pk} 驳回，解锁",
+            locked=False,
+        )
     return claim
 
 
@@ -466,7 +466,7 @@ def _set_status(claims: list[Claim], status: str, actor: Any, reason: str) -> No
     """A status change of many claims, each with its history row (who, when, why)."""
     for claim in claims:
         claim.status = status
-    bulk_update_with_history(claims, Claim, ["status"], default_user=actor, default_change_reason=reason)
+    audit.update_many(claims, ["status"], actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -486,8 +486,7 @@ def batch_mark_paid(*, actor: Any, batch_id: int, paid_on: date, reference: str)
         raise RuleError("batch.maker_checker", "拨付批次由您本人编制，须由本区其他工作人员确认拨付。")
     items = list(batch.items.select_related("claim__host__district"))
     batch.status, batch.paid_on, batch.reference = BatchStatus.PAID, paid_on, reference.strip()
-    batch._history_user = actor  # type: ignore[attr-defined]
-    batch.save()
+    audit.save(batch, actor=actor)
     entries = [
         LedgerEntry.entry(
             kind=EntryKind.PAID,
@@ -529,9 +528,7 @@ def batch_cancel(*, actor: Any, batch_id: int, reason: str) -> PaymentBatch:
     batch.items.all().delete()  # one batch per claim: the claims can go into a new batch
     _set_status(claims, ClaimStatus.APPROVED, actor, f"拨付批次 PC-{batch.pk} 已撤销：{reason}")
     batch.status, batch.cancel_reason = BatchStatus.CANCELLED, f"{reason}（原含 {held}）"[:500]
-    batch._history_user = actor  # type: ignore[attr-defined]
-    batch._change_reason = f"撤销：{reason}"  # type: ignore[attr-defined]
-    batch.save()
+    audit.save(batch, actor=actor, reason=f"撤销：{reason}")
     return batch
 
 
@@ -544,9 +541,9 @@ def claim_discard(*, actor: Any, claim_id: int) -> None:
     if claim.status != ClaimStatus.DRAFT:
         raise RuleError("claim.transition", f"申报当前状态为“{claim.get_status_display()}”，只有草稿可以删除。")
     files = [(a.file.storage, a.file.name) for a in claim.attachments.all()]
-    claim._history_user = actor  # type: ignore[attr-defined]
-    claim._change_reason = "单位删除申报草稿"  # type: ignore[attr-defined]
-    claim.delete()  # lines and attachments go with it; the history keeps who deleted what
+    audit.delete(
+        claim, actor=actor, reason="单位删除申报草稿"
+    )  # lines and attachments go with it; the history keeps who deleted what
 
     def remove_files() -> None:  # only once the deletion is committed
         for storage, name in files:

@@ -35,9 +35,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from simple_history.utils import bulk_create_with_history
 
 from jianxi.accounts.models import Role
+from jianxi.core import audit
 from jianxi.core.errors import RuleError
 from jianxi.core.imports import (
     BATCH_SIZE,
@@ -356,9 +356,7 @@ def persons_import(
     persons = [Person(**vars(parsed.data)) for parsed in valid]
     try:
         with transaction.atomic():
-            bulk_create_with_history(
-                persons, Person, batch_size=BATCH_SIZE, default_user=actor, default_change_reason=CHANGE_REASON
-            )
+            audit.create_many(persons, actor=actor, reason=CHANGE_REASON, batch_size=BATCH_SIZE)
     except IntegrityError as exc:
         # Only the unique ID number can clash: someone registered one of these numbers meanwhile.
         raise RuleError("import.id_number_taken", ID_TAKEN_MEANWHILE, field="file") from exc

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from pydantic import BaseModel, ConfigDict, Field
 
 from jianxi.accounts.scoping import scoped
 from jianxi.hosts.models import Host, HostStatus
 from jianxi.posts import search
-from jianxi.posts.models import Post, PostStatus
+from jianxi.posts.models import EducationLevel, Post, PostStatus
 
 SORTS = {
     "newest": ("-published_at", "-id"),
@@ -21,18 +21,25 @@ SORTS = {
 }
 
 
-@dataclass(frozen=True)
-class PostQuery:
-    """The public search's parameters, already validated (see forms.PostSearchForm)."""
+class PostQuery(BaseModel):
+    """The public search's parameters: one type for the search page (forms.PostSearchForm builds
+    it) and the API (its query parameters, validated against these bounds)."""
+
+    model_config = ConfigDict(frozen=True)
 
     q: str = ""
     district: str = ""
     category: str = ""
-    education: int | None = None
+    education: int | None = Field(
+        default=None,
+        ge=int(EducationLevel.ANY),
+        le=int(EducationLevel.DOCTORATE),
+        description="学历（0 不限 … 5 博士）",
+    )
     major: str = ""
     department: str = ""
-    months: int | None = None
-    sort: str = "newest"
+    months: int | None = Field(default=None, ge=3, le=12, description="见习期限（月），3 至 12")
+    sort: Literal["newest", "closing", "relevance"] = "newest"
 
 
 def _related(qs: QuerySet[Post]) -> QuerySet[Post]:

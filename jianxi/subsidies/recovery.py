@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
 from jianxi.accounts.duties import Duty, require
+from jianxi.accounts.models import User
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core import audit
 from jianxi.core.aggregates import MoneySum
@@ -19,12 +19,12 @@ from jianxi.hosts.models import Host
 from jianxi.subsidies.models import Claim, ClaimStatus, EntryKind, LedgerEntry, Recovery, RecoveryStatus, Repayment
 
 
-def _officer(actor: Any) -> None:
+def _officer(actor: User) -> None:
     require(actor, Duty.RECOVERY)
 
 
 def recovery_create(
-    *, actor: Any, host_id: int, claim_ids: Iterable[int], amount: Decimal, reason: str, bar: bool, today: date
+    *, actor: User, host_id: int, claim_ids: Iterable[int], amount: Decimal, reason: str, bar: bool, today: date
 ) -> Recovery:
     """A recovery order for paid subsidy; optionally bars the host (no new posts or claims)."""
     _officer(actor)
@@ -65,7 +65,7 @@ def _outstanding(recovery: Recovery) -> Decimal:
 
 
 @transaction.atomic
-def repayment_record(*, actor: Any, recovery_id: int, amount: Decimal, paid_on: date, reference: str) -> Repayment:
+def repayment_record(*, actor: User, recovery_id: int, amount: Decimal, paid_on: date, reference: str) -> Repayment:
     """Money coming back: a repayment, and a "recovered" ledger entry."""
     _officer(actor)
     recovery = get_scoped(actor, Recovery.objects.select_for_update().select_related("host__district"), pk=recovery_id)
@@ -96,7 +96,7 @@ def repayment_record(*, actor: Any, recovery_id: int, amount: Decimal, paid_on: 
 
 
 @transaction.atomic
-def recovery_write_off(*, actor: Any, recovery_id: int, reason: str, today: date) -> Recovery:
+def recovery_write_off(*, actor: User, recovery_id: int, reason: str, today: date) -> Recovery:
     """What cannot be recovered is written off, on the ledger, with a reason."""
     _officer(actor)
     if not reason.strip():

@@ -23,20 +23,20 @@ Tests (and ``IMPORT_TASKS_EAGER = True``) run background jobs synchronously.
 
 from __future__ import annotations
 
-import threading
 import traceback
-from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from jianxi.core import jobs
 from jianxi.core.errors import RuleError
 from jianxi.core.imports import ImportKind, ImportReport, SheetRow, inspect_xlsx, upload_bytes
+from jianxi.core.jobs import Runner
 from jianxi.core.models import ImportJob, ImportStage
 
 # Where each kind of import is defined, by the name stored on its jobs.
@@ -49,8 +49,6 @@ BACKGROUND_ROWS = 500  # default of IMPORT_BACKGROUND_ROWS
 BACKGROUND_BYTES = 1024 * 1024  # default of IMPORT_BACKGROUND_BYTES: long texts make a slow import
 MAX_BACKGROUND_JOBS = 2  # default of IMPORT_MAX_BACKGROUND_JOBS, across all accounts: one per core
 FAILED = "导入时系统出错，本次未导入任何数据。请稍后重新上传；如仍出错，请联系系统管理员。"
-
-Runner = Callable[[Callable[[], None]], None]
 
 
 def kind_named(name: str) -> ImportKind:
@@ -66,32 +64,14 @@ def background_bytes() -> int:
     return int(getattr(settings, "IMPORT_BACKGROUND_BYTES", BACKGROUND_BYTES))
 
 
-# --- the runner: the one place a task queue replaces ----------------------------------------------
-
-
-def thread_runner(job: Callable[[], None]) -> None:
-    def target() -> None:
-        close_old_connections()
-        try:
-            job()
-        finally:
-            connection.close()  # a thread's connection is its own: never leave it open
-
-    threading.Thread(target=target, name="import-job", daemon=True).start()
-
-
-def eager_runner(job: Callable[[], None]) -> None:
-    job()
-
-
 def default_runner() -> Runner:
-    return eager_runner if getattr(settings, "IMPORT_TASKS_EAGER", False) else thread_runner
+    return jobs.default_runner("IMPORT_TASKS_EAGER")
 
 
 def start_job(job_id: int, runner: Runner | None = None) -> None:
     """Hand a queued job to the runner (a thread: once the row holding its file is committed)."""
     runner = runner or default_runner()
-    if runner is thread_runner:
+    if runner is jobs.thread_runner:
         transaction.on_commit(lambda: runner(lambda: run_job(job_id)))
     else:
         runner(lambda: run_job(job_id))

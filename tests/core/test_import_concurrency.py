@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from openpyxl import Workbook
 
-from jianxi.core import import_jobs
+from jianxi.core import jobs
 from jianxi.core.errors import RuleError
 from jianxi.core.import_jobs import import_start
 from jianxi.core.models import ImportJob, ImportStage
@@ -74,7 +74,7 @@ def test_a_large_file_is_imported_by_a_background_thread(world):
         source=posts_file(600, "后台岗位"),
         file_name="岗位.xlsx",
         import_valid_rows=False,
-        runner=import_jobs.thread_runner,
+        runner=jobs.thread_runner,
     )
     assert job.background
     for _ in range(600):  # wait for the thread (not a timing assertion: up to a minute)

@@ -18,8 +18,10 @@ import pytest
 import time_machine
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from jianxi.core.access import ACCESS_ATTR
+from jianxi.core.models import ImportJob, ImportStage
 from jianxi.placements import services as placements
 from jianxi.placements.models import FollowUp, LaterStatus, ServiceKind
 from jianxi.posts.models import PostStatus
@@ -47,6 +49,7 @@ SEGMENT_OBJECTS = {
     "new": "host",
     "recoveries": "recovery",
     "run": "run",
+    "import": "import_job",
 }
 
 # String kwargs: a value that reaches the view's real work (an action it knows).
@@ -73,6 +76,7 @@ class Objects:
     batch: Any
     recovery: Any
     run: Any
+    import_job: Any
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,13 @@ def objects(world) -> Objects:
             later_status=LaterStatus.SEEKING,
         )
         run = ClaimRun.objects.create(started_by=world.district_officer, today=TODAY, active=None)
+        job = ImportJob.objects.create(
+            user=world.host_staff,
+            kind="posts",
+            file_name="岗位.xlsx",
+            stage=ImportStage.DONE,
+            finished_at=timezone.now(),
+        )
     return Objects(
         host=world.our_host,
         person=world.our_person,
@@ -191,4 +202,5 @@ def objects(world) -> Objects:
         batch=batch,
         recovery=order,
         run=run,
+        import_job=job,
     )

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +20,7 @@ from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core import audit
 from jianxi.core.errors import RuleError
+from jianxi.core.hooks import Hooks
 from jianxi.core.money import round_fen
 from jianxi.placements.models import Agreement, AgreementStatus, Attendance
 from jianxi.policy.engine import add_months, month_key
@@ -266,6 +268,16 @@ def attendance_lock(*, actor: User, months: Mapping[int, Iterable[date]], reason
     return audit.change_many(records, actor=actor, reason=reason, locked=locked)
 
 
+class ReopenCheck(Protocol):
+    """Refuses (RuleError) to reopen a month of attendance that an app above holds on to."""
+
+    def __call__(self, *, agreement: Agreement, month: date) -> None: ...
+
+
+# Registered in the AppConfig.ready() of apps above placements (core/hooks.py).
+reopen_checks: Hooks[ReopenCheck] = Hooks("may a locked month of attendance be reopened")
+
+
 @transaction.atomic
 def attendance_reopen(*, actor: User, agreement_id: int, month: date, reason: str) -> Attendance:
     """A district officer reopens a locked month, with a reason kept in its history."""
@@ -276,11 +288,7 @@ def attendance_reopen(*, actor: User, agreement_id: int, month: date, reason: st
     record = Attendance.objects.select_for_update().filter(agreement=agreement, month=month).first()
     if record is None:
         raise RuleError("attendance.missing", "该月没有考勤记录。")
-    from jianxi.subsidies.models import ClaimLine, LineStatus
-
-    settled = ClaimLine.objects.filter(agreement=agreement, month=month, status=LineStatus.APPROVED)
-    if settled.exists():
-        # Changing the attendance behind approved money would need a recovery (追回), not a reopen.
-        raise RuleError("attendance.settled", "该月补贴已核准，不能重新开放考勤；如有错误请办理追回（R-SUB-6）。")
+    for check in reopen_checks:  # subsidies: a month with approved money stays locked (R-SUB-6)
+        check(agreement=agreement, month=month)
     audit.change(record, actor=actor, reason=f"重新开放：{reason.strip()}", locked=False)
     return record

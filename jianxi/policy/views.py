@@ -7,10 +7,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jianxi.accounts.models import Role
 from jianxi.core.access import public, roles
 from jianxi.core.errors import RuleError
 from jianxi.core.forms import add_rule_error, month_days
+from jianxi.core.roles import Role
 from jianxi.core.validators import parse_resident_id
 from jianxi.policy import engine, services
 from jianxi.policy.forms import EligibilityForm, QuoteForm

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jianxi.accounts.duties import Duty, require
-from jianxi.accounts.models import Role
+from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core import audit
 from jianxi.core.errors import RuleError
@@ -200,6 +200,15 @@ def post_close(*, actor: Any, post_id: int, reason: str = "") -> Post:
 
 
 OPEN_STATES = (PostStatus.DRAFT, PostStatus.SUBMITTED, PostStatus.PUBLISHED, PostStatus.RETURNED, PostStatus.SUSPENDED)
+
+
+def host_changed(*, host: Host, actor: User, changed: frozenset[str], reason: str) -> None:
+    """A host's standing or details changed (registered with hosts.services.host_changed in
+    PostsConfig.ready()): its posts follow its status, and their search documents its name."""
+    if "status" in changed:
+        posts_follow_host(host=host, actor=actor, reason=reason)
+    if "name" in changed:
+        posts_reindex(host=host)
 
 
 def posts_follow_host(*, host: Host, actor: Any, reason: str) -> int:

@@ -24,12 +24,14 @@ from jianxi.core.errors import RuleError
 from jianxi.core.money import ZERO
 from jianxi.hosts.models import Host, HostStatus
 from jianxi.placements.attendance import attendance_lock
+from jianxi.placements.models import Agreement
 from jianxi.subsidies.models import (
     Attachment,
     BatchItem,
     BatchStatus,
     Claim,
     ClaimKind,
+    ClaimLine,
     ClaimStatus,
     EntryKind,
     LedgerEntry,
@@ -175,6 +177,14 @@ def _remaining_ready(claim: Claim, today: date) -> None:
     if verdict is None or not verdict.eligible:
         reasons = "；".join(r.message for r in (verdict.reasons if verdict else ()))
         raise RuleError("R-SUB-5", f"不符合剩余期限见习补贴条件：{reasons}")
+
+
+def attendance_settled_check(*, agreement: Agreement, month: date) -> None:
+    """A month of attendance behind approved money is not reopened: changing it would need a
+    recovery (追回, R-SUB-6). Registered with placements' reopen checks in SubsidiesConfig.ready()."""
+    settled = ClaimLine.objects.filter(agreement=agreement, month=month, status=LineStatus.APPROVED)
+    if settled.exists():
+        raise RuleError("attendance.settled", "该月补贴已核准，不能重新开放考勤；如有错误请办理追回（R-SUB-6）。")
 
 
 # --- payment ---------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ ACTION_DUTIES = {
 }
 
 
-def host_review(*, actor: Any, host_id: int, action: str, reason: str = "") -> Host:
+def host_review(*, actor: User, host_id: int, action: str, reason: str = "") -> Host:
     """Apply a district officer's decision to a host unit of their district."""
     if action not in TRANSITIONS:
         raise RuleError("host.action", f"未知的审核操作：{action}", field="action")
@@ -132,7 +132,7 @@ def _bank_change(host: Host, fields: dict[str, Any], changed: dict[str, Any]) ->
 
 
 @transaction.atomic
-def host_bank_review(*, actor: Any, host_id: int, approve: bool, reason: str = "") -> Host:
+def host_bank_review(*, actor: User, host_id: int, approve: bool, reason: str = "") -> Host:
     """The district approves a unit's new bank account (it takes effect) or rejects it (with a reason)."""
     require(actor, Duty.BANK_REVIEW)
     host = get_scoped(actor, Host.objects.select_for_update(), pk=host_id)
@@ -158,7 +158,7 @@ def host_bank_review(*, actor: Any, host_id: int, approve: bool, reason: str = "
 
 
 @transaction.atomic
-def host_update(*, actor: Any, host_id: int, **fields: Any) -> Host:
+def host_update(*, actor: User, host_id: int, **fields: Any) -> Host:
     """Host staff correct their unit's details; a returned unit goes back to the review queue."""
     unknown = set(fields) - set(HOST_EDITABLE_FIELDS)
     if unknown:
@@ -238,6 +238,6 @@ def host_staff_register(
         grassroots_base=grassroots_base,
         status=HostStatus.PENDING,
     )
-    host.save()
+    audit.save(host, actor=None, reason="单位注册")
     new_user(username=username, password=password, role=Role.HOST, display_name=contact_name, host=host)
     return host

@@ -96,7 +96,7 @@ def host_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def host_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         host = services.host_review(
-            actor=request.user, host_id=pk, action=action, reason=request.POST.get("reason", "")
+            actor=acting_user(request), host_id=pk, action=action, reason=request.POST.get("reason", "")
         )
     except RuleError as err:
         messages.error(request, err.message)
@@ -114,7 +114,7 @@ def host_bank_review(request: HttpRequest, pk: int, action: str) -> HttpResponse
         raise Http404
     try:
         services.host_bank_review(
-            actor=request.user, host_id=pk, approve=action == "approve", reason=request.POST.get("reason", "")
+            actor=acting_user(request), host_id=pk, approve=action == "approve", reason=request.POST.get("reason", "")
         )
     except RuleError as err:
         messages.error(request, err.message)
@@ -137,7 +137,7 @@ def host_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            host = services.host_update(actor=request.user, host_id=pk, **changes)
+            host = services.host_update(actor=acting_user(request), host_id=pk, **changes)
         except RuleError as err:
             add_rule_error(form, err)
         else:

@@ -31,7 +31,7 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 
-from jianxi.accounts.models import Role
+from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import scoped
 from jianxi.core import imports as core
 from jianxi.core.errors import RuleError
@@ -257,12 +257,12 @@ def parse_row(
 # --- the write -----------------------------------------------------------------------------------
 
 
-def authorise(actor: Any) -> None:
+def authorise(actor: User) -> None:
     """Refuse (RuleError) an actor who may not import attendance: another role, or a host's
     staff whose host is not approved."""
     if getattr(actor, "role", None) not in IMPORTERS:
         raise RuleError("attendance.recorder", "考勤由见习单位填报，只有见习单位可以批量导入考勤。")
-    host = Host.objects.filter(pk=actor.host_id).first() if getattr(actor, "host_id", None) else None
+    host = Host.objects.filter(pk=actor.host_id).first() if actor.host_id is not None else None
     if host is None:
         raise RuleError("import.host", "账号尚未关联见习单位，不能导入考勤。")
     if host.status != HostStatus.APPROVED:
@@ -273,7 +273,7 @@ def authorise(actor: Any) -> None:
 
 
 def attendance_import(
-    *, actor: Any, rows: Sequence[SheetRow], import_valid_rows: bool, today: date | None = None
+    *, actor: User, rows: Sequence[SheetRow], import_valid_rows: bool, today: date | None = None
 ) -> ImportReport:
     """Check every row; record the valid ones in one transaction unless a row is wrong and
     ``import_valid_rows`` is False, in which case nothing is written.
@@ -344,7 +344,7 @@ def _status(row: MonthRow) -> str:
     return "未填报" if row.attended_days is None else "已填报"
 
 
-def template_sheets(*, actor: Any, today: date) -> list[Sheet]:
+def template_sheets(*, actor: User, today: date) -> list[Sheet]:
     """The template: one row per active agreement and begun month without attendance yet, and the
     instructions with every month's working and scheduled days (one grid query per agreement)."""
     agreements = (

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
-from jianxi.accounts.models import Role
+from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core import audit
 from jianxi.core.errors import RuleError
@@ -46,7 +46,7 @@ def _new_code() -> str:
 
 
 @transaction.atomic
-def agreement_end(*, actor: Any, agreement_id: int, ending: Ending, today: date) -> Agreement:
+def agreement_end(*, actor: User, agreement_id: int, ending: Ending, today: date) -> Agreement:
     """R-IN-3: complete, terminate early with a reason, or hire early with the labour contract."""
     if getattr(actor, "role", None) != Role.HOST:
         raise RuleError("agreement.ender", "见习结束情况由见习单位登记。")
@@ -109,7 +109,7 @@ def _attendance_fits(agreement: Agreement, last_day: date) -> None:
 
 
 @transaction.atomic
-def agreement_retention(*, actor: Any, agreement_id: int, retained: bool) -> Agreement:
+def agreement_retention(*, actor: User, agreement_id: int, retained: bool) -> Agreement:
     """After the end, the host records whether it kept the intern (留用)."""
     if getattr(actor, "role", None) != Role.HOST:
         raise RuleError("agreement.retention", "留用情况由见习单位登记。")
@@ -175,7 +175,7 @@ def follow_up_due(user: Any) -> QuerySet[Agreement]:
 
 @transaction.atomic
 def follow_up_record(
-    *, actor: Any, agreement_id: int, served_on: date, kind: str, later_status: str, note: str = ""
+    *, actor: User, agreement_id: int, served_on: date, kind: str, later_status: str, note: str = ""
 ) -> FollowUp:
     """A district officer records a service given and the person's status now."""
     if getattr(actor, "role", None) not in (Role.DISTRICT, Role.CITY):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -93,15 +92,15 @@ def posts_reindex(*, host: Host) -> int:
     return len(posts)
 
 
-def _host_of(actor: Any) -> Host:
-    if getattr(actor, "role", None) != Role.HOST or actor.host_id is None:
+def _host_of(actor: User) -> Host:
+    host = actor.host if actor.role == Role.HOST else None
+    if host is None:
         raise RuleError("post.editor", "只有见习单位账号可以编辑本单位的岗位。")
-    host: Host = actor.host
     return host
 
 
 @transaction.atomic
-def post_save_draft(*, actor: Any, data: PostData, post_id: int | None = None) -> Post:
+def post_save_draft(*, actor: User, data: PostData, post_id: int | None = None) -> Post:
     """Create a post as a draft, or change a draft or returned post."""
     host = _host_of(actor)
     if host.status == HostStatus.BARRED:
@@ -122,7 +121,7 @@ def post_save_draft(*, actor: Any, data: PostData, post_id: int | None = None) -
     return post
 
 
-def _transition(*, post: Post, actor: Any, sources: tuple[str, ...], target: str, verb: str, reason: str = "") -> bool:
+def _transition(*, post: Post, actor: User, sources: tuple[str, ...], target: str, verb: str, reason: str = "") -> bool:
     """Move ``post`` (already locked) to ``target``; False when it was there already."""
     if post.status == target:
         return False
@@ -142,7 +141,7 @@ def _transition(*, post: Post, actor: Any, sources: tuple[str, ...], target: str
 
 
 @transaction.atomic
-def post_submit(*, actor: Any, post_id: int, today: date) -> Post:
+def post_submit(*, actor: User, post_id: int, today: date) -> Post:
     """The host sends a draft (or a corrected returned post) to its district for review."""
     host = _host_of(actor)
     post = get_scoped(actor, Post.objects.select_for_update(), pk=post_id)
@@ -157,7 +156,7 @@ def post_submit(*, actor: Any, post_id: int, today: date) -> Post:
     return post
 
 
-def post_review(*, actor: Any, post_id: int, approve: bool, reason: str = "") -> Post:
+def post_review(*, actor: User, post_id: int, approve: bool, reason: str = "") -> Post:
     """The host's district publishes a submitted post, or returns it with a reason the host sees."""
     require(actor, Duty.POST_REVIEW)
     reason = reason.strip()
@@ -183,7 +182,7 @@ def post_review(*, actor: Any, post_id: int, approve: bool, reason: str = "") ->
 
 
 @transaction.atomic
-def post_close(*, actor: Any, post_id: int, reason: str = "") -> Post:
+def post_close(*, actor: User, post_id: int, reason: str = "") -> Post:
     """The host (or its district) closes a post early; it leaves the public list at once."""
     if getattr(actor, "role", None) not in (Role.HOST, Role.DISTRICT, Role.CITY):
         raise RuleError("post.closer", "只有本单位或所在区人社局可以关闭岗位。")
@@ -211,7 +210,7 @@ def host_changed(*, host: Host, actor: User, changed: frozenset[str], reason: st
         posts_reindex(host=host)
 
 
-def posts_follow_host(*, host: Host, actor: Any, reason: str) -> int:
+def posts_follow_host(*, host: Host, actor: User, reason: str) -> int:
     """Keep a host's posts in step with its standing. Runs inside the caller's transaction.
 
     Barred (R-SUB-6): every open post closes. Suspended: published posts are suspended.

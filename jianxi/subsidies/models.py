@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jianxi.accounts.scoping import Scope
+
+if TYPE_CHECKING:
+    from jianxi.accounts.models import User
 
 
 class ClaimKind(models.TextChoices):
@@ -268,7 +271,7 @@ class LedgerEntry(models.Model):
         host: Any,
         amount: Decimal,
         on: date,
-        actor: Any,
+        actor: User,
         claim: Claim | None = None,
         recovery: Recovery | None = None,
         reference: str = "",

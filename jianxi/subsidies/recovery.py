@@ -50,7 +50,8 @@ def recovery_create(
                 f"追回金额不能超过所选申报已拨付 {paid} 元减去已立追回单 {ordered} 元。",
                 field="amount",
             )
-        recovery = Recovery.objects.create(host=host, amount=amount, reason=reason.strip(), created_by=actor)
+        recovery = Recovery(host=host, amount=amount, reason=reason.strip(), created_by=actor)
+        audit.save(recovery, actor=actor, reason="立追回单")
         recovery.claims.set(claims)
         if bar:  # in the same transaction: an order and its bar stand or fall together
             from jianxi.hosts.services import host_review

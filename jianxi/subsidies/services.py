@@ -222,7 +222,7 @@ def batch_create(*, actor: User, claim_ids: Iterable[int]) -> PaymentBatch:
     _payable_by_another(actor, {c.reviewed_by_id for c in claims})
     if actor.district is None:  # a district officer has a district (user_scope_matches_role)
         raise RuleError("duty.batch.pay", "拨付由区人社局办理。")
-    batch = PaymentBatch.objects.create(district=actor.district, created_by=actor)
+    batch = audit.save(PaymentBatch(district=actor.district, created_by=actor), actor=actor, reason="编制拨付批次")
     items = [
         BatchItem(
             batch=batch,

@@ -157,3 +157,25 @@ def test_the_district_home_shows_claims_waiting_for_review(client, world, agreem
     assert 'data-testid="claims-waiting"' in page and '<div class="stat">1</div>' in page
     client.force_login(world.other_district_officer)
     assert '<div class="stat">1</div>' not in client.get("/").content.decode().split("claims-waiting")[1][:80]
+
+
+def test_submitting_locks_the_months_with_a_history_row_and_rejecting_unlocks_them_likewise(world, agreement):
+    claim = services.claim_prepare(actor=world.host_staff, host_id=world.our_host.pk, today=TODAY)
+    services.claim_submit(actor=world.host_staff, claim_id=claim.pk)
+    record = Attendance.objects.get(agreement=agreement, month=date(2024, 1, 1))
+    locked = record.history.latest()
+    assert (record.locked, locked.history_user, locked.history_change_reason) == (
+        True,
+        world.host_staff,
+        f"随补贴申报 BT-{claim.pk} 提交锁定",
+    )
+    services.claim_review(
+        actor=world.district_officer,
+        claim_id=claim.pk,
+        review=services.Review(approve=False, reason="材料不全"),
+        today=TODAY,
+    )
+    record.refresh_from_db()
+    unlocked = record.history.latest()
+    assert (record.locked, unlocked.history_user, unlocked.locked) == (False, world.district_officer, False)
+    assert "驳回" in unlocked.history_change_reason

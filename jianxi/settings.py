@@ -155,6 +155,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "jianxi.core.context_processors.navigation",
             ],
+            # ``user|may:"…"`` in every template, without loading it (separation of duties).
+            "builtins": ["jianxi.accounts.templatetags.duties"],
         },
     },
 ]

@@ -3,10 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from jianxi.accounts import views as account_views
 from jianxi.api import api
 from jianxi.core import views as core_views
 from jianxi.core.access import public, signed_in
+from jianxi.hosts import views as host_views
+from jianxi.youth import views as youth_views
 
 admin.site.site_header = "见习 Jianxi 管理后台"
 admin.site.site_title = "见习 Jianxi"
@@ -15,8 +16,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/login/", public(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", signed_in(auth_views.LogoutView.as_view()), name="logout"),
-    path("accounts/signup/youth/", account_views.signup_youth, name="signup_youth"),
-    path("accounts/signup/host/", account_views.signup_host, name="signup_host"),
+    path("accounts/signup/youth/", youth_views.signup, name="signup_youth"),
+    path("accounts/signup/host/", host_views.signup, name="signup_host"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("hosts/", include("jianxi.hosts.urls")),
     path("youth/", include("jianxi.youth.urls")),

@@ -16,10 +16,11 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBase
 
-from jianxi.accounts.models import Role
+from jianxi.accounts.models import Role, User
 from jianxi.core.access import roles
 from jianxi.core.errors import RuleError
 
@@ -74,7 +75,7 @@ def may(user: Any, duty: Duty) -> bool:
     return getattr(user, "role", None) in DUTIES[duty]
 
 
-def require(actor: Any, duty: Duty) -> None:
+def require(actor: User | AnonymousUser, duty: Duty) -> None:
     """Refuse an actor whose role does not hold ``duty`` (code ``duty.<action>``)."""
     if not may(actor, duty):
         holders = "、".join(HOLDERS.get(role, str(role)) for role in sorted(DUTIES[duty]))

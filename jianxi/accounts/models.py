@@ -16,15 +16,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jianxi.core.roles import Role
 
-class Role(models.TextChoices):
-    YOUTH = "youth", _("见习人员")
-    HOST = "host", _("见习单位")
-    DISTRICT = "district", _("区人社局")
-    CITY = "city", _("市人社局")
-    DEPARTMENT = "department", _("市级部门")
-    UNIVERSITY = "university", _("高校")
-    FINANCE = "finance", _("财政局")  # read-only: the year's budget against the money (issue #10)
+__all__ = ["OFFICER_ROLES", "STAFF_ROLES", "ApiToken", "Role", "User"]
 
 
 OFFICER_ROLES = (Role.DISTRICT, Role.CITY, Role.DEPARTMENT, Role.UNIVERSITY)

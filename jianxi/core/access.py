@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseForbidden
 
-from jianxi.accounts.models import Role, User
+from jianxi.core.roles import Role
+
+if TYPE_CHECKING:  # a type only: accounts sits above core (docs/architecture.md)
+    from jianxi.accounts.models import User
 
 V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
@@ -75,7 +78,7 @@ class AccessMiddleware:
 
 def acting_user(request: HttpRequest) -> User:
     """The signed-in user of a view behind ``roles``/``signed_in`` (typed for the checker)."""
-    return cast(User, request.user)
+    return cast("User", request.user)
 
 
 def require_role(request: HttpRequest, *allowed: str) -> None:

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from jianxi.accounts.models import Role
 from jianxi.core.models import Notification
+from jianxi.core.roles import Role
 
 
 def _items(role: str | None) -> list[tuple[str, str]]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import traceback
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -38,6 +38,9 @@ from jianxi.core.errors import RuleError
 from jianxi.core.imports import ImportKind, ImportReport, SheetRow, inspect_xlsx, upload_bytes
 from jianxi.core.jobs import Runner
 from jianxi.core.models import ImportJob, ImportStage
+
+if TYPE_CHECKING:  # a type only: accounts sits above core (docs/architecture.md)
+    from jianxi.accounts.models import User
 
 # Where each kind of import is defined, by the name stored on its jobs.
 KINDS = {
@@ -93,7 +96,7 @@ def release_stale_jobs(now: datetime) -> int:
     )
 
 
-def _take_slot(*, actor: Any, kind: ImportKind, file_name: str, import_valid_rows: bool) -> ImportJob:
+def _take_slot(*, actor: User, kind: ImportKind, file_name: str, import_valid_rows: bool) -> ImportJob:
     now = timezone.now()
     release_stale_jobs(now)
     try:
@@ -140,7 +143,7 @@ def _done(job: ImportJob, report: ImportReport) -> None:
 
 def import_start(
     *,
-    actor: Any,
+    actor: User,
     kind: ImportKind,
     source: IO[bytes] | bytes,
     file_name: str,

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from jianxi.core.access import acting_user
 from jianxi.core.errors import RuleError
 from jianxi.core.forms import add_rule_error
 from jianxi.core.import_jobs import background_rows, import_start, job_report
@@ -44,7 +45,7 @@ def import_page(request: HttpRequest, kind: ImportKind, template: str) -> HttpRe
         upload = form.cleaned_data["file"]
         try:
             job = import_start(
-                actor=request.user,
+                actor=acting_user(request),
                 kind=kind,
                 source=upload,
                 file_name=upload.name or "",

@@ -28,9 +28,9 @@ class _CityWide:
 
 
 def _leads() -> Iterable[Any]:
-    from jianxi.subsidies import signals as fraud_queries
+    from jianxi.subsidies import fraud_leads as fraud_queries
 
-    return fraud_queries.all_signals(_CityWide())
+    return fraud_queries.all_signals(_CityWide())  # type: ignore[arg-type]  # a city-wide viewer, not a stored user
 
 
 def fraud_leads_by_host(hosts: Iterable[tuple[int, str, str]]) -> Counter[int]:

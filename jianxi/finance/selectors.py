@@ -26,7 +26,7 @@ from jianxi.policy.engine.dates import add_months, month_first
 from jianxi.policy.models import District
 from jianxi.policy.selectors import current_city
 from jianxi.subsidies.models import ClaimLine, EntryKind, LedgerEntry, LineStatus
-from jianxi.subsidies.services import quote_for, recorded_months
+from jianxi.subsidies.quoting import quote_for, recorded_months
 
 
 @dataclass

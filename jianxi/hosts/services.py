@@ -7,7 +7,7 @@ the actor and the reason) and notifies the host's staff after commit.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.urls import reverse
@@ -16,9 +16,24 @@ from django.utils import timezone
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
+from jianxi.accounts.services import new_user, username_free
+from jianxi.core import audit
 from jianxi.core.errors import RuleError
+from jianxi.core.hooks import Hooks
 from jianxi.core.notify import notify
+from jianxi.core.validators import parse_credit_code, parse_mobile
 from jianxi.hosts.models import Host, HostStatus
+from jianxi.policy.models import Department, District
+
+
+class HostFollower(Protocol):
+    def __call__(self, *, host: Host, actor: User, changed: frozenset[str], reason: str) -> None: ...
+
+
+# Apps above hosts keep their rows in step with a host (posts: R-SUB-6, search): each registers
+# a follower in its AppConfig.ready(); it is called inside the transaction that changed the host,
+# with the names of the fields that changed (core/hooks.py).
+host_changed: Hooks[HostFollower] = Hooks("a host's standing or details changed")
 
 # action: (states it may start from, state it leads to, needs a reason, Chinese verb)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, bool, str]] = {
@@ -43,7 +58,7 @@ ACTION_DUTIES = {
 }
 
 
-def host_review(*, actor: Any, host_id: int, action: str, reason: str = "") -> Host:
+def host_review(*, actor: User, host_id: int, action: str, reason: str = "") -> Host:
     """Apply a district officer's decision to a host unit of their district."""
     if action not in TRANSITIONS:
         raise RuleError("host.action", f"未知的审核操作：{action}", field="action")
@@ -64,12 +79,14 @@ def host_review(*, actor: Any, host_id: int, action: str, reason: str = "") -> H
         host.status = target
         host.status_reason = reason
         host.reviewed_at = timezone.now()
-        host._history_user = actor  # type: ignore[attr-defined]
-        host._change_reason = f"{verb}：{reason}" if reason else verb  # type: ignore[attr-defined]
-        host.save()
-        from jianxi.posts.services import posts_follow_host
-
-        posts_follow_host(host=host, actor=actor, reason=f"单位{verb}" + (f"：{reason}" if reason else ""))
+        audit.save(host, actor=actor, reason=f"{verb}：{reason}" if reason else verb)
+        for follow in host_changed:  # posts: barred or suspended, its posts close or leave the search
+            follow(
+                host=host,
+                actor=actor,
+                changed=frozenset({"status"}),
+                reason=f"单位{verb}" + (f"：{reason}" if reason else ""),
+            )
     message = f"您的单位“{host.name}”已被{verb}" + (f"，理由：{reason}" if reason else "。")
     notify(users=host.staff.all(), message=message, link=reverse("hosts:mine"), email=host.contact_email)
     return host
@@ -115,7 +132,7 @@ def _bank_change(host: Host, fields: dict[str, Any], changed: dict[str, Any]) ->
 
 
 @transaction.atomic
-def host_bank_review(*, actor: Any, host_id: int, approve: bool, reason: str = "") -> Host:
+def host_bank_review(*, actor: User, host_id: int, approve: bool, reason: str = "") -> Host:
     """The district approves a unit's new bank account (it takes effect) or rejects it (with a reason)."""
     require(actor, Duty.BANK_REVIEW)
     host = get_scoped(actor, Host.objects.select_for_update(), pk=host_id)
@@ -130,9 +147,7 @@ def host_bank_review(*, actor: Any, host_id: int, approve: bool, reason: str = "
     host.pending_bank_name = host.pending_bank_account = ""
     host.pending_bank_at = None
     verdict = f"银行账户变更审核通过：{new}" if approve else f"驳回银行账户变更（{new}）：{reason}"
-    host._history_user = actor  # type: ignore[attr-defined]
-    host._change_reason = verdict  # type: ignore[attr-defined]
-    host.save()
+    audit.save(host, actor=actor, reason=verdict)
     notify(
         users=host.staff.all(),
         message=f"您的单位“{host.name}”{verdict}",
@@ -143,7 +158,7 @@ def host_bank_review(*, actor: Any, host_id: int, approve: bool, reason: str = "
 
 
 @transaction.atomic
-def host_update(*, actor: Any, host_id: int, **fields: Any) -> Host:
+def host_update(*, actor: User, host_id: int, **fields: Any) -> Host:
     """Host staff correct their unit's details; a returned unit goes back to the review queue."""
     unknown = set(fields) - set(HOST_EDITABLE_FIELDS)
     if unknown:
@@ -162,9 +177,7 @@ def host_update(*, actor: Any, host_id: int, **fields: Any) -> Host:
         setattr(host, key, value)
     if resubmit:
         host.status = HostStatus.PENDING
-    host._history_user = actor  # type: ignore[attr-defined]
-    host._change_reason = "修改单位信息" + ("并重新提交审核" if resubmit else "") + (bank_note or "")  # type: ignore[attr-defined]
-    host.save()
+    audit.save(host, actor=actor, reason="修改单位信息" + ("并重新提交审核" if resubmit else "") + (bank_note or ""))
     if bank_note == BANK_CHANGE_REQUESTED:
         officers = User.objects.filter(role=Role.DISTRICT, district_id=host.district_id, is_active=True)
         notify(
@@ -172,8 +185,59 @@ def host_update(*, actor: Any, host_id: int, **fields: Any) -> Host:
             message=f"见习单位“{host.name}”申请变更银行账户，请审核后生效。",
             link=reverse("hosts:detail", args=[host.pk]),
         )
-    if "name" in changed:  # the host name is part of every post's search document
-        from jianxi.posts.services import posts_reindex
+    for follow in host_changed:  # posts: the host name is part of every post's search document
+        follow(host=host, actor=actor, changed=frozenset(changed), reason="修改单位信息")
+    return host
 
-        posts_reindex(host=host)
+
+@transaction.atomic
+def host_staff_register(
+    *,
+    username: str,
+    password: str,
+    contact_name: str,
+    contact_phone: str,
+    credit_code: str,
+    host_name: str,
+    host_type: str,
+    district: District,
+    address: str,
+    department: Department | None = None,
+    grassroots_base: bool = False,
+    contact_email: str = "",
+    bank_name: str = "",
+    bank_account: str = "",
+) -> Host | None:
+    """Host staff sign up with their unit; the unit waits for the district's review.
+
+    A credit code already registered creates nothing and returns None; the unit's staff are told
+    (the page answers the same either way, issue #11).
+    """
+    code = parse_credit_code(credit_code)
+    phone = parse_mobile(contact_phone, field="contact_phone")
+    username_free(username)
+    existing = Host.objects.filter(credit_code=code).first()
+    if existing is not None:
+        notify(
+            users=existing.staff.all(),
+            message="有人尝试用本单位的统一社会信用代码登记见习单位，未予登记。如需增加账号，请联系所在区人社局。",
+        )
+        return None
+    host = Host(
+        credit_code=code,
+        name=host_name,
+        host_type=host_type,
+        district=district,
+        department=department,
+        address=address,
+        contact_name=contact_name,
+        contact_phone=phone,
+        contact_email=contact_email,
+        bank_name=bank_name,
+        bank_account=bank_account,
+        grassroots_base=grassroots_base,
+        status=HostStatus.PENDING,
+    )
+    audit.save(host, actor=None, reason="单位注册")
+    new_user(username=username, password=password, role=Role.HOST, display_name=contact_name, host=host)
     return host

@@ -9,15 +9,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jianxi.accounts.duties import Duty, duty, may
-from jianxi.accounts.forms import HostEditForm
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped, scoped
-from jianxi.core.access import acting_user, roles
+from jianxi.accounts.views import signup_page
+from jianxi.core.access import acting_user, public, roles
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import xlsx_response
 from jianxi.core.forms import add_rule_error
 from jianxi.core.paging import paginate
 from jianxi.hosts import services
+from jianxi.hosts.forms import HostEditForm, HostSignupForm
 from jianxi.hosts.models import Host, HostStatus
 
 OFFICERS = (Role.DISTRICT, Role.DEPARTMENT, Role.CITY)
@@ -95,7 +96,7 @@ def host_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def host_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         host = services.host_review(
-            actor=request.user, host_id=pk, action=action, reason=request.POST.get("reason", "")
+            actor=acting_user(request), host_id=pk, action=action, reason=request.POST.get("reason", "")
         )
     except RuleError as err:
         messages.error(request, err.message)
@@ -113,7 +114,7 @@ def host_bank_review(request: HttpRequest, pk: int, action: str) -> HttpResponse
         raise Http404
     try:
         services.host_bank_review(
-            actor=request.user, host_id=pk, approve=action == "approve", reason=request.POST.get("reason", "")
+            actor=acting_user(request), host_id=pk, approve=action == "approve", reason=request.POST.get("reason", "")
         )
     except RuleError as err:
         messages.error(request, err.message)
@@ -136,7 +137,7 @@ def host_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            host = services.host_update(actor=request.user, host_id=pk, **changes)
+            host = services.host_update(actor=acting_user(request), host_id=pk, **changes)
         except RuleError as err:
             add_rule_error(form, err)
         else:
@@ -155,3 +156,10 @@ def my_host(request: HttpRequest) -> HttpResponse:
     if host_id is None:
         return render(request, "hosts/none.html")
     return redirect("hosts:detail", pk=host_id)
+
+
+@public
+def signup(request: HttpRequest) -> HttpResponse:
+    """见习单位注册."""
+    form = HostSignupForm(request.POST or None)
+    return signup_page(request, form, services.host_staff_register, "credit_code", _("见习单位注册"))

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PlacementsConfig(AppConfig):
     name = "jianxi.placements"
     verbose_name = _("见习安置")
+
+    def ready(self) -> None:
+        # posts sits below placements and reads its counts through a hook (core/hooks.py).
+        from jianxi.placements import selectors
+        from jianxi.posts import selectors as posts
+
+        posts.placement_counts.register(selectors.placement_counts)

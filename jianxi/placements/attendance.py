@@ -6,18 +6,21 @@ submitted subsidy claim it is locked, and only a district officer can reopen it 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Protocol
 
 from django.db import transaction
+from django.utils import timezone
 
 from jianxi.accounts.duties import Duty, require
-from jianxi.accounts.models import Role
+from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
+from jianxi.core import audit
 from jianxi.core.errors import RuleError
+from jianxi.core.hooks import Hooks
 from jianxi.core.money import round_fen
 from jianxi.placements.models import Agreement, AgreementStatus, Attendance
 from jianxi.policy.engine import add_months, month_key
@@ -83,9 +86,128 @@ def caps_by_paid(agreement: Agreement) -> bool:
     return engine_policy(agreement.start).cap_by_paid
 
 
+def month_to_record(grid: Mapping[date, MonthRow], month: date, agreement: Agreement) -> MonthRow:
+    """The grid's row of ``month``, if attendance may be recorded for it: inside the internship
+    and begun. Refused with a RuleError (field ``month``) otherwise."""
+    row = grid.get(month)
+    key = month_key(month)
+    if row is None:
+        raise RuleError(
+            "attendance.month_outside",
+            f"{key} 不在见习期内（{agreement.start:%Y-%m-%d} 至 {agreement.last_day:%Y-%m-%d}）。",
+            field="month",
+        )
+    if not row.open:
+        raise RuleError("attendance.future", f"{key} 尚未开始，不能填报考勤。", field="month")
+    return row
+
+
+def figures_problems(row: MonthRow, *, attended: int, paid: Decimal | None) -> list[RuleError]:
+    """What is wrong with recording ``attended`` days and allowance ``paid`` for the month of
+    ``row``, as the grid page and the Excel import both check it; empty when nothing is.
+
+    Each problem names its field: ``attendance`` (R-SUB-3: no more days than scheduled; a locked
+    month's days) or ``allowance_paid`` (R-SUB-8 amount; a locked month's allowance). Writing the
+    values a month already holds is no change, and so allowed even when the month is locked.
+    """
+    key, problems = row.key, []
+    if not 0 <= attended <= row.scheduled_days:
+        problems.append(
+            RuleError(
+                "attendance",
+                f"{key} 出勤 {attended} 天，应在 0 至 {row.scheduled_days} 天之间"
+                f"（该月见习期内共 {row.scheduled_days} 个工作日，R-SUB-3）。",
+                field="attendance",
+            )
+        )
+    if paid is not None and (not paid.is_finite() or not 0 <= paid <= MAX_ALLOWANCE or paid != round_fen(paid)):
+        problems.append(
+            RuleError(
+                "allowance_paid",
+                f"{key} 的实发生活费应为 0 至 {MAX_ALLOWANCE} 元之间的金额，最多两位小数（R-SUB-8），现为 {paid}。",
+                field="allowance_paid",
+            )
+        )
+    if row.locked and row.attended_days != attended:
+        problems.append(
+            RuleError(
+                "attendance.locked",
+                f"{key} 的考勤（{row.attended_days} 天）已随补贴申报锁定，需区人社局重新开放后才能修改。",
+                field="attendance",
+            )
+        )
+    if row.locked and row.allowance_paid != paid:
+        problems.append(
+            RuleError(
+                "attendance.locked",
+                f"{key} 的实发生活费已随补贴申报锁定，需区人社局重新开放后才能修改。",
+                field="allowance_paid",
+            )
+        )
+    return problems
+
+
+@dataclass(frozen=True)
+class MonthEntry:
+    """One month to record, checked: the agreement, the grid's row of the month, the figures."""
+
+    agreement: Agreement
+    row: MonthRow
+    attended: int
+    paid: Decimal | None
+
+
+@dataclass(frozen=True)
+class Written:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def attendance_write(
+    entries: Sequence[MonthEntry],
+    existing: Mapping[tuple[int, date], Attendance],
+    *,
+    actor: User,
+    reason: str = "",
+    batch_size: int | None = None,
+) -> Written:
+    """The one write of attendance, for the grid page and the Excel import alike.
+
+    The caller has locked the agreements and their ``existing`` months (by (agreement, month))
+    and checked every entry with ``month_to_record`` and ``figures_problems``. A month whose
+    figures are as recorded is left alone; the others are created or updated in bulk, each with
+    its history row (actor, reason).
+    """
+    new: list[Attendance] = []
+    changed: list[Attendance] = []
+    for entry in entries:
+        current = existing.get((entry.agreement.pk, entry.row.month))
+        if current is not None and (current.attended_days, current.allowance_paid) == (entry.attended, entry.paid):
+            continue
+        record = current or Attendance(agreement=entry.agreement, month=entry.row.month)
+        record.working_days = entry.row.working_days
+        record.scheduled_days = entry.row.scheduled_days
+        record.attended_days = entry.attended
+        record.allowance_paid = entry.paid
+        (changed if current is not None else new).append(record)
+    audit.create_many(new, actor=actor, reason=reason, batch_size=batch_size)
+    now = timezone.now()
+    for record in changed:
+        record.updated_at = now  # bulk_update does not apply auto_now
+    audit.update_many(
+        changed,
+        ["working_days", "scheduled_days", "attended_days", "allowance_paid", "updated_at"],
+        actor=actor,
+        reason=reason,
+        batch_size=batch_size,
+    )
+    return Written(len(new), len(changed), len(entries) - len(new) - len(changed))
+
+
 def attendance_record(
     *,
-    actor: Any,
+    actor: User,
     agreement_id: int,
     days: Mapping[str, int],
     today: date,
@@ -100,57 +222,64 @@ def attendance_record(
         agreement = get_scoped(actor, Agreement.objects.select_for_update().select_related("host"), pk=agreement_id)
         if agreement.status not in (AgreementStatus.ACTIVE, AgreementStatus.ENDED):
             raise RuleError("attendance.agreement", "协议经双方确认后才能填报考勤。")
-        grid = {row.key: row for row in attendance_grid(agreement=agreement, today=today)}
-        existing = {a.month: a for a in Attendance.objects.select_for_update().filter(agreement=agreement)}
-        changed = 0
+        grid = {row.month: row for row in attendance_grid(agreement=agreement, today=today)}
+        by_key = {row.key: row.month for row in grid.values()}
+        existing = {
+            (agreement.pk, a.month): a for a in Attendance.objects.select_for_update().filter(agreement=agreement)
+        }
+        entries = []
         for key in sorted(set(days) | set(allowances)):
-            row = grid.get(key)
-            if row is None:
-                raise RuleError("attendance.month_outside", f"{key} 不在见习期内。", field="attendance")
-            if not row.open:
-                raise RuleError("attendance.future", f"{key} 尚未开始，不能填报考勤。", field="attendance")
-            current = existing.get(row.month)
+            try:
+                month = by_key.get(key) or date.fromisoformat(f"{key}-01")
+            except ValueError as exc:
+                raise RuleError("attendance.month_outside", f"{key} 不在见习期内。", field="attendance") from exc
+            try:
+                row = month_to_record(grid, month, agreement)
+            except RuleError as err:
+                raise RuleError(err.code, err.message, field="attendance") from err
+            current = existing.get((agreement.pk, row.month))
             attended = days.get(key, current.attended_days if current is not None else None)
             if attended is None:
                 raise RuleError("attendance.missing", f"{key} 请先填写出勤天数，再填实发生活费。", field="attendance")
             paid = allowances.get(key, current.allowance_paid if current is not None else None)
-            if paid is not None and (not paid.is_finite() or not 0 <= paid <= MAX_ALLOWANCE or paid != round_fen(paid)):
-                raise RuleError(
-                    "allowance_paid",
-                    f"{key} 的实发生活费应为 0 至 {MAX_ALLOWANCE} 元之间的金额，最多两位小数（R-SUB-8），现为 {paid}。",
-                    field="allowance_paid",
-                )
-            if not 0 <= attended <= row.scheduled_days:
-                raise RuleError(
-                    "attendance",
-                    f"{key} 出勤 {attended} 天，应在 0 至 {row.scheduled_days} 天之间"
-                    f"（该月见习期内共 {row.scheduled_days} 个工作日，R-SUB-3）。",
-                    field="attendance",
-                )
-            if current is not None and (current.attended_days, current.allowance_paid) == (attended, paid):
-                continue
-            if current is not None and current.locked:
-                raise RuleError("attendance.locked", f"{key} 的考勤已随补贴申报锁定，需区人社局重新开放后才能修改。")
-            record = current or Attendance(agreement=agreement, month=row.month)
-            record.working_days, record.scheduled_days, record.attended_days = (
-                row.working_days,
-                row.scheduled_days,
-                attended,
-            )
-            record.allowance_paid = paid
-            record._history_user = actor  # type: ignore[attr-defined]
-            record.save()
-            changed += 1
-    return changed
+            problems = figures_problems(row, attended=attended, paid=paid)
+            if problems:
+                # The amount first, then the days, then the lock: as the page has always said it.
+                raise min(problems, key=lambda p: ("allowance_paid", "attendance", "attendance.locked").index(p.code))
+            entries.append(MonthEntry(agreement, row, attended, paid))
+        written = attendance_write(entries, existing, actor=actor)
+    return written.created + written.updated
 
 
-def attendance_lock(*, agreement_id: int, months: list[date], locked: bool = True) -> int:
-    """Lock (or unlock) months of attendance; used when a subsidy claim is submitted."""
-    return Attendance.objects.filter(agreement_id=agreement_id, month__in=months).update(locked=locked)
+def attendance_lock(*, actor: User, months: Mapping[int, Iterable[date]], reason: str, locked: bool = True) -> int:
+    """Lock (or unlock) months of attendance, per agreement, each change with its history row.
+
+    Used when a subsidy claim is submitted (lock) and when months of it are rejected (unlock).
+    """
+    wanted = {(agreement_id, month) for agreement_id, ms in months.items() for month in ms}
+    if not wanted:
+        return 0
+    rows = (
+        Attendance.objects.select_for_update()
+        .filter(agreement_id__in={a for a, _ in wanted}, month__in={m for _, m in wanted})
+        .order_by("pk")
+    )
+    records = [r for r in rows if (r.agreement_id, r.month) in wanted]
+    return audit.change_many(records, actor=actor, reason=reason, locked=locked)
+
+
+class ReopenCheck(Protocol):
+    """Refuses (RuleError) to reopen a month of attendance that an app above holds on to."""
+
+    def __call__(self, *, agreement: Agreement, month: date) -> None: ...
+
+
+# Registered in the AppConfig.ready() of apps above placements (core/hooks.py).
+reopen_checks: Hooks[ReopenCheck] = Hooks("may a locked month of attendance be reopened")
 
 
 @transaction.atomic
-def attendance_reopen(*, actor: Any, agreement_id: int, month: date, reason: str) -> Attendance:
+def attendance_reopen(*, actor: User, agreement_id: int, month: date, reason: str) -> Attendance:
     """A district officer reopens a locked month, with a reason kept in its history."""
     require(actor, Duty.ATTENDANCE_REOPEN)
     agreement = get_scoped(actor, Agreement.objects.all(), pk=agreement_id)
@@ -159,15 +288,7 @@ def attendance_reopen(*, actor: Any, agreement_id: int, month: date, reason: str
     record = Attendance.objects.select_for_update().filter(agreement=agreement, month=month).first()
     if record is None:
         raise RuleError("attendance.missing", "该月没有考勤记录。")
-    from jianxi.subsidies.models import ClaimLine, LineStatus
-
-    settled = ClaimLine.objects.filter(agreement=agreement, month=month, status=LineStatus.APPROVED)
-    if settled.exists():
-        # Changing the attendance behind approved money would need a recovery (追回), not a reopen.
-        raise RuleError("attendance.settled", "该月补贴已核准，不能重新开放考勤；如有错误请办理追回（R-SUB-6）。")
-    if record.locked:
-        record.locked = False
-        record._history_user = actor  # type: ignore[attr-defined]
-        record._change_reason = f"重新开放：{reason.strip()}"  # type: ignore[attr-defined]
-        record.save()
+    for check in reopen_checks:  # subsidies: a month with approved money stays locked (R-SUB-6)
+        check(agreement=agreement, month=month)
+    audit.change(record, actor=actor, reason=f"重新开放：{reason.strip()}", locked=False)
     return record

@@ -9,9 +9,10 @@ and cell parsers every import shares (``jianxi.core.imports``):
   attended days) or the list of *all* that row's errors — pure, given ``Lookups``;
 * ``attendance_import`` is the one write: for the agreements named in the file it takes the same
   locks as ``attendance_record``, reads each agreement's month grid once (``attendance_grid``, so
-  the official calendar and the R-SUB-3 rules are the grid page's own), checks every row and,
-  unless a row is wrong and the user did not ask to import the valid rows, creates and updates
-  ``Attendance`` rows set-based, each change with its history row.
+  the official calendar is the grid page's own), checks every row with the grid page's checks
+  (``month_to_record``, ``figures_problems``: R-SUB-3, R-SUB-8, locks) and, unless a row is wrong
+  and the user did not ask to import the valid rows, writes with the grid page's writer
+  (``attendance_write``: set-based, each change with its history row).
 
 Queries: a constant number for the file, plus one per agreement named in it (its grid reads that
 agreement's recorded months; the calendar is memoised) — never one per row.
@@ -29,9 +30,8 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from jianxi.accounts.models import Role
+from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import scoped
 from jianxi.core import imports as core
 from jianxi.core.errors import RuleError
@@ -58,9 +58,16 @@ from jianxi.core.imports import (
     read_xlsx,
 )
 from jianxi.hosts.models import Host, HostStatus
-from jianxi.placements.attendance import MAX_ALLOWANCE, MonthRow, attendance_grid
+from jianxi.placements.attendance import (
+    MAX_ALLOWANCE,
+    MonthEntry,
+    MonthRow,
+    attendance_grid,
+    attendance_write,
+    figures_problems,
+    month_to_record,
+)
 from jianxi.placements.models import Agreement, AgreementStatus, Attendance
-from jianxi.policy.engine import month_key
 
 __all__ = [
     "KIND",
@@ -227,34 +234,20 @@ def parse_row(
     month = check.cell(MONTH, _month)
     grid_row: MonthRow | None = None
     if agreement is not None and month is not None:
-        key = month_key(month)
         first = row.number if seen is None else seen.setdefault((agreement.pk, month), row.number)
         if first != row.number:
             check.fail(MONTH, f"与第 {first} 行重复：同一协议的同一月份只能填写一行。")
-        grid_row = lookups.grids[agreement.pk].get(month)
-        if grid_row is None:
-            check.fail(MONTH, f"{key} 不在见习期内（{agreement.start:%Y-%m-%d} 至 {agreement.last_day:%Y-%m-%d}）。")
-        elif not grid_row.open:
-            check.fail(MONTH, f"{key} 尚未开始，不能填报考勤。")
-            grid_row = None
+        try:  # the grid page's own checks (placements/attendance.py)
+            grid_row = month_to_record(lookups.grids[agreement.pk], month, agreement)
+        except RuleError as err:
+            check.fail(MONTH, err.message)
     attended = check.cell(ATTENDED, _attended)
-    if grid_row is not None and attended is not None:
-        scheduled = grid_row.scheduled_days
-        if attended > scheduled:
-            check.fail(
-                ATTENDED,
-                f"{grid_row.key} 出勤 {attended} 天，应在 0 至 {scheduled} 天之间"
-                f"（该月见习期内共 {scheduled} 个工作日，R-SUB-3）。",
-            )
-        # As on the grid page: writing the value already recorded is no change, even when locked.
-        if grid_row.locked and grid_row.attended_days != attended:
-            check.fail(
-                ATTENDED,
-                f"{grid_row.key} 的考勤（{grid_row.attended_days} 天）已随补贴申报锁定，需区人社局重新开放后才能修改。",
-            )
     paid = None if is_blank(row.values.get(PAID)) else check.cell(PAID, _paid)
-    if grid_row is not None and paid is not None and grid_row.locked and grid_row.allowance_paid != paid:
-        check.fail(PAID, f"{grid_row.key} 的实发生活费已随补贴申报锁定，需区人社局重新开放后才能修改。")
+    if grid_row is not None and attended is not None:
+        recorded = paid if paid is not None else grid_row.allowance_paid
+        for problem in figures_problems(grid_row, attended=attended, paid=recorded):
+            check.fail(ATTENDED if problem.field == "attendance" else PAID, problem.message)
+    check.errors.sort(key=lambda e: HEADERS.index(e.column))  # stable: in column order, as the clerk reads
     if check.errors:
         return check.errors
     assert agreement is not None and grid_row is not None and attended is not None
@@ -264,12 +257,12 @@ def parse_row(
 # --- the write -----------------------------------------------------------------------------------
 
 
-def authorise(actor: Any) -> None:
+def authorise(actor: User) -> None:
     """Refuse (RuleError) an actor who may not import attendance: another role, or a host's
     staff whose host is not approved."""
     if getattr(actor, "role", None) not in IMPORTERS:
         raise RuleError("attendance.recorder", "考勤由见习单位填报，只有见习单位可以批量导入考勤。")
-    host = Host.objects.filter(pk=actor.host_id).first() if getattr(actor, "host_id", None) else None
+    host = Host.objects.filter(pk=actor.host_id).first() if actor.host_id is not None else None
     if host is None:
         raise RuleError("import.host", "账号尚未关联见习单位，不能导入考勤。")
     if host.status != HostStatus.APPROVED:
@@ -280,7 +273,7 @@ def authorise(actor: Any) -> None:
 
 
 def attendance_import(
-    *, actor: Any, rows: Sequence[SheetRow], import_valid_rows: bool, today: date | None = None
+    *, actor: User, rows: Sequence[SheetRow], import_valid_rows: bool, today: date | None = None
 ) -> ImportReport:
     """Check every row; record the valid ones in one transaction unless a row is wrong and
     ``import_valid_rows`` is False, in which case nothing is written.
@@ -326,37 +319,17 @@ def attendance_import(
         valid, report.errors = check_rows(filled, lambda row: parse_row(row, lookups, seen))
         if not valid or (report.errors and not import_valid_rows):
             return report
-        new: list[Attendance] = []
-        changed: list[Attendance] = []
-        for parsed in valid:
-            current = existing.get((parsed.agreement.pk, parsed.month.month))
-            paid = parsed.paid if parsed.paid is not None else (current.allowance_paid if current else None)
-            if current is not None and (current.attended_days, current.allowance_paid) == (parsed.attended, paid):
-                report.unchanged += 1
-                continue
-            record = current or Attendance(agreement=parsed.agreement, month=parsed.month.month)
-            record.working_days = parsed.month.working_days
-            record.scheduled_days = parsed.month.scheduled_days
-            record.attended_days = parsed.attended
-            record.allowance_paid = paid
-            (changed if current else new).append(record)
-        if new:
-            bulk_create_with_history(
-                new, Attendance, batch_size=BATCH_SIZE, default_user=actor, default_change_reason=CHANGE_REASON
+        entries = [
+            MonthEntry(
+                parsed.agreement,
+                parsed.month,
+                parsed.attended,
+                parsed.paid if parsed.paid is not None else parsed.month.allowance_paid,
             )
-        if changed:
-            now = timezone.now()
-            for record in changed:
-                record.updated_at = now  # bulk_update does not apply auto_now
-            bulk_update_with_history(
-                changed,
-                Attendance,
-                ["working_days", "scheduled_days", "attended_days", "allowance_paid", "updated_at"],
-                batch_size=BATCH_SIZE,
-                default_user=actor,
-                default_change_reason=CHANGE_REASON,
-            )
-    report.created, report.updated = len(new), len(changed)
+            for parsed in valid
+        ]
+        written = attendance_write(entries, existing, actor=actor, reason=CHANGE_REASON, batch_size=BATCH_SIZE)
+    report.created, report.updated, report.unchanged = written.created, written.updated, written.unchanged
     return report
 
 
@@ -371,7 +344,7 @@ def _status(row: MonthRow) -> str:
     return "未填报" if row.attended_days is None else "已填报"
 
 
-def template_sheets(*, actor: Any, today: date) -> list[Sheet]:
+def template_sheets(*, actor: User, today: date) -> list[Sheet]:
     """The template: one row per active agreement and begun month without attendance yet, and the
     instructions with every month's working and scheduled days (one grid query per agreement)."""
     agreements = (

@@ -11,8 +11,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
-from jianxi.accounts.models import Role
+from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
+from jianxi.core import audit
 from jianxi.core.errors import RuleError
 from jianxi.placements.models import (
     Agreement,
@@ -45,7 +46,7 @@ def _new_code() -> str:
 
 
 @transaction.atomic
-def agreement_end(*, actor: Any, agreement_id: int, ending: Ending, today: date) -> Agreement:
+def agreement_end(*, actor: User, agreement_id: int, ending: Ending, today: date) -> Agreement:
     """R-IN-3: complete, terminate early with a reason, or hire early with the labour contract."""
     if getattr(actor, "role", None) != Role.HOST:
         raise RuleError("agreement.ender", "见习结束情况由见习单位登记。")
@@ -87,9 +88,7 @@ def agreement_end(*, actor: Any, agreement_id: int, ending: Ending, today: date)
     if ending.outcome == Outcome.HIRED:
         agreement.retained = True  # an early hire is a retention by definition
     agreement.certificate_code = agreement.certificate_code or _new_code()
-    agreement._history_user = actor  # type: ignore[attr-defined]
-    agreement._change_reason = f"见习结束：{agreement.get_outcome_display()}"  # type: ignore[attr-defined]
-    agreement.save()
+    audit.save(agreement, actor=actor, reason=f"见习结束：{agreement.get_outcome_display()}")
     return agreement
 
 
@@ -110,7 +109,7 @@ def _attendance_fits(agreement: Agreement, last_day: date) -> None:
 
 
 @transaction.atomic
-def agreement_retention(*, actor: Any, agreement_id: int, retained: bool) -> Agreement:
+def agreement_retention(*, actor: User, agreement_id: int, retained: bool) -> Agreement:
     """After the end, the host records whether it kept the intern (留用)."""
     if getattr(actor, "role", None) != Role.HOST:
         raise RuleError("agreement.retention", "留用情况由见习单位登记。")
@@ -120,9 +119,7 @@ def agreement_retention(*, actor: Any, agreement_id: int, retained: bool) -> Agr
     if agreement.retained is retained:
         return agreement
     agreement.retained = retained
-    agreement._history_user = actor  # type: ignore[attr-defined]
-    agreement._change_reason = "登记留用" if retained else "登记未留用"  # type: ignore[attr-defined]
-    agreement.save()
+    audit.save(agreement, actor=actor, reason="登记留用" if retained else "登记未留用")
     return agreement
 
 
@@ -178,7 +175,7 @@ def follow_up_due(user: Any) -> QuerySet[Agreement]:
 
 @transaction.atomic
 def follow_up_record(
-    *, actor: Any, agreement_id: int, served_on: date, kind: str, later_status: str, note: str = ""
+    *, actor: User, agreement_id: int, served_on: date, kind: str, later_status: str, note: str = ""
 ) -> FollowUp:
     """A district officer records a service given and the person's status now."""
     if getattr(actor, "role", None) not in (Role.DISTRICT, Role.CITY):
@@ -195,6 +192,5 @@ def follow_up_record(
     follow_up = FollowUp(
         agreement=agreement, officer=actor, served_on=served_on, kind=kind, later_status=later_status, note=note.strip()
     )
-    follow_up._history_user = actor  # type: ignore[attr-defined]
-    follow_up.save()
+    audit.save(follow_up, actor=actor)
     return follow_up

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
@@ -19,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jianxi.accounts.duties import Duty, require
-from jianxi.accounts.models import Role
+from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
+from jianxi.core import audit
 from jianxi.core.errors import RuleError
 from jianxi.core.notify import notify
 from jianxi.core.validators import parse_resident_id
@@ -54,7 +54,7 @@ MOVES: dict[str, tuple[str, tuple[str, ...], str, str]] = {
 TAKING_PLACES = (AgreementStatus.PENDING, AgreementStatus.ACTIVE, AgreementStatus.ENDED)
 
 
-def _person_of(actor: Any) -> Person:
+def _person_of(actor: User) -> Person:
     person = Person.objects.filter(user=actor).first() if getattr(actor, "role", None) == Role.YOUTH else None
     if person is None:
         raise RuleError("youth.registry", "请先完成见习人员登记。")
@@ -71,9 +71,9 @@ def _notify_application(application: Application, message: str, *, to_host: bool
     notify(users=users, message=message, link=reverse("placements:application", args=[application.pk]), email=email)
 
 
-def _save_new(application: Application, actor: Any, duplicate: str) -> None:
+def _save_new(application: Application, actor: User, duplicate: str) -> None:
     """Insert; two identical requests at the same moment meet the partial unique index."""
-    application._history_user = actor  # type: ignore[attr-defined]
+    audit.mark(application, actor=actor)
     try:
         with transaction.atomic():
             application.save()
@@ -81,7 +81,7 @@ def _save_new(application: Application, actor: Any, duplicate: str) -> None:
         raise RuleError("application.duplicate", duplicate) from exc
 
 
-def _open_post(post_id: int, today: date, actor: Any = None) -> Post:
+def _open_post(post_id: int, today: date, actor: User | None = None) -> Post:
     """A post open for applications. One never published is not found (404), as on public pages;
     with ``actor``, one outside the actor's scope is not found either."""
     posts = Post.objects.select_related("host")
@@ -94,7 +94,7 @@ def _open_post(post_id: int, today: date, actor: Any = None) -> Post:
 
 
 @transaction.atomic
-def application_apply(*, actor: Any, post_id: int, today: date) -> Application:
+def application_apply(*, actor: User, post_id: int, today: date) -> Application:
     """双向选择: a young person applies to a published post (one open application per post)."""
     person = _person_of(actor)
     post = _open_post(post_id, today)
@@ -107,7 +107,7 @@ def application_apply(*, actor: Any, post_id: int, today: date) -> Application:
 
 
 @transaction.atomic
-def application_invite(*, actor: Any, post_id: int, id_number: str, today: date) -> Application | None:
+def application_invite(*, actor: User, post_id: int, id_number: str, today: date) -> Application | None:
     """A host invites a registered young person, found by ID number, to one of its posts.
 
     An unknown number, or one already invited, changes nothing and returns None: the host is not
@@ -138,7 +138,7 @@ class Interview:
 
 
 def application_move(
-    *, actor: Any, application_id: int, action: str, interview: Interview | None = None, note: str = ""
+    *, actor: User, application_id: int, action: str, interview: Interview | None = None, note: str = ""
 ) -> Application:
     """One step of the two-way selection, by the side whose turn it is."""
     with transaction.atomic():
@@ -166,9 +166,7 @@ def application_move(
             application.interview_at = interview.at
             application.interview_place = interview.place.strip()
             application.interview_online = interview.online
-        application._history_user = actor  # type: ignore[attr-defined]
-        application._change_reason = verb  # type: ignore[attr-defined]
-        application.save()
+        audit.save(application, actor=actor, reason=verb)
     post = application.post
     if who == Role.HOST:
         detail = ""
@@ -191,7 +189,7 @@ class AgreementTerms:
     insurance_policy: str
 
 
-def agreement_create(*, actor: Any, application_id: int, terms: AgreementTerms) -> Agreement:
+def agreement_create(*, actor: User, application_id: int, terms: AgreementTerms) -> Agreement:
     """就业见习协议书 from an accepted offer (R-IN-1, R-IN-2, R-EL-1…6, headcount).
 
     The person's row is locked first, so two agreements for the same person made at the same
@@ -253,14 +251,11 @@ def agreement_create(*, actor: Any, application_id: int, terms: AgreementTerms) 
             subsidy_note=note,
             eligibility_rule=verdict.rule,
         )
-        agreement._history_user = actor  # type: ignore[attr-defined]
-        agreement.save()
+        audit.save(agreement, actor=actor)
         if taken + 1 >= post.headcount:
             post.status = PostStatus.FILLED
             post.closed_at = timezone.now()
-            post._history_user = actor  # type: ignore[attr-defined]
-            post._change_reason = "名额已满"  # type: ignore[attr-defined]
-            post.save()
+            audit.save(post, actor=actor, reason="名额已满")
     if person.user:
         notify(
             users=[person.user],
@@ -271,7 +266,7 @@ def agreement_create(*, actor: Any, application_id: int, terms: AgreementTerms) 
 
 
 @transaction.atomic
-def agreement_confirm(*, actor: Any, agreement_id: int) -> Agreement:
+def agreement_confirm(*, actor: User, agreement_id: int) -> Agreement:
     """Each side confirms the agreement; once both have, the internship is under way."""
     agreement = get_scoped(actor, Agreement.objects.select_for_update(), pk=agreement_id)
     role = getattr(actor, "role", None)
@@ -285,14 +280,12 @@ def agreement_confirm(*, actor: Any, agreement_id: int) -> Agreement:
     setattr(agreement, field, timezone.now())
     if agreement.host_confirmed_at and agreement.youth_confirmed_at:
         agreement.status = AgreementStatus.ACTIVE
-    agreement._history_user = actor  # type: ignore[attr-defined]
-    agreement._change_reason = "单位确认" if role == Role.HOST else "见习人员确认"  # type: ignore[attr-defined]
-    agreement.save()
+    audit.save(agreement, actor=actor, reason="单位确认" if role == Role.HOST else "见习人员确认")
     return agreement
 
 
 @transaction.atomic
-def agreement_cancel(*, actor: Any, agreement_id: int, reason: str) -> Agreement:
+def agreement_cancel(*, actor: User, agreement_id: int, reason: str) -> Agreement:
     """An agreement not yet confirmed by both sides is voided; its place returns to the post."""
     require(actor, Duty.AGREEMENT_CANCEL)
     if not reason.strip():
@@ -301,13 +294,9 @@ def agreement_cancel(*, actor: Any, agreement_id: int, reason: str) -> Agreement
     if agreement.status != AgreementStatus.PENDING:
         raise RuleError("agreement.transition", f"协议当前状态为“{agreement.get_status_display()}”，不能作废。")
     agreement.status = AgreementStatus.CANCELLED
-    agreement._history_user = actor  # type: ignore[attr-defined]
-    agreement._change_reason = f"作废：{reason.strip()}"  # type: ignore[attr-defined]
-    agreement.save()
+    audit.save(agreement, actor=actor, reason=f"作废：{reason.strip()}")
     post = Post.objects.select_for_update().get(pk=agreement.post_id)
     if post.status == PostStatus.FILLED and post.expires_on >= timezone.localdate():
         post.status = PostStatus.PUBLISHED
-        post._history_user = actor  # type: ignore[attr-defined]
-        post._change_reason = "协议作废，名额释放"  # type: ignore[attr-defined]
-        post.save()
+        audit.save(post, actor=actor, reason="协议作废，名额释放")
     return agreement

@@ -59,7 +59,9 @@ def _agreements() -> Any:
 @roles(Role.YOUTH)
 def apply(request: HttpRequest, post_id: int) -> HttpResponse:
     try:
-        application = services.application_apply(actor=request.user, post_id=post_id, today=timezone.localdate())
+        application = services.application_apply(
+            actor=acting_user(request), post_id=post_id, today=timezone.localdate()
+        )
     except RuleError as err:
         messages.error(request, err.message)
         return redirect("posts:detail", pk=post_id)
@@ -76,7 +78,7 @@ def invite(request: HttpRequest, post_id: int) -> HttpResponse:
         try:
             throttle(request, INVITE, target=form.cleaned_data["id_number"], field="id_number")
             services.application_invite(
-                actor=request.user,
+                actor=acting_user(request),
                 post_id=post_id,
                 id_number=form.cleaned_data["id_number"],
                 today=timezone.localdate(),
@@ -161,7 +163,7 @@ def application_move(request: HttpRequest, pk: int, action: str) -> HttpResponse
             return redirect("placements:application", pk=pk)
         interview = form.interview()
     try:
-        services.application_move(actor=request.user, application_id=pk, action=action, interview=interview)
+        services.application_move(actor=acting_user(request), application_id=pk, action=action, interview=interview)
     except RuleError as err:
         messages.error(request, err.message)
     else:
@@ -175,7 +177,7 @@ def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = AgreementForm(request.POST or None, post=application.post)
     if request.method == "POST" and form.is_valid():
         try:
-            agreement = services.agreement_create(actor=request.user, application_id=pk, terms=form.terms())
+            agreement = services.agreement_create(actor=acting_user(request), application_id=pk, terms=form.terms())
         except RuleError as err:
             add_rule_error(form, err)
         else:
@@ -243,7 +245,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @roles(*PARTIES)
 def agreement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.agreement_confirm(actor=request.user, agreement_id=pk)
+        services.agreement_confirm(actor=acting_user(request), agreement_id=pk)
     except RuleError as err:
         messages.error(request, err.message)
     else:
@@ -255,7 +257,7 @@ def agreement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @duty(Duty.AGREEMENT_CANCEL)
 def agreement_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.agreement_cancel(actor=request.user, agreement_id=pk, reason=request.POST.get("reason", ""))
+        services.agreement_cancel(actor=acting_user(request), agreement_id=pk, reason=request.POST.get("reason", ""))
     except RuleError as err:
         messages.error(request, err.message)
     else:
@@ -291,7 +293,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 changed = attendance_service.attendance_record(
-                    actor=request.user, agreement_id=pk, days=days, today=today, allowances=paid
+                    actor=acting_user(request), agreement_id=pk, days=days, today=today, allowances=paid
                 )
             except RuleError as err:
                 messages.error(request, err.message)
@@ -321,7 +323,7 @@ def attendance_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         if month is None:
             raise RuleError("month", "月份格式不正确。", field="month")
         attendance_service.attendance_reopen(
-            actor=request.user, agreement_id=pk, month=month, reason=request.POST.get("reason", "")
+            actor=acting_user(request), agreement_id=pk, month=month, reason=request.POST.get("reason", "")
         )
     except RuleError as err:
         messages.error(request, err.message)
@@ -337,7 +339,7 @@ def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             outcomes.agreement_end(
-                actor=request.user, agreement_id=pk, ending=form.ending(), today=timezone.localdate()
+                actor=acting_user(request), agreement_id=pk, ending=form.ending(), today=timezone.localdate()
             )
         except RuleError as err:
             add_rule_error(form, err)
@@ -351,7 +353,9 @@ def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
 @roles(Role.HOST)
 def agreement_retention(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        outcomes.agreement_retention(actor=request.user, agreement_id=pk, retained=request.POST.get("retained") == "1")
+        outcomes.agreement_retention(
+            actor=acting_user(request), agreement_id=pk, retained=request.POST.get("retained") == "1"
+        )
     except RuleError as err:
         messages.error(request, err.message)
     return redirect("placements:agreement", pk=pk)
@@ -388,7 +392,7 @@ def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = FollowUpForm(request.POST or None, initial={"served_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            outcomes.follow_up_record(actor=request.user, agreement_id=pk, **form.cleaned_data)
+            outcomes.follow_up_record(actor=acting_user(request), agreement_id=pk, **form.cleaned_data)
         except RuleError as err:
             add_rule_error(form, err)
         else:

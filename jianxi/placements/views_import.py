@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jianxi.core.access import roles
+from jianxi.core.access import acting_user, roles
 from jianxi.core.excel import xlsx_response
 from jianxi.core.views_import import import_job_page, import_page
 from jianxi.placements import imports
@@ -37,4 +37,6 @@ def import_attendance_job(request: HttpRequest, pk: int) -> HttpResponse:
 @roles(*imports.IMPORTERS)
 def import_attendance_template(request: HttpRequest) -> HttpResponse:
     """The template, prefilled with the host's interns and the months still to fill in."""
-    return xlsx_response("考勤导入模板.xlsx", imports.template_sheets(actor=request.user, today=timezone.localdate()))
+    return xlsx_response(
+        "考勤导入模板.xlsx", imports.template_sheets(actor=acting_user(request), today=timezone.localdate())
+    )

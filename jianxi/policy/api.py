@@ -180,15 +180,15 @@ def quote_subsidy(request: HttpRequest, payload: SubsidyQuoteIn) -> SubsidyQuote
     ended = payload.ended_early
     ended_early = None
     if ended is not None:
-        contract = None
-        if ended.contract is not None:
-            contract = engine.Contract(
-                start=ended.contract.start,
-                months=ended.contract.months,
-                insured_months=frozenset(ended.contract.insured_months),
-                employed_through=ended.contract.employed_through,
-            )
-        ended_early = engine.EarlyEnd(date=ended.last_day, reason=ended.reason, contract=contract)
+        contract = ended.contract
+        ended_early = engine.early_end(
+            ended.last_day,
+            ended.reason,
+            contract_start=contract.start if contract else None,
+            contract_months=contract.months if contract else None,
+            insured_months=contract.insured_months if contract else (),
+            employed_through=contract.employed_through if contract else None,
+        )
     quote = services.subsidy_quote(
         district_code=payload.district,
         start=payload.start,

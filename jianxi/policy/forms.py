@@ -6,8 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jianxi.core.validators import validate_resident_id
-from jianxi.policy.models import District
-from jianxi.youth.models import Group
+from jianxi.policy.models import District, Group
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -17,6 +17,17 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+# The eligible groups of people (见习对象): the policy's vocabulary; youth.models.Group is this class.
+class Group(models.TextChoices):
+    """The eligible groups of R-EL-1…4 (见习对象)."""
+
+    COLLEGE_GRADUATE = "college_graduate", _("高校毕业生")
+    SECONDARY_VOCATIONAL_GRADUATE = "secondary_vocational_graduate", _("中专毕业生")
+    TECHNICIAN_GRADUATE = "technician_graduate", _("技工院校毕业生")
+    UNEMPLOYED_YOUTH = "unemployed_youth", _("登记失业青年")
+    RURAL_LABOUR = "rural_labour", _("农村转移就业劳动力")
+
+
 class City(models.Model):
     """A city (or province) running its own programme. Beijing is 110000."""
 

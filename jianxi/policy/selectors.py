@@ -53,9 +53,16 @@ def invalidate(**_: object) -> None:
     cache.set(_CACHE_VERSION_KEY, uuid.uuid4().hex, None)
 
 
-for _model in (MinimumWage, DistrictTopUp, CityPolicy, PolicyAddon, RetentionTier, CalendarCorrection, CalendarYear):
-    post_save.connect(invalidate, sender=_model, dispatch_uid=f"policy-invalidate-{_model.__name__}")
-    post_delete.connect(invalidate, sender=_model, dispatch_uid=f"policy-invalidate-del-{_model.__name__}")
+# The rows whose change invalidates the memo: PolicyConfig.ready() connects ``invalidate`` to
+# their saves and deletions (not on import of this module: whoever changes policy data first
+# would otherwise depend on someone having imported it).
+POLICY_MODELS = (MinimumWage, DistrictTopUp, CityPolicy, PolicyAddon, RetentionTier, CalendarCorrection, CalendarYear)
+
+
+def connect_invalidation() -> None:
+    for model in POLICY_MODELS:
+        post_save.connect(invalidate, sender=model, dispatch_uid=f"policy-invalidate-{model.__name__}")
+        post_delete.connect(invalidate, sender=model, dispatch_uid=f"policy-invalidate-del-{model.__name__}")
 
 
 def current_city() -> City:

@@ -7,10 +7,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jianxi.accounts.models import Role
 from jianxi.core.access import public, roles
 from jianxi.core.errors import RuleError
 from jianxi.core.forms import add_rule_error, month_days
+from jianxi.core.roles import Role
 from jianxi.core.validators import parse_resident_id
 from jianxi.policy import engine, services
 from jianxi.policy.forms import EligibilityForm, QuoteForm
@@ -39,15 +39,14 @@ def quote(request: HttpRequest) -> HttpResponse:
         _typed, attendance, bad = month_days(request.POST)  # a blank month counts as fully attended
         ended_early = None
         if data.get("ended_early"):
-            contract = None
-            if data.get("contract_start") and data.get("contract_months") is not None:
-                contract = engine.Contract(
-                    start=data["contract_start"],
-                    months=data["contract_months"],
-                    insured_months=data["insured_months"],
-                    employed_through=data.get("employed_through"),
-                )
-            ended_early = engine.EarlyEnd(date=data["ended_early"], reason=data["reason"], contract=contract)
+            ended_early = engine.early_end(
+                data["ended_early"],
+                data["reason"],
+                contract_start=data.get("contract_start") or None,
+                contract_months=data.get("contract_months") if data.get("contract_start") else None,
+                insured_months=data["insured_months"],
+                employed_through=data.get("employed_through"),
+            )
         if bad:
             form.add_error(None, _("出勤天数须为整数：%(months)s") % {"months": "、".join(bad)})
         else:

@@ -2,32 +2,18 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from jianxi.core.api import Id, Pages
 from jianxi.posts import selectors
-from jianxi.posts.models import EducationLevel, Post
+from jianxi.posts.models import Post
 
 router = Router(tags=["posts"])
-
-
-class PostFilters(Schema):
-    q: str = ""
-    district: str = ""
-    category: str = ""
-    education: int | None = Field(
-        None, ge=int(EducationLevel.ANY), le=int(EducationLevel.DOCTORATE), description="学历（0 不限 … 5 博士）"
-    )
-    major: str = ""
-    department: str = ""
-    months: int | None = Field(None, ge=3, le=12, description="见习期限（月），3 至 12")
-    sort: Literal["newest", "closing", "relevance"] = "newest"
 
 
 class PostOut(Schema):
@@ -82,10 +68,9 @@ class PostOut(Schema):
 
 @router.get("", response=list[PostOut], auth=None, summary="见习岗位搜索（公开）")
 @paginate(Pages)
-def post_search(request: HttpRequest, filters: Query[PostFilters]) -> QuerySet[Post]:
+def post_search(request: HttpRequest, filters: Query[selectors.PostQuery]) -> QuerySet[Post]:
     """Published posts: Chinese keywords (segmented), filters and sorting (newest, closing, relevance)."""
-    query = selectors.PostQuery(**filters.dict())
-    return selectors.posts_public(query=query, today=timezone.localdate())
+    return selectors.posts_public(query=filters, today=timezone.localdate())
 
 
 @router.get("/{post_id}", response=PostOut, auth=None, summary="见习岗位详情（公开）")

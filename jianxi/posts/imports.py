@@ -29,10 +29,10 @@ from typing import IO, Any
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from simple_history.utils import bulk_create_with_history
 
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import scoped
+from jianxi.core import audit
 from jianxi.core import imports as core
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import Sheet
@@ -244,7 +244,7 @@ def education_names() -> dict[str, int]:
 # --- the write -----------------------------------------------------------------------------------
 
 
-def authorise(actor: Any) -> Host | None:
+def authorise(actor: User) -> Host | None:
     """Refuse (RuleError) an actor who may not import posts: another role, or a host's staff
     whose host is not approved (a pending host cannot publish, so it does not import either).
     A host's staff get their host back."""
@@ -266,7 +266,7 @@ def authorise(actor: Any) -> Host | None:
     return host
 
 
-def import_lookups(*, actor: Any, rows: Sequence[SheetRow], today: date) -> Lookups:
+def import_lookups(*, actor: User, rows: Sequence[SheetRow], today: date) -> Lookups:
     """The reference data and the hosts ``actor`` may import for, in four queries.
 
     Refuses (RuleError) what ``authorise`` refuses.
@@ -310,7 +310,7 @@ def _post(parsed: ParsedRow, *, status: str, reason: str, now: datetime) -> Post
 
 
 def posts_import(
-    *, actor: Any, rows: Sequence[SheetRow], import_valid_rows: bool, today: date | None = None
+    *, actor: User, rows: Sequence[SheetRow], import_valid_rows: bool, today: date | None = None
 ) -> ImportReport:
     """Check every row; create the valid ones in one transaction unless a row is wrong and
     ``import_valid_rows`` is False, in which case nothing is created."""
@@ -338,12 +338,10 @@ def posts_import(
         )
         new = [p for p in valid if _same_post(p) not in existing]
         report.already_imported = [p.row for p in valid if _same_post(p) in existing]
-        posts = [_post(p, status=status, reason=PUBLISH_REASONS.get(actor.role, ""), now=now) for p in new]
-        bulk_create_with_history(
-            posts, Post, batch_size=BATCH_SIZE, default_user=actor, default_change_reason=CHANGE_REASON
-        )
+        posts = [_post(p, status=status, reason=PUBLISH_REASONS.get(Role(actor.role), ""), now=now) for p in new]
+        audit.create_many(posts, actor=actor, reason=CHANGE_REASON, batch_size=BATCH_SIZE)
         if publish and posts:
-            _tell_hosts(posts, office=PUBLISH_REASONS[actor.role].removesuffix("批量导入"))
+            _tell_hosts(posts, office=PUBLISH_REASONS[Role(actor.role)].removesuffix("批量导入"))
     report.created = len(posts)
     return report
 
@@ -381,7 +379,7 @@ def _tell_hosts(posts: list[Post], *, office: str) -> None:
 # --- the template --------------------------------------------------------------------------------
 
 
-def template_sheets(*, actor: Any, today: date) -> list[Sheet]:
+def template_sheets(*, actor: User, today: date) -> list[Sheet]:
     """The downloadable template: the posts sheet (header only), and the instructions with an
     example row that lives there, where it is never imported."""
     categories = list(PostCategory.objects.all())

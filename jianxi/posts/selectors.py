@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
+from pydantic import BaseModel, ConfigDict, Field
 
 from jianxi.accounts.scoping import scoped
+from jianxi.core.hooks import Hooks
 from jianxi.hosts.models import Host, HostStatus
 from jianxi.posts import search
-from jianxi.posts.models import Post, PostStatus
+from jianxi.posts.models import EducationLevel, Post, PostStatus
 
 SORTS = {
     "newest": ("-published_at", "-id"),
@@ -21,43 +22,41 @@ SORTS = {
 }
 
 
-@dataclass(frozen=True)
-class PostQuery:
-    """The public search's parameters, already validated (see forms.PostSearchForm)."""
+class PostQuery(BaseModel):
+    """The public search's parameters: one type for the search page (forms.PostSearchForm builds
+    it) and the API (its query parameters, validated against these bounds)."""
+
+    model_config = ConfigDict(frozen=True)
 
     q: str = ""
     district: str = ""
     category: str = ""
-    education: int | None = None
+    education: int | None = Field(
+        default=None,
+        ge=int(EducationLevel.ANY),
+        le=int(EducationLevel.DOCTORATE),
+        description="学历（0 不限 … 5 博士）",
+    )
     major: str = ""
     department: str = ""
-    months: int | None = None
-    sort: str = "newest"
+    months: int | None = Field(default=None, ge=3, le=12, description="见习期限（月），3 至 12")
+    sort: Literal["newest", "closing", "relevance"] = "newest"
 
 
 def _related(qs: QuerySet[Post]) -> QuerySet[Post]:
     return qs.select_related("host", "category", "district", "department")
 
 
+# Counts of a post's applications and agreements: placements, above posts, registers the annotation
+# in its AppConfig.ready() (core/hooks.py).
+placement_counts: Hooks[Callable[[QuerySet[Post]], QuerySet[Post]]] = Hooks("a post's placement counts")
+
+
 def with_placement_counts(qs: QuerySet[Post]) -> QuerySet[Post]:
-    """Annotate ``placed`` (agreements holding a place) and ``applicants``: never typed, always counted.
-
-    Subqueries rather than joins, so that the two counts do not multiply each other.
-    """
-    from jianxi.placements.models import Agreement, AgreementStatus, Application
-
-    placed = (
-        Agreement.objects.filter(post=OuterRef("pk"))
-        .exclude(status=AgreementStatus.CANCELLED)
-        .values("post")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    applicants = Application.objects.filter(post=OuterRef("pk")).values("post").annotate(n=Count("pk")).values("n")
-    return qs.annotate(
-        placed=Coalesce(Subquery(placed, output_field=IntegerField()), 0),
-        applicants=Coalesce(Subquery(applicants, output_field=IntegerField()), 0),
-    )
+    """Annotate ``placed`` (agreements holding a place) and ``applicants`` (placements/selectors.py)."""
+    for annotate in placement_counts:
+        qs = annotate(qs)
+    return qs
 
 
 def posts_public(*, query: PostQuery, today: date) -> QuerySet[Post]:

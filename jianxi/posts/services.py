@@ -10,16 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from jianxi.accounts.duties import Duty, require
-from jianxi.accounts.models import Role
+from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
+from jianxi.core import audit
 from jianxi.core.errors import RuleError
 from jianxi.core.notify import notify
 from jianxi.hosts.models import Host, HostStatus
@@ -93,15 +92,15 @@ def posts_reindex(*, host: Host) -> int:
     return len(posts)
 
 
-def _host_of(actor: Any) -> Host:
-    if getattr(actor, "role", None) != Role.HOST or actor.host_id is None:
+def _host_of(actor: User) -> Host:
+    host = actor.host if actor.role == Role.HOST else None
+    if host is None:
         raise RuleError("post.editor", "只有见习单位账号可以编辑本单位的岗位。")
-    host: Host = actor.host
     return host
 
 
 @transaction.atomic
-def post_save_draft(*, actor: Any, data: PostData, post_id: int | None = None) -> Post:
+def post_save_draft(*, actor: User, data: PostData, post_id: int | None = None) -> Post:
     """Create a post as a draft, or change a draft or returned post."""
     host = _host_of(actor)
     if host.status == HostStatus.BARRED:
@@ -118,12 +117,11 @@ def post_save_draft(*, actor: Any, data: PostData, post_id: int | None = None) -
     if post.department is None:
         post.department = host.department
     post.search_document = _document(post, host)
-    post._history_user = actor  # type: ignore[attr-defined]
-    post.save()
+    audit.save(post, actor=actor)
     return post
 
 
-def _transition(*, post: Post, actor: Any, sources: tuple[str, ...], target: str, verb: str, reason: str = "") -> bool:
+def _transition(*, post: Post, actor: User, sources: tuple[str, ...], target: str, verb: str, reason: str = "") -> bool:
     """Move ``post`` (already locked) to ``target``; False when it was there already."""
     if post.status == target:
         return False
@@ -138,14 +136,12 @@ def _transition(*, post: Post, actor: Any, sources: tuple[str, ...], target: str
         post.published_at = now
     if target in (PostStatus.CLOSED, PostStatus.EXPIRED, PostStatus.FILLED):
         post.closed_at = now
-    post._history_user = actor  # type: ignore[attr-defined]
-    post._change_reason = f"{verb}：{reason}" if reason else verb  # type: ignore[attr-defined]
-    post.save()
+    audit.save(post, actor=actor, reason=f"{verb}：{reason}" if reason else verb)
     return True
 
 
 @transaction.atomic
-def post_submit(*, actor: Any, post_id: int, today: date) -> Post:
+def post_submit(*, actor: User, post_id: int, today: date) -> Post:
     """The host sends a draft (or a corrected returned post) to its district for review."""
     host = _host_of(actor)
     post = get_scoped(actor, Post.objects.select_for_update(), pk=post_id)
@@ -160,7 +156,7 @@ def post_submit(*, actor: Any, post_id: int, today: date) -> Post:
     return post
 
 
-def post_review(*, actor: Any, post_id: int, approve: bool, reason: str = "") -> Post:
+def post_review(*, actor: User, post_id: int, approve: bool, reason: str = "") -> Post:
     """The host's district publishes a submitted post, or returns it with a reason the host sees."""
     require(actor, Duty.POST_REVIEW)
     reason = reason.strip()
@@ -186,7 +182,7 @@ def post_review(*, actor: Any, post_id: int, approve: bool, reason: str = "") ->
 
 
 @transaction.atomic
-def post_close(*, actor: Any, post_id: int, reason: str = "") -> Post:
+def post_close(*, actor: User, post_id: int, reason: str = "") -> Post:
     """The host (or its district) closes a post early; it leaves the public list at once."""
     if getattr(actor, "role", None) not in (Role.HOST, Role.DISTRICT, Role.CITY):
         raise RuleError("post.closer", "只有本单位或所在区人社局可以关闭岗位。")
@@ -205,7 +201,16 @@ def post_close(*, actor: Any, post_id: int, reason: str = "") -> Post:
 OPEN_STATES = (PostStatus.DRAFT, PostStatus.SUBMITTED, PostStatus.PUBLISHED, PostStatus.RETURNED, PostStatus.SUSPENDED)
 
 
-def posts_follow_host(*, host: Host, actor: Any, reason: str) -> int:
+def host_changed(*, host: Host, actor: User, changed: frozenset[str], reason: str) -> None:
+    """A host's standing or details changed (registered with hosts.services.host_changed in
+    PostsConfig.ready()): its posts follow its status, and their search documents its name."""
+    if "status" in changed:
+        posts_follow_host(host=host, actor=actor, reason=reason)
+    if "name" in changed:
+        posts_reindex(host=host)
+
+
+def posts_follow_host(*, host: Host, actor: User, reason: str) -> int:
     """Keep a host's posts in step with its standing. Runs inside the caller's transaction.
 
     Barred (R-SUB-6): every open post closes. Suspended: published posts are suspended.
@@ -229,13 +234,8 @@ def posts_follow_host(*, host: Host, actor: Any, reason: str) -> int:
         post.status, post.status_reason = target, reason
         if target == PostStatus.CLOSED:
             post.closed_at = now
-    bulk_update_with_history(
-        posts,
-        Post,
-        ["status", "status_reason", "closed_at"],
-        batch_size=500,
-        default_user=actor,
-        default_change_reason=f"{verb}：{reason}",
+    audit.update_many(
+        posts, ["status", "status_reason", "closed_at"], actor=actor, reason=f"{verb}：{reason}", batch_size=500
     )
     return len(posts)
 
@@ -262,12 +262,8 @@ def posts_expire(*, today: date, chunk: int = 2000) -> int:
             now = timezone.now()
             for post in posts:
                 post.status, post.closed_at, post.status_reason = PostStatus.EXPIRED, now, "岗位有效期已过"
-            bulk_update_with_history(
-                posts,
-                Post,
-                ["status", "closed_at", "status_reason"],
-                batch_size=500,
-                default_change_reason="到期关闭",
+            audit.update_many(
+                posts, ["status", "closed_at", "status_reason"], actor=None, reason="到期关闭", batch_size=500
             )
             expired += len(posts)
 

@@ -179,7 +179,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = PostForm(request.POST or None, instance=instance, host=acting_user(request).host)
     if request.method == "POST" and form.is_valid():
         try:
-            post = services.post_save_draft(actor=request.user, data=form.data_object(), post_id=pk)
+            post = services.post_save_draft(actor=acting_user(request), data=form.data_object(), post_id=pk)
         except RuleError as err:
             add_rule_error(form, err)
         else:

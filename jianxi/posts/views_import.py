@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jianxi.core.access import roles
+from jianxi.core.access import acting_user, roles
 from jianxi.core.excel import xlsx_response
 from jianxi.core.views_import import import_job_page, import_page
 from jianxi.posts import imports
@@ -37,5 +37,5 @@ def import_posts_job(request: HttpRequest, pk: int) -> HttpResponse:
 @roles(*imports.IMPORTERS)
 def import_template(request: HttpRequest) -> HttpResponse:
     return xlsx_response(
-        "见习岗位导入模板.xlsx", imports.template_sheets(actor=request.user, today=timezone.localdate())
+        "见习岗位导入模板.xlsx", imports.template_sheets(actor=acting_user(request), today=timezone.localdate())
     )

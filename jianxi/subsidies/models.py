@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jianxi.accounts.scoping import Scope
+
+if TYPE_CHECKING:
+    from jianxi.accounts.models import User
 
 
 class ClaimKind(models.TextChoices):
@@ -268,7 +271,7 @@ class LedgerEntry(models.Model):
         host: Any,
         amount: Decimal,
         on: date,
-        actor: Any,
+        actor: User,
         claim: Claim | None = None,
         recovery: Recovery | None = None,
         reference: str = "",
@@ -337,15 +340,22 @@ class Repayment(models.Model):
 class ClaimRun(models.Model):
     """Web progress of one monthly claim run (run.claim_run) started from the officers' page.
 
-    ``active`` is True while the run is unfinished and NULL afterwards: its unique index lets
-    at most one run be unfinished at a time, whatever races two officers' clicks make.
+    ``active`` is True while the run is unfinished and NULL afterwards: two partial unique
+    indexes let at most one run be unfinished per district, and one city-wide run, whatever
+    races two officers' clicks (or the page and cron's command) make. One district's run never
+    waits for another's; a city-wide run and a district's may overlap, which is safe (the lines'
+    unique index keeps a month in one claim; the chunk that loses is skipped and retried).
     """
 
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The district the run covers; NULL: the whole city.
+    district = models.ForeignKey(
+        "policy.District", on_delete=models.PROTECT, null=True, blank=True, related_name="claim_runs"
+    )
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     today = models.DateField(_("处理日期"))
-    active = models.BooleanField(null=True, default=True, unique=True)
+    active = models.BooleanField(null=True, default=True)
     total = models.PositiveIntegerField(_("单位数"), default=0)
     done = models.PositiveIntegerField(_("已处理"), default=0)
     claims = models.PositiveIntegerField(_("生成申报"), default=0)
@@ -370,6 +380,14 @@ class ClaimRun(models.Model):
         ordering = ["-started_at", "-id"]
         verbose_name = _("申报生成任务")
         verbose_name_plural = _("申报生成任务")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district"], condition=Q(active=True), name="claimrun_one_unfinished_per_district"
+            ),
+            models.UniqueConstraint(
+                fields=["active"], condition=Q(active=True, district__isnull=True), name="claimrun_one_unfinished_city"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"RUN-{self.pk} {self.today}"

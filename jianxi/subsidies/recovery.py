@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
 from jianxi.accounts.duties import Duty, require
+from jianxi.accounts.models import User
 from jianxi.accounts.scoping import get_scoped
+from jianxi.core import audit
 from jianxi.core.aggregates import MoneySum
 from jianxi.core.errors import RuleError
 from jianxi.core.money import ZERO, round_fen
@@ -18,12 +19,12 @@ from jianxi.hosts.models import Host
 from jianxi.subsidies.models import Claim, ClaimStatus, EntryKind, LedgerEntry, Recovery, RecoveryStatus, Repayment
 
 
-def _officer(actor: Any) -> None:
+def _officer(actor: User) -> None:
     require(actor, Duty.RECOVERY)
 
 
 def recovery_create(
-    *, actor: Any, host_id: int, claim_ids: Iterable[int], amount: Decimal, reason: str, bar: bool, today: date
+    *, actor: User, host_id: int, claim_ids: Iterable[int], amount: Decimal, reason: str, bar: bool, today: date
 ) -> Recovery:
     """A recovery order for paid subsidy; optionally bars the host (no new posts or claims)."""
     _officer(actor)
@@ -49,7 +50,8 @@ def recovery_create(
                 f"追回金额不能超过所选申报已拨付 {paid} 元减去已立追回单 {ordered} 元。",
                 field="amount",
             )
-        recovery = Recovery.objects.create(host=host, amount=amount, reason=reason.strip(), created_by=actor)
+        recovery = Recovery(host=host, amount=amount, reason=reason.strip(), created_by=actor)
+        audit.save(recovery, actor=actor, reason="立追回单")
         recovery.claims.set(claims)
         if bar:  # in the same transaction: an order and its bar stand or fall together
             from jianxi.hosts.services import host_review
@@ -64,7 +66,7 @@ def _outstanding(recovery: Recovery) -> Decimal:
 
 
 @transaction.atomic
-def repayment_record(*, actor: Any, recovery_id: int, amount: Decimal, paid_on: date, reference: str) -> Repayment:
+def repayment_record(*, actor: User, recovery_id: int, amount: Decimal, paid_on: date, reference: str) -> Repayment:
     """Money coming back: a repayment, and a "recovered" ledger entry."""
     _officer(actor)
     recovery = get_scoped(actor, Recovery.objects.select_for_update().select_related("host__district"), pk=recovery_id)
@@ -90,13 +92,12 @@ def repayment_record(*, actor: Any, recovery_id: int, amount: Decimal, paid_on: 
     ).save()
     if amount == outstanding:
         recovery.status = RecoveryStatus.SETTLED
-        recovery._history_user = actor  # type: ignore[attr-defined]
-        recovery.save()
+        audit.save(recovery, actor=actor)
     return repayment
 
 
 @transaction.atomic
-def recovery_write_off(*, actor: Any, recovery_id: int, reason: str, today: date) -> Recovery:
+def recovery_write_off(*, actor: User, recovery_id: int, reason: str, today: date) -> Recovery:
     """What cannot be recovered is written off, on the ledger, with a reason."""
     _officer(actor)
     if not reason.strip():
@@ -115,7 +116,5 @@ def recovery_write_off(*, actor: Any, recovery_id: int, reason: str, today: date
         actor=actor,
     ).save()
     recovery.status = RecoveryStatus.WRITTEN_OFF
-    recovery._history_user = actor  # type: ignore[attr-defined]
-    recovery._change_reason = f"核销：{reason.strip()}"  # type: ignore[attr-defined]
-    recovery.save()
+    audit.save(recovery, actor=actor, reason=f"核销：{reason.strip()}")
     return recovery

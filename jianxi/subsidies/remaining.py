@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from jianxi.accounts.duties import Duty, require
-from jianxi.accounts.models import Role
+from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
+from jianxi.core import audit
 from jianxi.core.errors import RuleError
 from jianxi.hosts.models import HostStatus
 from jianxi.placements.models import Agreement, AgreementStatus, Outcome
-from jianxi.policy import engine
 from jianxi.subsidies.models import ChecklistItem, Claim, ClaimKind, ClaimLine, ClaimStatus
-from jianxi.subsidies.services import line_values, quote_for, recorded_months, retention_of
+from jianxi.subsidies.quoting import line_values, remaining_verdict
 
 # The conditions an officer checks one by one before approval (notice §四(三): 逐一核查).
 CHECKLIST = {
@@ -27,24 +26,7 @@ CHECKLIST = {
 }
 
 
-def remaining_verdict(claim: Claim, today: date) -> engine.RemainingPeriod | None:
-    """The engine's verdict for a remaining-period claim, from the data in force now."""
-    if claim.agreement is None:
-        return None
-    agreement = claim.agreement
-    recorded = recorded_months([agreement.pk])[agreement.pk]
-    quote = quote_for(
-        agreement,
-        attendance=recorded.attendance,
-        paid_by_month=recorded.paid,
-        as_of=today,
-        employed_through=claim.employed_through,
-        retention_rate=retention_of(on=today, host_ids=[claim.host_id]).get(claim.host_id),
-    )
-    return quote.remaining_period
-
-
-def remaining_claim_create(*, actor: Any, agreement_id: int, employed_through: date, today: date) -> Claim:
+def remaining_claim_create(*, actor: User, agreement_id: int, employed_through: date, today: date) -> Claim:
     """A host claims the rest of the original period after an early hire, once that period is over."""
     if getattr(actor, "role", None) != Role.HOST:
         raise RuleError("claim.maker", "剩余期限见习补贴由见习单位申报。")
@@ -63,14 +45,17 @@ def remaining_claim_create(*, actor: Any, agreement_id: int, employed_through: d
             )
         if not agreement.subsidy_eligible:
             raise RuleError("R-EL-6", agreement.subsidy_note or "该见习不享受见习补贴（R-EL-6）。")
-        claim = Claim(
-            host=agreement.host,
-            kind=ClaimKind.REMAINING,
-            agreement=agreement,
-            employed_through=employed_through,
-            created_by=actor,
+        claim = audit.save(
+            Claim(
+                host=agreement.host,
+                kind=ClaimKind.REMAINING,
+                agreement=agreement,
+                employed_through=employed_through,
+                created_by=actor,
+            ),
+            actor=actor,
+            reason="单位申报剩余期限见习补贴",
         )
-        claim.save()
         verdict = remaining_verdict(claim, today)
         if verdict is None or not verdict.months:
             raise RuleError("R-SUB-5", "没有可申报的剩余期限。")
@@ -93,7 +78,7 @@ def remaining_claim_create(*, actor: Any, agreement_id: int, employed_through: d
 
 
 @transaction.atomic
-def checklist_tick(*, actor: Any, claim_id: int, code: str, note: str = "") -> ChecklistItem:
+def checklist_tick(*, actor: User, claim_id: int, code: str, note: str = "") -> ChecklistItem:
     """An officer records that one condition was checked, with who and when."""
     require(actor, Duty.CLAIM_REVIEW)
     claim = get_scoped(actor, Claim.objects.select_for_update(), pk=claim_id)

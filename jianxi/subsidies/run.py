@@ -1,12 +1,22 @@
-"""The monthly claim run: draft claims for every host and ended month with attendance (R-SUB-4).
+"""Drafting claims (R-SUB-4): the one path from claimable internship-months to draft claims.
 
-Set-based: one query finds every claimable internship-month together with the facts its quote
-reads; the policy and calendar are looked up once for the whole run; then, per chunk of hosts,
-the engine computes the lines, and the claims and their lines are written in one transaction
-per chunk (on PostgreSQL as two COPYs, by several connections at once while the next chunk is
-computed; docs/BENCHMARKS.md has the figures and how they came about). Safe to run twice
-(a second run finds nothing left to claim) and safe to interrupt (a finished chunk is committed
-whole, an unfinished one not at all; a rerun finishes the job).
+Both the monthly claim run (``claim_run``: every host, or a district's) and a host's "prepare
+claim" (``draft_for_host``, called by ``services.claim_prepare``) go through here:
+
+1. ``claimable_rows``: the one statement of what can be claimed — months before the current one
+   with attendance, of subsidised internships under way or ended, of approved hosts, in no live
+   claim line — in one query that also brings the facts each quote reads;
+2. ``plan``: the engine's lines for them (quoting.py), per host, without the database; an
+   internship the engine refuses is reported, the others are still drafted;
+3. ``_write``: each chunk's claims (with their author and history rows) and lines in one
+   transaction — on PostgreSQL as COPYs, by several connections at once while the next chunk is
+   computed (docs/BENCHMARKS.md has the figures and how they came about). The columns written
+   are the declared tuples ``CLAIM_COLUMNS``, ``CLAIM_HISTORY_COLUMNS`` and ``LINE_COLUMNS``
+   (tests/subsidies/test_claim_run.py checks them against the models).
+
+Safe to run twice (a second run finds nothing left to claim) and safe to interrupt (a finished
+chunk is committed whole, an unfinished one not at all; a rerun finishes the job). The run's
+single-run guard (one unfinished run per district, and one city-wide) is in tasks.py.
 """
 
 from __future__ import annotations
@@ -14,10 +24,9 @@ from __future__ import annotations
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -26,18 +35,20 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from jianxi.accounts.models import User
+from jianxi.core import audit
 from jianxi.core.errors import RuleError
 from jianxi.hosts.models import HostStatus
 from jianxi.placements.models import AgreementStatus, Attendance
 from jianxi.policy import engine
 from jianxi.policy.engine.dates import month_first
-from jianxi.policy.selectors import engine_policy, work_calendar
-from jianxi.policy.workcal import WorkCalendar
 from jianxi.subsidies.models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineStatus
-from jianxi.subsidies.services import line_values, quote_for, retention_of
+from jianxi.subsidies.quoting import FACT_FIELDS, LINE_FIGURES, AgreementRow, InForce, Recorded, line_values
 
 CHUNK_HOSTS = 500
 Progress = Callable[[int, int], None]
+RUN_REASON = "月度申报生成任务"
+PREPARE_REASON = "单位生成申报草稿"
 
 
 @dataclass(frozen=True)
@@ -58,21 +69,7 @@ class RunResult:
     problems: tuple[Problem, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class AgreementRow:
-    """The fields a quote reads, loaded as plain values: no model instances in a city-scale run."""
-
-    start: date
-    end: date
-    status: str
-    ended_on: date | None
-    outcome: str
-    contract_start: date | None
-    contract_months: int | None
-    insured_months: str
-
-
-_FACTS = [f"agreement__{name}" for name in AgreementRow.__slots__]
+_FACTS = [f"agreement__{name}" for name in FACT_FIELDS]
 # A claimable row: host, agreement, month, attended days, allowance paid, the agreement's facts,
 # district code.
 Row = tuple[Any, ...]
@@ -80,10 +77,19 @@ _HOST, _AGREEMENT, _MONTH, _ATTENDED, _PAID = 0, 1, 2, 3, 4
 _FACTS_AT, _DISTRICT = slice(5, 5 + len(_FACTS)), 5 + len(_FACTS)
 
 
-def claimable_rows(today: date, district_id: int | None = None) -> list[Row]:
-    """Every internship-month that could be claimed today and is in no live claim: one query.
+def claimable_rows(
+    today: date,
+    *,
+    district_id: int | None = None,
+    host_id: int | None = None,
+    agreement_ids: Iterable[int] | None = None,
+) -> list[Row]:
+    """R-SUB-4: every internship-month that can be claimed today and is in no live claim, in one query.
 
-    Ordered by host, agreement and month; each row carries what the quote of its agreement reads.
+    A month before the current one, with attendance recorded, of a subsidised internship under
+    way or ended, of an approved host, in no monthly claim line that is not rejected. Ordered by
+    host, agreement and month; each row carries what the quote of its agreement reads. Narrowed
+    to a district (a district officer's run), a host and some of its agreements (its "prepare").
     """
     claimed = ClaimLine.objects.filter(
         agreement_id=OuterRef("agreement_id"), month=OuterRef("month"), kind=ClaimKind.MONTHLY
@@ -94,8 +100,12 @@ def claimable_rows(today: date, district_id: int | None = None) -> list[Row]:
         agreement__status__in=(AgreementStatus.ACTIVE, AgreementStatus.ENDED),
         agreement__host__status=HostStatus.APPROVED,
     ).exclude(Exists(claimed))
-    if district_id is not None:  # a district officer's run covers that district only
+    if district_id is not None:
         rows = rows.filter(agreement__host__district_id=district_id)
+    if host_id is not None:
+        rows = rows.filter(agreement__host_id=host_id)
+    if agreement_ids is not None:
+        rows = rows.filter(agreement_id__in=list(agreement_ids))
     ordered = rows.order_by("agreement__host_id", "agreement_id", "month")
     return list(
         ordered.values_list(
@@ -110,43 +120,31 @@ def claimable_rows(today: date, district_id: int | None = None) -> list[Row]:
     )
 
 
-@dataclass(frozen=True)
-class _InForce:
-    """The policy and calendar of every agreement of the run, looked up before any computing.
-
-    One lookup per distinct start date and span of years, and one version of the policy data
-    for the whole run; afterwards the engine's work needs no database.
-    """
-
-    policies: dict[date, engine.Policy]
-    calendars: dict[tuple[int, int], WorkCalendar]
-    retention: dict[int, Decimal]  # per host, for retention tiers (R-SUB-8)
-
-    @classmethod
-    def of(cls, rows: list[Row], today: date) -> _InForce:
-        starts = {row[_FACTS_AT][0] for row in rows}
-        spans = {(row[_FACTS_AT][0].year, row[_FACTS_AT][1].year) for row in rows}
-        policies = {start: engine_policy(start) for start in starts}
-        tiered = any(policy.retention_tiers for policy in policies.values())
-        return cls(
-            policies=policies,
-            calendars={(first, last): work_calendar(range(first, last + 1)) for first, last in spans},
-            retention=retention_of(on=today) if tiered else {},
-        )
+def in_force_for(rows: Sequence[Row], today: date, host_ids: Iterable[int] | None = None) -> InForce:
+    """The policy, calendars and retention rates the rows' quotes need, looked up once."""
+    return InForce.of(((row[_FACTS_AT][0], row[_FACTS_AT][1]) for row in rows), today, host_ids)
 
 
 def claim_run(
-    *, today: date, progress: Progress | None = None, district_id: int | None = None, writers: int | None = None
+    *,
+    operator: User,
+    today: date,
+    progress: Progress | None = None,
+    district_id: int | None = None,
+    writers: int | None = None,
 ) -> RunResult:
     """Draft a claim per host for every claimable month; ``writers``: database connections to write on.
+
+    ``operator``: the officer the run runs for, the author of every claim it drafts. Use it
+    through ``tasks.claim_run_start`` / ``tasks.claim_run_now``, which take the single-run guard.
 
     On PostgreSQL, outside a transaction, chunks are written by ``writers`` threads on their own
     connections (default: the CPU count, at most 4), so the database works on several at once
     while this thread computes the next. Inside a transaction (the caller's, a test's) or on
     SQLite, which has a single writer, every chunk is written here, on this connection.
     """
-    rows = claimable_rows(today, district_id)
-    in_force = _InForce.of(rows, today)
+    rows = claimable_rows(today, district_id=district_id)
+    in_force = in_force_for(rows, today)
     hosts = [(host_id, list(host_rows)) for host_id, host_rows in groupby(rows, itemgetter(_HOST))]
     chunks = [hosts[start : start + CHUNK_HOSTS] for start in range(0, len(hosts), CHUNK_HOSTS)]
     if writers is None:
@@ -154,21 +152,50 @@ def claim_run(
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         writers = 0
     problems: list[Problem] = []
-    plans = ((len(chunk), _Prepared(_plan(chunk, today, in_force, problems))) for chunk in chunks)
+    plans = ((len(chunk), _Prepared(plan(chunk, today, in_force, problems), operator, RUN_REASON)) for chunk in chunks)
     outcomes = _write_in_threads(plans, writers) if writers > 0 else ((n, _write(planned)) for n, planned in plans)
     claims = lines = skipped = done = 0
     for n_hosts, outcome in outcomes:
         if outcome is None:
             skipped += 1  # a host claimed some of these months meanwhile: the next run retries
         else:
-            claims, lines = claims + outcome[0], lines + outcome[1]
+            claims, lines = claims + outcome.claims, lines + outcome.lines
         done += n_hosts
         if progress is not None:
             progress(done, len(hosts))
     return RunResult(claims, lines, skipped, tuple(problems))
 
 
-Outcome = tuple[int, tuple[int, int] | None]
+def draft_for_host(*, actor: User, host_id: int, today: date, agreement_ids: Iterable[int] | None = None) -> int | None:
+    """A host's "prepare claim": the run's path for one host (and some of its agreements).
+
+    Runs in the caller's transaction, which holds the host's row lock. Returns the new claim's
+    id, or None when nothing is claimable; a refusal of the engine, or a month claimed meanwhile
+    (R-SUB-4), is raised as a RuleError and nothing is drafted.
+    """
+    rows = claimable_rows(today, host_id=host_id, agreement_ids=agreement_ids)
+    if not rows:
+        return None
+    problems: list[Problem] = []
+    planned = plan([(host_id, rows)], today, in_force_for(rows, today, host_ids=[host_id]), problems)
+    if problems:
+        raise RuleError(problems[0].code, problems[0].message)
+    if not planned:  # every month lies outside a shortened internship: nothing to claim
+        return None
+    drafted = _write(_Prepared(planned, actor, PREPARE_REASON))
+    if drafted is None:
+        raise RuleError("R-SUB-4", "部分见习月份已在其他申报中，不能重复申报（R-SUB-4）。")
+    return drafted.claim_ids[0]
+
+
+@dataclass(frozen=True)
+class Drafted:
+    claims: int
+    lines: int
+    claim_ids: tuple[int, ...]
+
+
+Outcome = tuple[int, Drafted | None]
 
 
 def _write_in_threads(plans: Iterator[tuple[int, _Prepared]], writers: int) -> Iterator[Outcome]:
@@ -216,30 +243,33 @@ def _outcome(item: Outcome | BaseException) -> Outcome:
 Planned = list[tuple[int, list[tuple[int, date, engine.MonthLine]]]]
 
 
-def _plan(hosts: list[tuple[int, list[Row]]], today: date, in_force: _InForce, problems: list[Problem]) -> Planned:
+def plan(
+    hosts: Sequence[tuple[int, Sequence[Row]]], today: date, in_force: InForce, problems: list[Problem]
+) -> Planned:
     """Each host's lines, computed by the engine alone (no database); refusals go to ``problems``."""
     return [(host_id, lines) for host_id, rows in hosts if (lines := _host_lines(rows, today, in_force, problems))]
 
 
 def _host_lines(
-    rows: Sequence[Row], today: date, in_force: _InForce, problems: list[Problem]
+    rows: Sequence[Row], today: date, in_force: InForce, problems: list[Problem]
 ) -> list[tuple[int, date, engine.MonthLine]]:
     """The engine's line for each claimable month of one host's rows."""
     lines = []
     for agreement_id, grouped in groupby(rows, itemgetter(_AGREEMENT)):
         months = list(grouped)
         agreement = AgreementRow(*months[0][_FACTS_AT])
+        recorded = Recorded(
+            attendance={engine.month_key(row[_MONTH]): row[_ATTENDED] for row in months},
+            paid={engine.month_key(row[_MONTH]): row[_PAID] for row in months if row[_PAID] is not None},
+        )
         try:
-            quote = quote_for(
+            quote = in_force.quote(
                 agreement,
-                attendance={engine.month_key(row[_MONTH]): row[_ATTENDED] for row in months},
-                paid_by_month={engine.month_key(row[_MONTH]): row[_PAID] for row in months if row[_PAID] is not None},
-                as_of=today,
+                host_id=months[0][_HOST],
                 district_code=months[0][_DISTRICT],
-                only_months=[row[_MONTH] for row in months],
-                policy=in_force.policies[agreement.start],
-                calendar=in_force.calendars[agreement.start.year, agreement.end.year],
-                retention_rate=in_force.retention.get(months[0][_HOST]),
+                months=[row[_MONTH] for row in months],
+                recorded=recorded,
+                today=today,
             )
         except RuleError as err:
             problems.append(Problem(agreement_id, err.code, err.message))
@@ -253,20 +283,60 @@ def _host_lines(
     return lines
 
 
+# --- the columns written, declared once ------------------------------------------------------------
+
+# A drafted claim: what is set; every other column of the claims table is NULL or its default.
+CLAIM_COLUMNS: tuple[str, ...] = (
+    "id", "host_id", "kind", "status", "note", "approved_total", "created_by_id", "created_at",
+)  # fmt: skip
+# Its history row (django-simple-history's table): the claim as drafted, and who drafted it why.
+CLAIM_HISTORY_COLUMNS: tuple[str, ...] = (
+    *CLAIM_COLUMNS, "history_date", "history_change_reason", "history_type", "history_user_id",
+)  # fmt: skip
+# A drafted line: which month of which internship, in which claim, and the engine's figures.
+LINE_KEYS: tuple[str, ...] = ("claim_id", "agreement_id", "month", "kind", "status", "reject_reason")
+LINE_COLUMNS: tuple[str, ...] = (*LINE_KEYS, *LINE_FIGURES)
+# The same value in every drafted line: a pending monthly line without a reason.
+_LINE_FIXED = {"kind": ClaimKind.MONTHLY.value, "status": LineStatus.PENDING.value, "reject_reason": ""}
+
+
+def _claim_values(claim_id: int | None, host_id: int, operator_id: int, now: datetime) -> dict[str, Any]:
+    values = {
+        "id": claim_id,
+        "host_id": host_id,
+        "kind": ClaimKind.MONTHLY.value,
+        "status": ClaimStatus.DRAFT.value,
+        "note": "",
+        "approved_total": 0,
+        "created_by_id": operator_id,
+        "created_at": now,
+    }
+    assert tuple(values) == CLAIM_COLUMNS
+    return values
+
+
+def _line_row(claim_id: int, agreement_id: int, month: date, figures: engine.MonthLine) -> tuple[Any, ...]:
+    given = {"claim_id": claim_id, "agreement_id": agreement_id, "month": month, **_LINE_FIXED}
+    return (*(given[c] for c in LINE_KEYS), *line_values(figures).values())
+
+
 class _Prepared:
     """One chunk ready for the database, made on the calling thread so writers only send it.
 
-    On PostgreSQL the claim ids are drawn from the sequence here and both tables' rows are
-    encoded as COPY text, so a writer thread holds the GIL for next to nothing. On SQLite the
-    plan goes as it is (one writer, on the calling thread).
+    On PostgreSQL the claim ids are drawn from the sequence here and the rows of the three
+    tables are encoded as COPY text, so a writer thread holds the GIL for next to nothing. On
+    SQLite the plan goes as it is (one writer, on the calling thread).
     """
 
-    def __init__(self, planned: Planned) -> None:
+    def __init__(self, planned: Planned, operator: User, reason: str) -> None:
         self.claims, self.lines = len(planned), sum(len(host_lines) for _, host_lines in planned)
         self.planned: Planned | None = planned
-        self.copy_claims = self.copy_lines = b""
+        self.operator, self.reason = operator, reason
+        self.claim_ids: tuple[int, ...] = ()
+        self.copy_claims = self.copy_history = self.copy_lines = b""
         if connection.vendor == "postgresql" and planned:
-            self.copy_claims, self.copy_lines = _encode(planned, _claim_ids(len(planned)))
+            self.claim_ids = tuple(_claim_ids(len(planned)))
+            self.copy_claims, self.copy_history, self.copy_lines = _encode(planned, self.claim_ids, operator.pk, reason)
             self.planned = None
 
 
@@ -277,39 +347,45 @@ def _claim_ids(n: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-_CLAIM_COLUMNS = ["id", "host_id", "kind", "status", "note", "approved_total", "created_at"]
-_LINE_COLUMNS = [
-    "claim_id", "agreement_id", "month", "kind", "status", "reject_reason", "working_days", "scheduled_days",
-    "attended_days", "rate", "city", "addons", "district", "amount", "rules",
-]  # fmt: skip
+def _copy_text(value: object) -> str:
+    """A value in PostgreSQL's COPY text format (None is NULL)."""
+    if value is None:
+        return "\\N"
+    text = value.isoformat() if isinstance(value, date | datetime) else str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _copy_text(value: str) -> str:
-    """A text value in PostgreSQL's COPY text format."""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+def _copy_line(values: Iterable[object]) -> str:
+    return "\t".join(_copy_text(v) for v in values) + "\n"
 
 
-def _encode(planned: Planned, claim_ids: list[int]) -> tuple[bytes, bytes]:
-    now = timezone.now().isoformat()
-    claims = "".join(
-        f"{claim_id}\t{host_id}\t{ClaimKind.MONTHLY.value}\t{ClaimStatus.DRAFT.value}\t\t0\t{now}\n"
-        for claim_id, (host_id, _) in zip(claim_ids, planned, strict=True)
-    )
+# Each line's key columns as COPY text, made from LINE_KEYS: the varying ones are filled in
+# per line, the fixed ones are written here once.
+_VARYING = ("claim_id", "agreement_id", "month")
+_LINE_KEYS_TEXT = "\t".join(f"{{{c}}}" if c in _VARYING else _copy_text(_LINE_FIXED[c]) for c in LINE_KEYS)
+
+
+def _encode(planned: Planned, claim_ids: Sequence[int], operator_id: int, reason: str) -> tuple[bytes, bytes, bytes]:
+    now = timezone.now()
+    claims, history = [], []
+    for claim_id, (host_id, _) in zip(claim_ids, planned, strict=True):
+        values = _claim_values(claim_id, host_id, operator_id, now)
+        claims.append(_copy_line(values.values()))
+        history.append(_copy_line([*values.values(), now, reason, "+", operator_id]))
     # Many lines share one engine line (the same month, days and district): encode its figures once.
     figures_text: dict[int, str] = {}
-    kind, status, parts = ClaimKind.MONTHLY.value, LineStatus.PENDING.value, []
+    parts = []
     for claim_id, (_, host_lines) in zip(claim_ids, planned, strict=True):
         for agreement_id, month, figures in host_lines:
             text = figures_text.get(id(figures))
             if text is None:
-                values = line_values(figures)
-                values["rules"] = _copy_text(values["rules"])
-                text = figures_text[id(figures)] = "\t".join(str(v) for v in values.values())
-            parts.append(f"{claim_id}\t{agreement_id}\t{month.isoformat()}\t{kind}\t{status}\t\t{text}\n")
-    return claims.encode(), "".join(parts).encode()
+                text = figures_text[id(figures)] = "\t".join(_copy_text(v) for v in line_values(figures).values())
+            keys = _LINE_KEYS_TEXT.format(claim_id=claim_id, agreement_id=agreement_id, month=month.isoformat())
+            parts.append(f"{keys}\t{text}\n")
+    return "".join(claims).encode(), "".join(history).encode(), "".join(parts).encode()
 
 
-def _write(prepared: _Prepared) -> tuple[int, int] | None:
+def _write(prepared: _Prepared) -> Drafted | None:
     """One chunk's claims and lines, in one transaction; ``None`` if a host claimed some months meanwhile."""
     own_transaction = not connection.in_atomic_block
     try:
@@ -317,13 +393,15 @@ def _write(prepared: _Prepared) -> tuple[int, int] | None:
             if prepared.planned is None:
                 if own_transaction:
                     _checks_by_index()
-                _copy(Claim, _CLAIM_COLUMNS, prepared.copy_claims)
-                _copy(ClaimLine, _LINE_COLUMNS, prepared.copy_lines)
+                _copy(Claim, CLAIM_COLUMNS, prepared.copy_claims)
+                _copy(Claim.history.model, CLAIM_HISTORY_COLUMNS, prepared.copy_history)
+                _copy(ClaimLine, LINE_COLUMNS, prepared.copy_lines)
+                claim_ids = prepared.claim_ids
             else:
-                _insert(prepared.planned)
+                claim_ids = _insert(prepared)
     except IntegrityError:
         return None
-    return prepared.claims, prepared.lines
+    return Drafted(prepared.claims, prepared.lines, claim_ids)
 
 
 def _checks_by_index() -> None:
@@ -332,28 +410,36 @@ def _checks_by_index() -> None:
     PostgreSQL plans that check once per connection, from the table's statistics: while the
     claims table is empty or nearly (a new deployment, the first run of a city), it would scan
     the whole table for every line, and the claims this run adds make each scan longer. Only
-    this transaction's own checks are affected (it writes nothing but the two COPYs).
+    this transaction's own checks are affected (it writes nothing but the COPYs).
     """
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
 
 
-def _copy(model: type[models.Model], columns: list[str], data: bytes) -> None:
+def _copy(model: type[models.Model], columns: Sequence[str], data: bytes) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         copy.write(data)
 
 
-def _insert(planned: Planned) -> None:
-    claims = Claim.objects.bulk_create([Claim(host_id=host_id, kind=ClaimKind.MONTHLY) for host_id, _ in planned])
+def _insert(prepared: _Prepared) -> tuple[int, ...]:
+    """The chunk through the ORM (claims, with their history rows) and one executemany (lines)."""
+    assert prepared.planned is not None
+    planned, now = prepared.planned, timezone.now()
+    claims = audit.create_many(
+        [Claim(**_claim_values(None, host_id, prepared.operator.pk, now)) for host_id, _ in planned],
+        actor=prepared.operator,
+        reason=prepared.reason,
+    )
     rows = [
-        (claim.pk, agreement_id, month, ClaimKind.MONTHLY, LineStatus.PENDING, "", *line_values(figures).values())
+        _line_row(claim.pk, agreement_id, month, figures)
         for claim, (_, host_lines) in zip(claims, planned, strict=True)
         for agreement_id, month, figures in host_lines
     ]
     table = connection.ops.quote_name(ClaimLine._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in _LINE_COLUMNS)
-    marks = ", ".join(["%s"] * len(_LINE_COLUMNS))
+    columns = ", ".join(connection.ops.quote_name(c) for c in LINE_COLUMNS)
+    marks = ", ".join(["%s"] * len(LINE_COLUMNS))
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+    return tuple(claim.pk for claim in claims)

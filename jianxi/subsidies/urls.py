@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jianxi.subsidies import views
+from jianxi.subsidies import views, views_audit
 
 app_name = "subsidies"
 urlpatterns = [
@@ -19,13 +19,13 @@ urlpatterns = [
     path("batches/<int:pk>/", views.batch_detail, name="batch"),
     path("batches/<int:pk>/cancel/", views.batch_cancel, name="batch_cancel"),
     path("batches/<int:pk>/bank.xlsx", views.batch_bank_file, name="bank_file"),
-    path("ledger/", views.ledger, name="ledger"),
-    path("statement/", views.my_statement, name="my_statement"),
-    path("statement/<int:host_id>/", views.statement, name="statement"),
-    path("signals/", views.signal_list, name="signals"),
-    path("recoveries/", views.recoveries, name="recoveries"),
-    path("recoveries/new/<int:host_id>/", views.recovery_create, name="recovery_create"),
-    path("recoveries/<int:pk>/", views.recovery_detail, name="recovery"),
+    path("ledger/", views_audit.ledger, name="ledger"),
+    path("statement/", views_audit.my_statement, name="my_statement"),
+    path("statement/<int:host_id>/", views_audit.statement, name="statement"),
+    path("signals/", views_audit.signal_list, name="signals"),
+    path("recoveries/", views_audit.recoveries, name="recoveries"),
+    path("recoveries/new/<int:host_id>/", views_audit.recovery_create, name="recovery_create"),
+    path("recoveries/<int:pk>/", views_audit.recovery_detail, name="recovery"),
     path("run/", views.claim_run, name="run"),
     path("run/<int:pk>/", views.claim_run_progress, name="run_progress"),
 ]

@@ -35,9 +35,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from simple_history.utils import bulk_create_with_history
 
-from jianxi.accounts.models import Role
+from jianxi.accounts.models import Role, User
+from jianxi.core import audit
 from jianxi.core.errors import RuleError
 from jianxi.core.imports import (
     BATCH_SIZE,
@@ -307,7 +307,7 @@ def check_rows(rows: Sequence[SheetRow], lookups: Lookups) -> tuple[list[ParsedR
 # --- the write -----------------------------------------------------------------------------------
 
 
-def authorise(actor: Any) -> None:
+def authorise(actor: User) -> None:
     """Refuse (RuleError) an actor who may not import the registry."""
     role = getattr(actor, "role", None)
     if role not in IMPORTERS:
@@ -316,7 +316,7 @@ def authorise(actor: Any) -> None:
         raise RuleError("import.district", "账号尚未关联所在区，不能导入见习人员。")
 
 
-def import_lookups(*, actor: Any, rows: Sequence[SheetRow], today: date) -> Lookups:
+def import_lookups(*, actor: User, rows: Sequence[SheetRow], today: date) -> Lookups:
     """Reference data, and which of the file's ID numbers are registered, in three queries.
 
     Refuses (RuleError) what ``authorise`` refuses.
@@ -343,7 +343,7 @@ def import_lookups(*, actor: Any, rows: Sequence[SheetRow], today: date) -> Look
 
 
 def persons_import(
-    *, actor: Any, rows: Sequence[SheetRow], import_valid_rows: bool, today: date | None = None
+    *, actor: User, rows: Sequence[SheetRow], import_valid_rows: bool, today: date | None = None
 ) -> ImportReport:
     """Check every row; register the valid ones in one transaction unless a row is wrong and
     ``import_valid_rows`` is False, in which case nothing is registered."""
@@ -356,9 +356,7 @@ def persons_import(
     persons = [Person(**vars(parsed.data)) for parsed in valid]
     try:
         with transaction.atomic():
-            bulk_create_with_history(
-                persons, Person, batch_size=BATCH_SIZE, default_user=actor, default_change_reason=CHANGE_REASON
-            )
+            audit.create_many(persons, actor=actor, reason=CHANGE_REASON, batch_size=BATCH_SIZE)
     except IntegrityError as exc:
         # Only the unique ID number can clash: someone registered one of these numbers meanwhile.
         raise RuleError("import.id_number_taken", ID_TAKEN_MEANWHILE, field="file") from exc
@@ -374,7 +372,7 @@ _TEXT_COLUMNS = (NAME, ID_NUMBER, PHONE, SCHOOL, MAJOR, DISTRICT)  # typed digit
 _WIDTHS = {ID_NUMBER: 22, PHONE: 14, GROUP: 18, SCHOOL: 24, MAJOR: 20, GRADUATION: 12, TRANSFER: 18}
 
 
-def template_workbook(*, actor: Any, today: date) -> bytes:
+def template_workbook(*, actor: User, today: date) -> bytes:
     """The downloadable template: the persons sheet (header only) and the instructions.
 
     The example lives in the instructions, not as a data row: a template uploaded unchanged must

@@ -9,16 +9,9 @@ from simple_history.models import HistoricalRecords
 
 from jianxi.accounts.scoping import Scope
 from jianxi.core.validators import mask_phone, mask_resident_id, validate_resident_id
+from jianxi.policy.models import Group
 
-
-class Group(models.TextChoices):
-    """The eligible groups of R-EL-1…4 (见习对象)."""
-
-    COLLEGE_GRADUATE = "college_graduate", _("高校毕业生")
-    SECONDARY_VOCATIONAL_GRADUATE = "secondary_vocational_graduate", _("中专毕业生")
-    TECHNICIAN_GRADUATE = "technician_graduate", _("技工院校毕业生")
-    UNEMPLOYED_YOUTH = "unemployed_youth", _("登记失业青年")
-    RURAL_LABOUR = "rural_labour", _("农村转移就业劳动力")
+__all__ = ["Education", "Group", "IdNumberReveal", "Person"]
 
 
 class Education(models.TextChoices):

@@ -1,20 +1,25 @@
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jianxi.accounts.models import OFFICER_ROLES, Role
 from jianxi.accounts.scoping import get_scoped, scoped
-from jianxi.core.access import roles
+from jianxi.accounts.views import signup_page
+from jianxi.core.access import public, roles
 from jianxi.core.excel import xlsx_response
 from jianxi.core.network import client_address
 from jianxi.core.paging import paginate
 from jianxi.youth import services
+from jianxi.youth.forms import YouthSignupForm
 from jianxi.youth.models import Group, Person
 from jianxi.youth.selectors import person_eligibility
 
@@ -107,3 +112,11 @@ def me(request: HttpRequest) -> HttpResponse:
     if person is None:
         return redirect("home")
     return redirect("youth:detail", pk=person.pk)
+
+
+@public
+def signup(request: HttpRequest) -> HttpResponse:
+    """见习人员注册."""
+    form = YouthSignupForm(request.POST or None)
+    register = partial(services.youth_register, today=timezone.localdate())
+    return signup_page(request, form, register, "id_number", gettext("见习人员注册"))

@@ -2,6 +2,10 @@
 
 * One browser per test session, a fresh context (cookies, locale zh-CN) per test.
 * No browser is ever downloaded: without /usr/bin/chromium every browser test is skipped.
+* The clock is frozen (time-machine in this process, the live server's thread included, and
+  Playwright's clock in the browser) at ``FROZEN_AT``, a day inside the years the official
+  calendar package covers: the flows' dates follow that day, so the tests do not start failing
+  when the real year leaves the package's range. It ticks, so timeouts and sessions still work.
 * The live server needs ``transactional_db``, whose flush after each test also deletes the
   reference data loaded by the data migration; ``site`` therefore reloads it (the loader is
   idempotent) and then the demo accounts, so every test starts from the same known world.
@@ -13,11 +17,14 @@ import io
 import os
 import re
 from collections.abc import Callable, Generator
+from datetime import datetime
 from importlib import import_module
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 # Playwright's sync API keeps an asyncio event loop running in the test thread; Django would then
 # refuse ORM calls made from that thread (fixtures, look-ups in tests) as "async unsafe".
@@ -28,6 +35,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DEMO_PASSWORD = "jianxi-demo-2023"  # printed by `manage.py demo`, see jianxi/core/management/commands/demo.py
 TIMEOUT_MS = 10_000
+# A Monday morning in Beijing, inside the years chinesecalendar knows (tests/policy checks the
+# calendar itself for every year it covers).
+FROZEN_AT = datetime(2026, 6, 15, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -51,7 +61,13 @@ def browser() -> Generator[Any]:
 
 
 @pytest.fixture
-def site(transactional_db: None, live_server: Any) -> str:
+def frozen_clock() -> Generator[datetime]:
+    with time_machine.travel(FROZEN_AT, tick=True):
+        yield FROZEN_AT
+
+
+@pytest.fixture
+def site(frozen_clock: datetime, transactional_db: None, live_server: Any) -> str:
     """The live server's base URL, with reference data and the demo accounts loaded."""
     from django.apps import apps
     from django.core.management import call_command
@@ -62,9 +78,10 @@ def site(transactional_db: None, live_server: Any) -> str:
 
 
 @pytest.fixture
-def context(browser: Any, site: str) -> Generator[Any]:
+def context(browser: Any, site: str, frozen_clock: datetime) -> Generator[Any]:
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     ctx.set_default_timeout(TIMEOUT_MS)
+    ctx.clock.install(time=frozen_clock)
     yield ctx
     ctx.close()
 

@@ -4,7 +4,7 @@ A host's quarterly claim goes from draft to paid through the pages: the demo hos
 北京数智科技有限公司 (login ``host``) has an intern whose agreement started four months ago, with
 three ended months of attendance (set up through the ORM); it generates the claim and submits it;
 the Haidian district officer (``haidian``) approves it, puts it into a payment batch and marks the
-batch paid; the host then sees 已拨付. Nothing is frozen: the dates follow the real today.
+batch paid; the host then sees 已拨付. The clock is frozen (conftest.FROZEN_AT); the dates follow its today.
 """
 
 from __future__ import annotations

@@ -233,3 +233,15 @@ def test_quote_result_layout_and_screenshots(page: Any, site: str, label: str, v
     glyphs = page.locator("h1").first.evaluate(DRAW_GLYPHS, ["见", "习", ""])
     assert glyphs[0] != glyphs[2], "见 draws nothing"
     assert glyphs[0] != glyphs[1], "见 and 习 draw the same pixels: no CJK font (tofu)"
+
+
+def test_the_clock_is_frozen_for_the_server_and_the_browser(page, site):
+    from django.utils import timezone
+
+    from jianxi.policy.selectors import work_calendar
+    from tests.browser.conftest import FROZEN_AT
+
+    assert timezone.localdate() == FROZEN_AT.date()
+    assert work_calendar([FROZEN_AT.year]).is_covered(FROZEN_AT.year)  # the official calendar knows the year
+    page.goto(site + "/")
+    assert page.evaluate("new Date().toISOString().slice(0, 10)") == FROZEN_AT.date().isoformat()

@@ -7,7 +7,7 @@ confirm it, the host records a month of attendance (and is refused more days tha
 then registers an early hire; the certificate's code is verified by a signed-out visitor. A
 second test checks that the officer of another district (``chaoyang``) cannot open the agreement.
 
-Nothing is frozen: the dates are picked relative to the real today so that the flow is valid.
+The clock is frozen (conftest.FROZEN_AT); the dates are picked relative to its today.
 The agreement starts on the first day of the current month (the service accepts a start in the
 past), so the current month has begun and its attendance may be recorded; the early hire's last
 internship day is the last day of the current month, well before the agreed end.

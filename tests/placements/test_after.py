@@ -69,7 +69,9 @@ def test_future_months_and_months_outside_the_internship_are_refused(world, acti
 
 def test_a_locked_month_changes_only_after_an_officer_reopens_it(world, active):
     attendance.attendance_record(actor=world.host_staff, agreement_id=active.pk, days={"2026-12": 20}, today=LATER)
-    attendance.attendance_lock(agreement_id=active.pk, months=[date(2026, 12, 1)])
+    attendance.attendance_lock(
+        actor=world.host_staff, months={active.pk: [date(2026, 12, 1)]}, reason="随补贴申报提交锁定"
+    )
     with pytest.raises(RuleError) as err:
         attendance.attendance_record(actor=world.host_staff, agreement_id=active.pk, days={"2026-12": 22}, today=LATER)
     assert err.value.code == "attendance.locked"
@@ -239,7 +241,9 @@ def test_R_IN_3_an_early_end_must_leave_recorded_attendance_inside_the_internshi
 
 def test_a_district_officer_reopens_a_locked_month_on_the_page_with_a_reason(client, world, active):
     attendance.attendance_record(actor=world.host_staff, agreement_id=active.pk, days={"2026-12": 20}, today=LATER)
-    attendance.attendance_lock(agreement_id=active.pk, months=[date(2026, 12, 1)])
+    attendance.attendance_lock(
+        actor=world.host_staff, months={active.pk: [date(2026, 12, 1)]}, reason="随补贴申报提交锁定"
+    )
     client.force_login(world.district_officer)
     url = reverse("placements:attendance_reopen", args=[active.pk])
     client.post(url, {"month": "2026-12", "reason": ""})

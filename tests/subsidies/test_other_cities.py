@@ -16,7 +16,7 @@ from jianxi.placements.imports import AGREEMENT, ATTENDED, MONTH, NAME, PAID, at
 from jianxi.placements.models import AgreementStatus, Attendance, Outcome
 from jianxi.policy.models import CityPolicy, RetentionTier
 from jianxi.policy.selectors import invalidate
-from jianxi.subsidies import services
+from jianxi.subsidies import selectors, services
 from jianxi.subsidies.models import ClaimLine
 from jianxi.subsidies.run import claim_run
 from tests.factories import PersonFactory, UserFactory
@@ -78,7 +78,7 @@ def test_R_SUB_8_the_claim_run_applies_each_hosts_own_tier(world, gansu_tiers):
     ours = march_claimed(world)
     theirs = make_agreement(world, host=world.other_host, person=PersonFactory(user=UserFactory(role="youth")))
     attend(theirs, date(2024, 3, 1))
-    claim_run(today=TODAY)
+    claim_run(operator=world.city, today=TODAY)
     assert ClaimLine.objects.get(agreement=ours).amount == Decimal("1350.00")
     assert ClaimLine.objects.get(agreement=theirs).amount == Decimal("2420.00")
 
@@ -91,7 +91,7 @@ def test_R_SUB_8_the_review_recomputes_with_the_retention_rate_at_approval(world
     services.claim_submit(actor=world.host_staff, claim_id=claim.pk)
     ended(world, retained=True)  # 2 of 3 by the time the officer reviews: the 60 % tier
     line = claim.lines.get()
-    assert services.claim_differences(claim, TODAY) == {line.pk: Decimal("150.00")}
+    assert selectors.claim_differences(claim, TODAY) == {line.pk: Decimal("150.00")}
     approved = services.claim_review(
         actor=world.district_officer, claim_id=claim.pk, review=services.Review(approve=True), today=TODAY
     )
@@ -157,7 +157,7 @@ def test_R_SUB_8_a_month_claims_no_more_than_the_allowance_paid(world, capped):
     assert (february.city, "R-SUB-8.cap" in february.rules) == (Decimal("2420.00"), False)
     assert (march.city, "R-SUB-8.cap" in march.rules) == (Decimal("1800.00"), True)
     services.claim_discard(actor=world.host_staff, claim_id=claim.pk)
-    claim_run(today=TODAY)
+    claim_run(operator=world.city, today=TODAY)
     assert sorted(ClaimLine.objects.values_list("city", flat=True)) == [Decimal("1800.00"), Decimal("2420.00")]
 
 
@@ -167,7 +167,7 @@ def test_R_SUB_8_without_the_allowance_paid_the_month_is_not_claimed_and_the_rul
     with pytest.raises(RuleError) as err:
         services.claim_prepare(actor=world.host_staff, host_id=world.our_host.pk, today=TODAY)
     assert err.value.code == "R-SUB-8.cap" and "2024-03" in err.value.message
-    result = claim_run(today=TODAY)
+    result = claim_run(operator=world.city, today=TODAY)
     assert result.lines == 0 and [(p.agreement_id, p.code) for p in result.problems] == [(agreement.pk, "R-SUB-8.cap")]
 
 

@@ -447,7 +447,9 @@ def test_the_claim_run_page_starts_a_run_and_a_second_run_creates_nothing(client
 
 @pytest.mark.django_db
 def test_a_second_run_is_refused_while_one_is_unfinished(client, world):
-    running = ClaimRun.objects.create(started_by=world.district_officer, today=TODAY)
+    running = ClaimRun.objects.create(
+        started_by=world.district_officer, district=world.district_officer.district, today=TODAY
+    )
     client.force_login(world.district_officer)
     progress = client.get(reverse("subsidies:run_progress", args=[running.pk])).content.decode()
     assert 'http-equiv="refresh" content="2"' in progress

@@ -11,7 +11,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from jianxi.core.errors import RuleError
-from jianxi.subsidies import services
+from jianxi.subsidies import selectors, services
 from jianxi.subsidies.models import BatchItem, ClaimStatus, EntryKind, LedgerEntry, PaymentBatch
 from tests.concurrency import race
 from tests.subsidies.conftest import TODAY, approved_claim, attend, make_agreement
@@ -26,7 +26,7 @@ def test_a_claim_goes_from_approved_to_paid_and_the_ledger_sums_match_to_the_fen
     )
     first.refresh_from_db()
     assert first.status == ClaimStatus.PAID
-    totals = services.ledger_totals(LedgerEntry.objects.filter(host=world.our_host))
+    totals = selectors.ledger_totals(LedgerEntry.objects.filter(host=world.our_host))
     assert totals["approved"] == totals["paid"] == totals["net_paid"] == first.approved_total == Decimal("2420.00")
 
 
@@ -127,3 +127,61 @@ def test_one_claim_added_to_two_batches_at_the_same_moment_lands_in_one(world):
     results = race(add, add)
     assert sum(isinstance(r, RuleError) for r in results) == 1
     assert BatchItem.objects.filter(claim=claim).count() == 1
+
+
+# --- maker-checker (职责分离): no officer moves a claim from approval to payment alone ----------------
+
+
+def colleague(world, username: str):
+    from tests.factories import UserFactory
+
+    return UserFactory(username=username, role="district", district=world.our_host.district)
+
+
+@pytest.mark.django_db
+def test_maker_checker_the_officer_who_approved_a_claim_cannot_mark_it_paid(world):
+    second, third = colleague(world, "haidian2"), colleague(world, "haidian3")
+    claim = approved_claim(world)  # approved by world.district_officer
+    batch = services.batch_create(actor=second, claim_ids=[claim.pk])  # made by another officer
+    with pytest.raises(RuleError) as err:
+        services.batch_mark_paid(actor=world.district_officer, batch_id=batch.pk, paid_on=TODAY, reference="R1")
+    assert err.value.code == "batch.maker_checker" and "审核" in err.value.message
+    assert not LedgerEntry.objects.filter(kind=EntryKind.PAID).exists()
+    services.batch_mark_paid(actor=third, batch_id=batch.pk, paid_on=TODAY, reference="R1")
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.PAID
+    assert (claim.reviewed_by, batch.created_by) == (world.district_officer, second)
+    assert LedgerEntry.objects.get(kind=EntryKind.PAID).actor == third
+
+
+@pytest.mark.django_db
+def test_maker_checker_a_batch_no_other_officer_could_pay_is_refused_when_it_is_made(world):
+    second = colleague(world, "haidian2")
+    claim = approved_claim(world)  # approved by world.district_officer; second would make the batch
+    with pytest.raises(RuleError) as err:
+        services.batch_create(actor=second, claim_ids=[claim.pk])
+    assert err.value.code == "batch.maker_checker" and not PaymentBatch.objects.exists()
+    # The approver makes it instead, and the other officer, who did neither, pays it.
+    batch = services.batch_create(actor=world.district_officer, claim_ids=[claim.pk])
+    services.batch_mark_paid(actor=second, batch_id=batch.pk, paid_on=TODAY, reference="R1")
+    assert LedgerEntry.objects.get(kind=EntryKind.PAID).actor == second
+
+
+@pytest.mark.django_db
+def test_maker_checker_an_officer_alone_in_the_district_approves_batches_and_pays(world):
+    claim = approved_claim(world)
+    batch = services.batch_create(actor=world.district_officer, claim_ids=[claim.pk])
+    services.batch_mark_paid(actor=world.district_officer, batch_id=batch.pk, paid_on=TODAY, reference="R1")
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.PAID
+
+
+@pytest.mark.django_db
+def test_maker_checker_an_inactive_colleague_does_not_count(world):
+    second = colleague(world, "haidian2")
+    second.is_active = False
+    second.save()
+    claim = approved_claim(world)
+    batch = services.batch_create(actor=world.district_officer, claim_ids=[claim.pk])
+    services.batch_mark_paid(actor=world.district_officer, batch_id=batch.pk, paid_on=TODAY, reference="R1")
+    assert LedgerEntry.objects.filter(kind=EntryKind.PAID).count() == 1

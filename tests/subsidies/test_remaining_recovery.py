@@ -11,7 +11,7 @@ from jianxi.core.errors import RuleError
 from jianxi.hosts.models import HostStatus
 from jianxi.placements.models import AgreementStatus, Outcome
 from jianxi.posts.models import PostStatus
-from jianxi.subsidies import recovery, remaining, services
+from jianxi.subsidies import recovery, remaining, selectors, services
 from jianxi.subsidies.models import Claim, ClaimKind, ClaimStatus, EntryKind, LedgerEntry, RecoveryStatus
 from tests.factories import PersonFactory, UserFactory
 from tests.subsidies.conftest import TODAY, attend, make_agreement, paid_claim
@@ -128,7 +128,7 @@ def test_R_SUB_6_recovery_with_repayments_settles_and_the_ledger_nets_out(world)
     )
     order.refresh_from_db()
     assert order.status == RecoveryStatus.SETTLED
-    totals = services.ledger_totals(LedgerEntry.objects.filter(host=world.our_host))
+    totals = selectors.ledger_totals(LedgerEntry.objects.filter(host=world.our_host))
     assert (totals["paid"], totals["recovered"], totals["net_paid"]) == (
         Decimal("2420.00"),
         Decimal("1000.00"),

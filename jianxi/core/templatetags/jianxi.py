@@ -7,15 +7,6 @@ from django import template
 register = template.Library()
 
 
-@register.filter
-def may(user: Any, action: str) -> bool:
-    """``{% if user|may:"claim.review" %}``: the separation-of-duties table decides what a page offers."""
-    from jianxi.accounts.duties import Duty
-    from jianxi.accounts.duties import may as holds
-
-    return holds(user, Duty(action))
-
-
 @register.simple_tag(takes_context=True)
 def query_with(context: dict[str, Any], **changes: Any) -> str:
     """The current query string with some parameters replaced (keeps filters while paging)."""

@@ -32,6 +32,7 @@ from .values import (
     Reason,
     RemainingPeriod,
     Tier,
+    early_end,
     rate_in_force,
 )
 
@@ -54,6 +55,7 @@ __all__ = [
     "add_years",
     "age_on",
     "agreement_period_check",
+    "early_end",
     "eligibility",
     "full_months_served",
     "month_key",

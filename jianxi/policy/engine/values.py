@@ -6,7 +6,7 @@ nothing here knows where the values came from.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -203,6 +203,29 @@ class EarlyEnd:
     date: date
     reason: EarlyEndReason
     contract: Contract | None = None
+
+
+def early_end(
+    last_day: date,
+    reason: EarlyEndReason,
+    *,
+    contract_start: date | None = None,
+    contract_months: int | None = None,
+    insured_months: Iterable[str] = (),
+    employed_through: date | None = None,
+) -> EarlyEnd:
+    """The facts of an internship that ended early, and of its contract where one is known (both
+    its start and its length): the one place they are built, from a quote form, the API or an
+    agreement."""
+    contract = None
+    if contract_start is not None and contract_months is not None:
+        contract = Contract(
+            start=contract_start,
+            months=contract_months,
+            insured_months=frozenset(insured_months),
+            employed_through=employed_through,
+        )
+    return EarlyEnd(date=last_day, reason=reason, contract=contract)
 
 
 # --- results ---------------------------------------------------------------------------------

@@ -134,10 +134,11 @@ class Command(BaseCommand):
         post = Post.objects.get(title="数据分析师助理", host=host_user.host)
         today = timezone.localdate()
         start = add_months(today.replace(day=1), -3)
+        youth_user = User.objects.get(person=youth)
         try:
-            app = services.application_apply(actor=youth.user, post_id=post.pk, today=today)
+            app = services.application_apply(actor=youth_user, post_id=post.pk, today=today)
             services.application_move(actor=host_user, application_id=app.pk, action="offer")
-            services.application_move(actor=youth.user, application_id=app.pk, action="accept")
+            services.application_move(actor=youth_user, application_id=app.pk, action="accept")
             terms = services.AgreementTerms(
                 start=start,
                 end=add_months(start, 6) - timedelta(days=1),
@@ -148,7 +149,7 @@ class Command(BaseCommand):
             )
             agreement = services.agreement_create(actor=host_user, application_id=app.pk, terms=terms)
             services.agreement_confirm(actor=host_user, agreement_id=agreement.pk)
-            services.agreement_confirm(actor=youth.user, agreement_id=agreement.pk)
+            services.agreement_confirm(actor=youth_user, agreement_id=agreement.pk)
             grid = attendance.attendance_grid(agreement=agreement, today=today)
             ended = {row.key: max(row.scheduled_days - 1, 0) for row in grid if row.month < today.replace(day=1)}
             attendance.attendance_record(actor=host_user, agreement_id=agreement.pk, days=ended, today=today)

@@ -1,4 +1,6 @@
-"""Fraud signals (R-SUB-6): patterns an officer should look at, each with the rows behind it.
+"""Fraud leads (风险线索, R-SUB-6): patterns an officer should look at, each with the rows behind it.
+
+(Called "signals" on the page; not Django signals, which is why the module is not named so.)
 
 Every signal is a fixed number of queries, scoped to what the officer may see. None of them
 decides anything: they are leads for an audit, shown with the data that raised them.
@@ -12,6 +14,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
+from jianxi.accounts.models import User
 from jianxi.accounts.scoping import scoped
 from jianxi.hosts.models import Host
 from jianxi.placements.models import Agreement, AgreementStatus, Attendance
@@ -34,7 +37,7 @@ def _live() -> QuerySet[Agreement]:
     return Agreement.objects.exclude(status=AgreementStatus.CANCELLED).annotate(last=Coalesce("ended_on", "end"))
 
 
-def overlapping_internships(user: Any) -> Signal:
+def overlapping_internships(user: User) -> Signal:
     """One person in two internships at once (R-EL-5 forbids it; imported or edited data may not obey)."""
     clash = _live().filter(
         person_id=OuterRef("person_id"),
@@ -46,7 +49,7 @@ def overlapping_internships(user: Any) -> Signal:
     return Signal("overlap", "同一人同时参加两个见习", ("姓名", "见习单位", "开始", "最后见习日"), rows)
 
 
-def attendance_outside_internship(user: Any) -> Signal:
+def attendance_outside_internship(user: User) -> Signal:
     """Attendance recorded for a month the internship does not touch."""
     rows = (
         scoped(user, Attendance.objects.all())
@@ -58,7 +61,7 @@ def attendance_outside_internship(user: Any) -> Signal:
     return Signal("attendance", "见习期以外月份的考勤", ("姓名", "见习单位", "月份", "出勤天数"), out)
 
 
-def claims_after_end(user: Any) -> Signal:
+def claims_after_end(user: User) -> Signal:
     """A (non-rejected) monthly claim line for a month after the internship ended."""
     lines = (
         scoped(user, ClaimLine.objects.filter(kind=ClaimKind.MONTHLY).exclude(status=LineStatus.REJECTED))
@@ -82,7 +85,7 @@ def claims_after_end(user: Any) -> Signal:
     )
 
 
-def shared_bank_accounts(user: Any) -> Signal:
+def shared_bank_accounts(user: User) -> Signal:
     """The same bank account on two or more host units."""
     shared = (
         Host.objects.exclude(bank_account="")
@@ -96,7 +99,7 @@ def shared_bank_accounts(user: Any) -> Signal:
     return Signal("bank_account", "多个单位使用同一银行账号", ("银行账号", "单位名称", "统一社会信用代码"), out)
 
 
-def shared_phones(user: Any) -> Signal:
+def shared_phones(user: User) -> Signal:
     """One phone number on many interns."""
     phones = Person.objects.values("phone").annotate(n=Count("pk")).filter(n__gte=PHONE_SHARED_BY).values("phone")
     persons = scoped(user, Person.objects.filter(phone__in=phones)).order_by("phone", "name")
@@ -104,7 +107,7 @@ def shared_phones(user: Any) -> Signal:
     return Signal("phone", f"同一手机号登记 {PHONE_SHARED_BY} 人以上", ("手机号", "姓名", "身份证号"), out)
 
 
-def claims_above_headcount(user: Any) -> Signal:
+def claims_above_headcount(user: User) -> Signal:
     """A host claiming, for one month, more interns than all its posts' headcount together."""
     claimed = (
         scoped(user, ClaimLine.objects.filter(kind=ClaimKind.MONTHLY).exclude(status=LineStatus.REJECTED))
@@ -128,7 +131,7 @@ def claims_above_headcount(user: Any) -> Signal:
     return Signal("headcount", "申报人数超过岗位招募人数", ("见习单位", "月份", "申报人数", "岗位人数合计"), out)
 
 
-def all_signals(user: Any) -> list[Signal]:
+def all_signals(user: User) -> list[Signal]:
     return [
         overlapping_internships(user),
         attendance_outside_internship(user),

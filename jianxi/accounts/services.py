@@ -195,6 +195,7 @@ CITY_EDITABLE = {
         "university",
     ],
     "accounts": ["user", "apitoken"],
+    "oversight": ["statdefinition", "districttarget", "departmenttarget"],
 }
 
 

@@ -545,25 +545,24 @@ def _runs(ms: Iterable[date]) -> Iterator[tuple[date, date]]:
 
 
 def stats_changed(
-    *, first: date, last: date | None = None, host_id: int | None = None, district_id: int | None = None
+    *, first: date, last: date | None = None, host_id: int | None = None, district_ids: Iterable[int] = ()
 ) -> None:
-    """A service changed what the months ``first``..``last`` of a host's (or a district's) count.
+    """A service changed what the months ``first``..``last`` count for a host's district (or districts).
 
     Call it inside the service's transaction: after the commit the cells are marked changed and,
     with ``STATS_REFRESH_ON_CHANGE``, refreshed. Nothing here can fail the service.
     """
     last = last or first
+    districts = sorted(set(district_ids))
 
     def after_commit() -> None:
         try:
-            district = district_id
-            if district is None and host_id is not None:
-                district = Host.objects.filter(pk=host_id).values_list("district_id", flat=True).first()
-            if district is None:
-                return
-            mark_changed(first=first, last=last, district_id=district)
-            if settings.STATS_REFRESH_ON_CHANGE:
-                refresh(first=first, last=last, district_id=district)
+            if host_id is not None:
+                districts.extend(Host.objects.filter(pk=host_id).values_list("district_id", flat=True))
+            for district_id in districts:
+                mark_changed(first=first, last=last, district_id=district_id)
+                if settings.STATS_REFRESH_ON_CHANGE:
+                    refresh(first=first, last=last, district_id=district_id)
         except Exception:  # the change itself is committed; the next --dirty run catches up
             log.exception("statistics refresh after a change failed")
 

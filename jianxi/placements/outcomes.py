@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core.errors import RuleError
+from jianxi.oversight.refresh import stats_changed
 from jianxi.placements.models import (
     Agreement,
     AgreementStatus,
@@ -90,6 +91,7 @@ def agreement_end(*, actor: Any, agreement_id: int, ending: Ending, today: date)
     agreement._history_user = actor  # type: ignore[attr-defined]
     agreement._change_reason = f"见习结束：{agreement.get_outcome_display()}"  # type: ignore[attr-defined]
     agreement.save()
+    stats_changed(first=agreement.ended_on, last=agreement.end, host_id=agreement.host_id)
     return agreement
 
 
@@ -123,6 +125,7 @@ def agreement_retention(*, actor: Any, agreement_id: int, retained: bool) -> Agr
     agreement._history_user = actor  # type: ignore[attr-defined]
     agreement._change_reason = "登记留用" if retained else "登记未留用"  # type: ignore[attr-defined]
     agreement.save()
+    stats_changed(first=agreement.last_day, host_id=agreement.host_id)
     return agreement
 
 

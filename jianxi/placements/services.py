@@ -25,6 +25,7 @@ from jianxi.core.errors import RuleError
 from jianxi.core.notify import notify
 from jianxi.core.validators import parse_resident_id
 from jianxi.hosts.models import HostStatus
+from jianxi.oversight.refresh import stats_changed
 from jianxi.placements.models import (
     OPEN_APPLICATION_STATES,
     Agreement,
@@ -285,6 +286,7 @@ def agreement_confirm(*, actor: Any, agreement_id: int) -> Agreement:
     setattr(agreement, field, timezone.now())
     if agreement.host_confirmed_at and agreement.youth_confirmed_at:
         agreement.status = AgreementStatus.ACTIVE
+        stats_changed(first=agreement.start, last=agreement.end, host_id=agreement.host_id)
     agreement._history_user = actor  # type: ignore[attr-defined]
     agreement._change_reason = "单位确认" if role == Role.HOST else "见习人员确认"  # type: ignore[attr-defined]
     agreement.save()

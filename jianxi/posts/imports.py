@@ -62,6 +62,7 @@ from jianxi.core.imports import ImportFileError as ImportFileError  # re-exporte
 from jianxi.core.notify import notify
 from jianxi.core.validators import parse_credit_code
 from jianxi.hosts.models import Host, HostStatus
+from jianxi.oversight.refresh import stats_changed
 from jianxi.policy.models import Department, District, PostCategory
 from jianxi.posts import search
 from jianxi.posts.models import EducationLevel, Post, PostStatus
@@ -343,6 +344,7 @@ def posts_import(
             posts, Post, batch_size=BATCH_SIZE, default_user=actor, default_change_reason=CHANGE_REASON
         )
         if publish and posts:
+            stats_changed(first=timezone.localdate(now), district_ids={p.host.district_id for p in posts})
             _tell_hosts(posts, office=PUBLISH_REASONS[actor.role].removesuffix("批量导入"))
     report.created = len(posts)
     return report

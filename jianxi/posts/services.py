@@ -23,6 +23,7 @@ from jianxi.accounts.scoping import get_scoped
 from jianxi.core.errors import RuleError
 from jianxi.core.notify import notify
 from jianxi.hosts.models import Host, HostStatus
+from jianxi.oversight.refresh import stats_changed
 from jianxi.policy.models import Department, District, PostCategory
 from jianxi.posts import search
 from jianxi.posts.models import EducationLevel, Post, PostStatus
@@ -174,6 +175,8 @@ def post_review(*, actor: Any, post_id: int, approve: bool, reason: str = "") ->
         changed = _transition(
             post=post, actor=actor, sources=(PostStatus.SUBMITTED,), target=target, verb=verb, reason=reason
         )
+        if changed and approve:
+            stats_changed(first=timezone.localdate(post.published_at), host_id=post.host_id)
     if changed:
         message = f"岗位“{post.title}”已{verb}" + (f"，理由：{reason}" if reason else "。")
         notify(

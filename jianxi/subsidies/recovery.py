@@ -15,6 +15,7 @@ from jianxi.core.aggregates import MoneySum
 from jianxi.core.errors import RuleError
 from jianxi.core.money import ZERO, round_fen
 from jianxi.hosts.models import Host
+from jianxi.oversight.refresh import stats_changed
 from jianxi.subsidies.models import Claim, ClaimStatus, EntryKind, LedgerEntry, Recovery, RecoveryStatus, Repayment
 
 
@@ -88,6 +89,7 @@ def repayment_record(*, actor: Any, recovery_id: int, amount: Decimal, paid_on: 
         reference=repayment.reference,
         actor=actor,
     ).save()
+    stats_changed(first=paid_on, host_id=recovery.host_id)
     if amount == outstanding:
         recovery.status = RecoveryStatus.SETTLED
         recovery._history_user = actor  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ from jianxi.core.aggregates import MoneySum
 from jianxi.core.errors import RuleError
 from jianxi.core.money import ZERO
 from jianxi.hosts.models import Host, HostStatus
+from jianxi.oversight.refresh import stats_changed
 from jianxi.placements.attendance import attendance_lock
 from jianxi.placements.models import Agreement, AgreementStatus, Attendance, Outcome
 from jianxi.placements.outcomes import retention_rates
@@ -351,6 +352,7 @@ def claim_review(*, actor: Any, claim_id: int, review: Review, today: date) -> C
             LedgerEntry.entry(
                 kind=EntryKind.APPROVED, host=claim.host, claim=claim, amount=total, on=today, actor=actor
             ).save()
+            stats_changed(first=today, host_id=claim.host_id)
         for agreement_id, months in _months_by_agreement(claim, status=LineStatus.REJECTED).items():
             attendance_lock(agreement_id=agreement_id, months=months, locked=False)
     return claim
@@ -501,6 +503,7 @@ def batch_mark_paid(*, actor: Any, batch_id: int, paid_on: date, reference: str)
         for item in items
     ]
     LedgerEntry.objects.bulk_create(entries)  # the unique (claim, "paid") index refuses a second payment
+    stats_changed(first=paid_on, district_ids={item.claim.host.district_id for item in items})
     _set_status([item.claim for item in items], ClaimStatus.PAID, actor, f"已拨付（凭证 {batch.reference}）")
     return batch
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("posts/", include("jianxi.posts.urls")),
     path("placements/", include("jianxi.placements.urls")),
     path("subsidies/", include("jianxi.subsidies.urls")),
+    path("oversight/", include("jianxi.oversight.urls")),
     path("notifications/", include("jianxi.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

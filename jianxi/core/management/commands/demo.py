@@ -225,6 +225,11 @@ class Command(BaseCommand):
             youth.save(update_fields=["user"])
 
         self._placement(youth)
+        # Last year and this year so far in six districts, so that the dashboards are alive.
+        from jianxi.oversight import demo, refresh
+
+        demo.load_history(today)
+        refresh.refresh_all(today=today)
         self.stdout.write(f"Demo logins (password for all: {PASSWORD})")
         rows = [
             ("city", "市人社局 city officer (also the admin at /admin/)"),

@@ -315,11 +315,20 @@ def overview(user: Any, *, year: int, today: date, district: District | None = N
         qs = scoped(user, qs)
         return qs.filter(district=district) if district is not None else qs
 
-    # 1. whole months of this year and last, per district and department
+    # 1. whole months of this year and last, per district (a few hundred rows whatever the data)
     monthly = narrow(MonthlyDistrictStat.objects.filter(month__year__gte=year - 1, month__year__lte=year))
     fields = ("posts", "headcount", "placements", *OUTCOME_COUNTS, *MONEY)
-    rows = list(
-        monthly.values("month", "district_id", "department_id").annotate(**{f: Sum(f) for f in fields}).order_by()
+    rows = list(monthly.values("month", "district_id").annotate(**{f: Sum(f) for f in fields}).order_by())
+    # 1b. this year's whole months before the current one, per department
+    by_department = list(
+        narrow(
+            MonthlyDistrictStat.objects.filter(
+                month__gte=date(year, 1, 1), month__lt=(end or date(year, 1, 1)).replace(day=1)
+            )
+        )
+        .values("department_id")
+        .annotate(posts=Sum("posts"), headcount=Sum("headcount"), placements=Sum("placements"))
+        .order_by()
     )
     # 2. the current month to the day, this year and last
     daily: list[dict[str, Any]] = []
@@ -380,13 +389,14 @@ def overview(user: Any, *, year: int, today: date, district: District | None = N
         elif m.year == year and m.month <= current_month:
             if m.month < current_month:
                 this[r["district_id"]].add(r)
-                per_department[r["department_id"]].add(r)
             for f in OUTCOME_COUNTS[1:]:
                 outcomes[f] += r[f] or 0
             in_internship_by_month[m.month] += r["in_internship"] or 0
             for f in MONEY:
                 money_by_month[m.month][f] += r[f] or 0
                 money_by_district[r["district_id"]][f] += r[f] or 0
+    for r in by_department:
+        per_department[r["department_id"]].add(r)
     for r in daily:
         if r["year"] == year:
             this[r["district_id"]].add(r)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from jianxi.core.excel import Sheet
@@ -40,6 +42,19 @@ class Table:
     @property
     def chart_id(self) -> str:
         return f"chart-{self.key}"
+
+    def body(self) -> SafeString:
+        """The rows as HTML, escaped: built here rather than cell by cell in the template (speed)."""
+        short = _("低于上年同期（R-TG-2）")
+
+        def cell(value: Any) -> SafeString:
+            if isinstance(value, Short):
+                return format_html('<td class="short" title="{}">{}</td>', short, value.value)
+            return format_html("<td>{}</td>", "—" if value is None else value)
+
+        return format_html_join(
+            "", "<tr>{}</tr>", ((format_html_join("", "{}", ((cell(v),) for v in row)),) for row in self.rows)
+        )
 
     def sheet(self) -> Sheet:
         def plain(cell: Any) -> Any:

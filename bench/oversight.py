@@ -64,7 +64,7 @@ def load(posts: int, agreements: int, hosts: int, today: date) -> None:
                 ) t
             ) s
             JOIN (SELECT id, district_id, department_id, row_number() OVER (ORDER BY id) - 1 AS n
-                  FROM hosts_host WHERE credit_code LIKE 'BENCH%%') h ON h.n = (s.g * 7919) %% %(hosts)s
+                  FROM hosts_host WHERE credit_code LIKE 'BENCH%%') h ON h.n = (s.g::bigint * 7919) %% %(hosts)s
             """,
             {},
         ),

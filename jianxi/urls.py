@@ -26,6 +26,7 @@ urlpatterns = [
     path("placements/", include("jianxi.placements.urls")),
     path("subsidies/", include("jianxi.subsidies.urls")),
     path("demonstration/", include("jianxi.demonstration.urls")),
+    path("oversight/", include("jianxi.oversight.urls")),
     path("notifications/", include("jianxi.core.urls")),
     path("finance/", include("jianxi.finance.urls")),
     path("admin/", admin.site.urls),

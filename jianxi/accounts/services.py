@@ -79,6 +79,7 @@ CITY_EDITABLE = {
     "accounts": ["user", "apitoken"],
     "finance": ["yearlybudget"],
     "demonstration": ["rankingpolicy"],
+    "oversight": ["statdefinition", "districttarget", "departmenttarget"],
 }
 
 

@@ -41,7 +41,7 @@ def _items(role: str | None) -> list[tuple[str, str]]:
     if role == Role.UNIVERSITY:
         items += [(_("本校毕业生"), reverse("youth:list"))]
     if role in (Role.DISTRICT, Role.DEPARTMENT, Role.CITY, Role.UNIVERSITY):
-        items += [applications, agreements]
+        items += [applications, agreements, (_("统计看板"), reverse("oversight:dashboard"))]
     if role in (Role.DISTRICT, Role.CITY, Role.UNIVERSITY):
         items += [(_("跟踪帮扶"), reverse("placements:follow_ups"))]
     if role in (Role.DISTRICT, Role.CITY):

@@ -235,6 +235,11 @@ class Command(BaseCommand):
             district=None,
             defaults={"amount": Decimal("30000000.00"), "source": "示例：市财政年度就业补助资金安排"},
         )
+        # Last year and this year so far in six districts, so that the dashboards are alive.
+        from jianxi.oversight import demo, refresh
+
+        demo.load_history(today)
+        refresh.refresh_all(today=today)
         self.stdout.write(f"Demo logins (password for all: {PASSWORD})")
         rows = [
             ("city", "市人社局 city officer (also the admin at /admin/)"),

@@ -39,7 +39,11 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=20_000, help="hosts to load for the list benchmark")
     parser.add_argument("--posts", type=int, default=100_000, help="posts to load for the search benchmark")
     parser.add_argument("--internships", type=int, default=20_000, help="internships for the claim-run benchmark")
-    parser.add_argument("--only", choices=["claim_run", "imports"], help="run only this benchmark")
+    parser.add_argument("--only", choices=["claim_run", "imports", "oversight"], help="run only this benchmark")
+    parser.add_argument("--stats-posts", type=int, default=1_000_000, help="posts for the statistics benchmark")
+    parser.add_argument(
+        "--stats-agreements", type=int, default=1_000_000, help="agreements for the statistics benchmark"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
@@ -80,6 +84,12 @@ def main() -> None:
 
     if args.only == "claim_run":
         bench_claim_run(args.internships, record)
+        return
+    if args.only == "oversight":
+        from bench.oversight import bench_oversight
+
+        bench_oversight(record, timed, posts=args.stats_posts, agreements=args.stats_agreements)
+        print(f"\n{date.today()} · {machine_line()} · {connection.vendor}")
         return
     if args.only == "imports":
         from bench.imports import bench_imports

@@ -245,7 +245,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def _register_routers() -> None:
     from jianxi.accounts.api import router as accounts_router
+    from jianxi.demonstration.api import router as ranking_router
     from jianxi.hosts.api import router as hosts_router
+    from jianxi.oversight.api import router as stats_router
     from jianxi.policy.api import router as policy_router
     from jianxi.posts.api import router as posts_router
     from jianxi.youth.api import router as youth_router
@@ -255,6 +257,9 @@ def _register_routers() -> None:
     api.add_router("/persons", youth_router)
     api.add_router("/posts", posts_router)
     api.add_router("/", policy_router)
+    # Its own path rather than a "/stats" router: the statistics of jianxi/oversight live beside it.
+    api.add_router("/stats/ranking", ranking_router)
+    api.add_router("/stats", stats_router)
 
 
 _register_routers()

@@ -116,6 +116,9 @@ INSTALLED_APPS = [
     "jianxi.posts",
     "jianxi.placements",
     "jianxi.subsidies",
+    "jianxi.finance",
+    "jianxi.demonstration",
+    "jianxi.oversight",
 ]
 
 MIDDLEWARE = [
@@ -284,3 +287,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Statistics (jianxi/oversight/refresh.py): after a service commits a change that counts, refresh
+# the district's months at once; off, they are only marked changed for `refresh_stats --dirty`.
+STATS_REFRESH_ON_CHANGE = env_bool("STATS_REFRESH_ON_CHANGE", True)

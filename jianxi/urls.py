@@ -25,7 +25,10 @@ urlpatterns = [
     path("posts/", include("jianxi.posts.urls")),
     path("placements/", include("jianxi.placements.urls")),
     path("subsidies/", include("jianxi.subsidies.urls")),
+    path("demonstration/", include("jianxi.demonstration.urls")),
+    path("oversight/", include("jianxi.oversight.urls")),
     path("notifications/", include("jianxi.core.urls")),
+    path("finance/", include("jianxi.finance.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

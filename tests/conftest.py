@@ -50,6 +50,7 @@ class World:
     other_host_staff: User
     youth: User
     other_youth: User
+    finance: User
 
     def officers(self) -> list[User]:
         return [self.city, self.district_officer, self.department_officer, self.university_officer]
@@ -94,4 +95,5 @@ def world(db) -> World:
         other_host_staff=UserFactory(username="other_host", role=Role.HOST, host=other_host),
         youth=youth,
         other_youth=other_youth,
+        finance=UserFactory(username="caizheng", role=Role.FINANCE),
     )

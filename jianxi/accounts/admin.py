@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from jianxi.accounts.models import OFFICER_ROLES, ApiToken, User
+from jianxi.accounts.models import STAFF_ROLES, ApiToken, User
 
 # Rights are the superuser's alone, and superusers are made on the command line
 # (`manage.py createsuperuser`), never by ticking a box here (issue #11: separation of duties).
@@ -47,11 +47,11 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
         users = super().get_queryset(request)
         if request.user.is_superuser:
             return users
-        return users.filter(is_superuser=False, role__in=OFFICER_ROLES)
+        return users.filter(is_superuser=False, role__in=STAFF_ROLES)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role" and not request.user.is_superuser:
-            kwargs["choices"] = [(role.value, role.label) for role in OFFICER_ROLES]
+            kwargs["choices"] = [(role.value, role.label) for role in STAFF_ROLES]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def user_change_password(self, request, id, form_url=""):

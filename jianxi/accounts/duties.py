@@ -41,6 +41,8 @@ class Duty(StrEnum):
     CLAIM_RUN = "claim.run"  # draft every host's claims (drafts move no money)
     MONEY_AUDIT = "money.audit"  # read batches, ledger, fraud signals
     POLICY_EDIT = "policy.edit"  # policy data in the admin
+    NOMINATE = "nomination.nominate"  # nominate (or withdraw) a demonstration-unit candidate (R-TG-4)
+    NOMINATION_CONFIRM = "nomination.confirm"  # confirm or decline a district's nomination
 
 
 DUTIES: dict[Duty, frozenset[Role]] = {
@@ -57,6 +59,8 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     Duty.CLAIM_RUN: frozenset({Role.DISTRICT, Role.CITY}),
     Duty.MONEY_AUDIT: frozenset({Role.DISTRICT, Role.CITY}),
     Duty.POLICY_EDIT: frozenset({Role.CITY}),
+    Duty.NOMINATE: frozenset({Role.DISTRICT}),
+    Duty.NOMINATION_CONFIRM: frozenset({Role.CITY}),
 }
 
 # Who is named in the refusal, in the words a clerk uses.

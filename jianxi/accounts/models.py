@@ -18,10 +18,12 @@ from simple_history.models import HistoricalRecords
 
 from jianxi.core.roles import Role
 
-__all__ = ["OFFICER_ROLES", "ApiToken", "Role", "User"]
+__all__ = ["OFFICER_ROLES", "STAFF_ROLES", "ApiToken", "Role", "User"]
 
 
 OFFICER_ROLES = (Role.DISTRICT, Role.CITY, Role.DEPARTMENT, Role.UNIVERSITY)
+# Accounts the city officer creates in the admin: the officers, and the finance bureau (财政局).
+STAFF_ROLES = (*OFFICER_ROLES, Role.FINANCE)
 
 
 def _only(role: Role, scope: str | None) -> Q:
@@ -66,6 +68,7 @@ class User(AbstractUser):
                     | _only(Role.DISTRICT, "district")
                     | _only(Role.DEPARTMENT, "department")
                     | _only(Role.UNIVERSITY, "university")
+                    | _only(Role.FINANCE, None)
                     # A host staff account may exist before its unit is registered.
                     | _only(Role.HOST, "host")
                     | _only(Role.HOST, None)

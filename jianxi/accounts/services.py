@@ -41,12 +41,13 @@ def officer_create(
     """Create an officer account (city officer in the admin, or the management command)."""
     scopes: dict[str, dict[str, Any]] = {
         Role.CITY: {},
+        Role.FINANCE: {},
         Role.DISTRICT: {"district": district},
         Role.DEPARTMENT: {"department": department},
         Role.UNIVERSITY: {"university": university},
     }
     if role not in scopes:
-        raise RuleError("role", "只能创建市、区、部门或高校的工作人员账号。", field="role")
+        raise RuleError("role", "只能创建市、区、部门、高校或财政局的工作人员账号。", field="role")
     scope = scopes[role]
     if any(value is None for value in scope.values()):
         raise RuleError("scope", "工作人员账号必须属于且仅属于一个区、部门或高校。", field="scope")
@@ -76,6 +77,9 @@ CITY_EDITABLE = {
         "university",
     ],
     "accounts": ["user", "apitoken"],
+    "finance": ["yearlybudget"],
+    "demonstration": ["rankingpolicy"],
+    "oversight": ["statdefinition", "districttarget", "departmenttarget"],
 }
 
 

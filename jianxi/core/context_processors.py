@@ -41,11 +41,14 @@ def _items(role: str | None) -> list[tuple[str, str]]:
     if role == Role.UNIVERSITY:
         items += [(_("本校毕业生"), reverse("youth:list"))]
     if role in (Role.DISTRICT, Role.DEPARTMENT, Role.CITY, Role.UNIVERSITY):
-        items += [applications, agreements]
+        items += [applications, agreements, (_("统计看板"), reverse("oversight:dashboard"))]
     if role in (Role.DISTRICT, Role.CITY, Role.UNIVERSITY):
         items += [(_("跟踪帮扶"), reverse("placements:follow_ups"))]
     if role in (Role.DISTRICT, Role.CITY):
         items += [(_("补贴审核与拨付"), reverse("subsidies:claims"))]
+        items += [(_("示范单位评选"), reverse("demonstration:ranking"))]
+    if role in (Role.CITY, Role.FINANCE):
+        items += [(_("预算与资金"), reverse("finance:overview"))]
     if role == Role.CITY:
         items += [(_("政策参数"), reverse("policy:overview"))]
     return items + [quote]

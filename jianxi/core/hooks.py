@@ -9,8 +9,9 @@ transaction: not Django signals, and no business rule depends on the order of re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from typing import Any, Generic, Protocol, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,3 +37,21 @@ class Hooks(Generic[F]):
 
     def __repr__(self) -> str:
         return f"Hooks({self.purpose!r}, {[f.__qualname__ for f in self._functions]})"
+
+
+class StatsChanged(Protocol):
+    def __call__(
+        self, *, first: date, last: date | None = None, host_id: int | None = None, district_ids: Iterable[int] = ()
+    ) -> None: ...
+
+
+# The oversight app's monthly statistics: a service that changes what months count calls this
+# inside its transaction (the oversight app registers its refresh in ready()).
+stats_changed_hooks: Hooks[StatsChanged] = Hooks("what the statistics count changed")
+
+
+def stats_changed(
+    *, first: date, last: date | None = None, host_id: int | None = None, district_ids: Iterable[int] = ()
+) -> None:
+    for hook in stats_changed_hooks:
+        hook(first=first, last=last, host_id=host_id, district_ids=district_ids)

@@ -18,3 +18,4 @@ class Role(models.TextChoices):
     CITY = "city", _("市人社局")
     DEPARTMENT = "department", _("市级部门")
     UNIVERSITY = "university", _("高校")
+    FINANCE = "finance", _("财政局")  # read-only: the year's budget against the money (issue #10)

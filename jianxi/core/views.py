@@ -15,6 +15,7 @@ from jianxi.core.access import acting_user, public, signed_in
 from jianxi.core.models import Notification
 from jianxi.core.paging import paginate
 from jianxi.hosts.models import Host
+from jianxi.oversight.views import dashboard_context
 from jianxi.placements.models import Agreement
 from jianxi.placements.outcomes import retention_rates
 from jianxi.policy.selectors import calendar_gaps
@@ -42,6 +43,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if role in (Role.DISTRICT, Role.DEPARTMENT, Role.CITY, Role.HOST):
         # R-IN-3: retention rate = retained ÷ ended, counted from agreements, never typed.
         context["retention"] = retention_rates(scoped(user, Agreement.objects.all()))[None]
+    if role in (Role.CITY, Role.DISTRICT, Role.DEPARTMENT, Role.UNIVERSITY):
+        # R-TG-1, R-TG-2: the officers' home is their dashboard, read from the aggregates only.
+        today = timezone.localdate()
+        context.update(dashboard_context(user, year=today.year, today=today))
     if role == Role.CITY:
         context["calendar_gaps"] = calendar_gaps()
     if role == Role.YOUTH:

@@ -15,6 +15,7 @@ from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core import audit
 from jianxi.core.errors import RuleError
+from jianxi.core.hooks import stats_changed
 from jianxi.placements.models import (
     Agreement,
     AgreementStatus,
@@ -89,6 +90,7 @@ def agreement_end(*, actor: User, agreement_id: int, ending: Ending, today: date
         agreement.retained = True  # an early hire is a retention by definition
     agreement.certificate_code = agreement.certificate_code or _new_code()
     audit.save(agreement, actor=actor, reason=f"见习结束：{agreement.get_outcome_display()}")
+    stats_changed(first=agreement.ended_on, last=agreement.end, host_id=agreement.host_id)
     return agreement
 
 
@@ -120,6 +122,7 @@ def agreement_retention(*, actor: User, agreement_id: int, retained: bool) -> Ag
         return agreement
     agreement.retained = retained
     audit.save(agreement, actor=actor, reason="登记留用" if retained else "登记未留用")
+    stats_changed(first=agreement.last_day, host_id=agreement.host_id)
     return agreement
 
 

@@ -22,6 +22,7 @@ from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core import audit
 from jianxi.core.errors import RuleError
+from jianxi.core.hooks import stats_changed
 from jianxi.core.notify import notify
 from jianxi.core.validators import parse_resident_id
 from jianxi.hosts.models import HostStatus
@@ -280,6 +281,7 @@ def agreement_confirm(*, actor: User, agreement_id: int) -> Agreement:
     setattr(agreement, field, timezone.now())
     if agreement.host_confirmed_at and agreement.youth_confirmed_at:
         agreement.status = AgreementStatus.ACTIVE
+        stats_changed(first=agreement.start, last=agreement.end, host_id=agreement.host_id)
     audit.save(agreement, actor=actor, reason="单位确认" if role == Role.HOST else "见习人员确认")
     return agreement
 

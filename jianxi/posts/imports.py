@@ -36,6 +36,7 @@ from jianxi.core import audit
 from jianxi.core import imports as core
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import Sheet
+from jianxi.core.hooks import stats_changed
 from jianxi.core.imports import (
     BATCH_SIZE,
     CHANGE_REASON,
@@ -341,6 +342,7 @@ def posts_import(
         posts = [_post(p, status=status, reason=PUBLISH_REASONS.get(Role(actor.role), ""), now=now) for p in new]
         audit.create_many(posts, actor=actor, reason=CHANGE_REASON, batch_size=BATCH_SIZE)
         if publish and posts:
+            stats_changed(first=timezone.localdate(now), district_ids={p.host.district_id for p in posts})
             _tell_hosts(posts, office=PUBLISH_REASONS[Role(actor.role)].removesuffix("批量导入"))
     report.created = len(posts)
     return report

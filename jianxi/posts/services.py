@@ -20,6 +20,7 @@ from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core import audit
 from jianxi.core.errors import RuleError
+from jianxi.core.hooks import stats_changed
 from jianxi.core.notify import notify
 from jianxi.hosts.models import Host, HostStatus
 from jianxi.policy.models import Department, District, PostCategory
@@ -170,6 +171,8 @@ def post_review(*, actor: User, post_id: int, approve: bool, reason: str = "") -
         changed = _transition(
             post=post, actor=actor, sources=(PostStatus.SUBMITTED,), target=target, verb=verb, reason=reason
         )
+        if changed and approve:
+            stats_changed(first=timezone.localdate(post.published_at), host_id=post.host_id)
     if changed:
         message = f"岗位“{post.title}”已{verb}" + (f"，理由：{reason}" if reason else "。")
         notify(

@@ -271,7 +271,7 @@ class LedgerEntry(models.Model):
         host: Any,
         amount: Decimal,
         on: date,
-        actor: User,
+        actor: User | None,  # None: loaded data (the demo history), not a person's act
         claim: Claim | None = None,
         recovery: Recovery | None = None,
         reference: str = "",

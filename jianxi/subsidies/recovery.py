@@ -14,6 +14,7 @@ from jianxi.accounts.scoping import get_scoped
 from jianxi.core import audit
 from jianxi.core.aggregates import MoneySum
 from jianxi.core.errors import RuleError
+from jianxi.core.hooks import stats_changed
 from jianxi.core.money import ZERO, round_fen
 from jianxi.hosts.models import Host
 from jianxi.subsidies.models import Claim, ClaimStatus, EntryKind, LedgerEntry, Recovery, RecoveryStatus, Repayment
@@ -90,6 +91,7 @@ def repayment_record(*, actor: User, recovery_id: int, amount: Decimal, paid_on:
         reference=repayment.reference,
         actor=actor,
     ).save()
+    stats_changed(first=paid_on, host_id=recovery.host_id)
     if amount == outstanding:
         recovery.status = RecoveryStatus.SETTLED
         audit.save(recovery, actor=actor)

@@ -21,6 +21,7 @@ from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.core import audit
 from jianxi.core.errors import RuleError
+from jianxi.core.hooks import stats_changed
 from jianxi.core.money import ZERO
 from jianxi.hosts.models import Host, HostStatus
 from jianxi.placements.attendance import attendance_lock
@@ -159,6 +160,7 @@ def claim_review(*, actor: User, claim_id: int, review: Review, today: date) -> 
             LedgerEntry.entry(
                 kind=EntryKind.APPROVED, host=claim.host, claim=claim, amount=total, on=today, actor=actor
             ).save()
+            stats_changed(first=today, host_id=claim.host_id)
         attendance_lock(
             actor=actor,
             months=_months_by_agreement(claim, status=LineStatus.REJECTED),
@@ -297,6 +299,7 @@ def batch_mark_paid(*, actor: User, batch_id: int, paid_on: date, reference: str
         for item in items
     ]
     LedgerEntry.objects.bulk_create(entries)  # the unique (claim, "paid") index refuses a second payment
+    stats_changed(first=paid_on, district_ids={item.claim.host.district_id for item in items})
     _set_status([item.claim for item in items], ClaimStatus.PAID, actor, f"已拨付（凭证 {batch.reference}）")
     return batch
 

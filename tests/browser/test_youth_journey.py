@@ -362,7 +362,8 @@ def test_other_district_officer_cannot_open_the_agreement(page: Any, site: str, 
     # … the officer of another district finds neither it nor its pages.
     login("chaoyang")
     nav(page, "见习协议")
-    expect(page.get_by_test_id("agreements")).to_contain_text("暂无见习协议")
+    expect(page.get_by_test_id("agreements")).to_be_visible()  # its own (the demo's Chaoyang internships) …
+    expect(page.get_by_test_id("agreements")).not_to_contain_text(YOUTH_NAME)  # … and not ours
     for path in ("", "attendance/", "certificate/"):
         response = page.goto(url + path)
         assert response is not None and response.status == 404, f"{path or 'agreement'}: {response.status}"

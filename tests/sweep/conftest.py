@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from jianxi.core.access import ACCESS_ATTR
 from jianxi.core.models import ImportJob, ImportStage
+from jianxi.demonstration.models import Nomination
 from jianxi.placements import services as placements
 from jianxi.placements.models import FollowUp, LaterStatus, ServiceKind
 from jianxi.posts.models import PostStatus
@@ -50,6 +51,7 @@ SEGMENT_OBJECTS = {
     "recoveries": "recovery",
     "run": "run",
     "import": "import_job",
+    "nominations": "nomination",
 }
 
 # String kwargs: a value that reaches the view's real work (an action it knows).
@@ -77,6 +79,7 @@ class Objects:
     recovery: Any
     run: Any
     import_job: Any
+    nomination: Any
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,15 @@ def objects(world) -> Objects:
             stage=ImportStage.DONE,
             finished_at=timezone.now(),
         )
+        nomination = Nomination.objects.create(
+            year=2024,
+            host=world.our_host,
+            district=world.our_host.district,
+            score=Decimal("50.00"),
+            district_rank=1,
+            nominated_by=world.district_officer,
+            nominated_at=timezone.now(),
+        )
     return Objects(
         host=world.our_host,
         person=world.our_person,
@@ -203,4 +215,5 @@ def objects(world) -> Objects:
         recovery=order,
         run=run,
         import_job=job,
+        nomination=nomination,
     )

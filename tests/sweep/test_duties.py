@@ -18,6 +18,7 @@ from django.urls import reverse
 from jianxi.accounts.duties import DUTIES, Duty
 from jianxi.accounts.models import Role
 from jianxi.core.errors import RuleError
+from jianxi.demonstration import services as demonstration
 from jianxi.hosts import services as hosts
 from jianxi.placements import attendance
 from jianxi.placements import services as placements
@@ -37,6 +38,7 @@ OUR_USER = {
     Role.CITY: "city",
     Role.DEPARTMENT: "department_officer",
     Role.UNIVERSITY: "university_officer",
+    Role.FINANCE: "finance",
 }
 
 # Each money action as a page request: (url name, args from our objects, form).
@@ -57,6 +59,8 @@ PAGES = {
     Duty.RECOVERY: ("subsidies:recovery", lambda o: [o.recovery.pk], {"action": "write_off", "reason": "核销"}),
     Duty.CLAIM_RUN: ("subsidies:run", lambda o: [], {}),
     Duty.MONEY_AUDIT: ("subsidies:ledger", lambda o: [], None),
+    Duty.NOMINATE: ("demonstration:nominate", lambda o: [], {"host": "1", "year": "2024"}),
+    Duty.NOMINATION_CONFIRM: ("demonstration:decide", lambda o: [o.nomination.pk], {"action": "confirm"}),
 }
 
 
@@ -78,12 +82,16 @@ def _services(world, o):
         Duty.RECOVERY: lambda a: recovery.recovery_create(
             actor=a, host_id=o.host.pk, claim_ids=[o.claim.pk], amount=Decimal(1), reason="x", bar=False, today=TODAY
         ),
+        Duty.NOMINATE: lambda a: demonstration.nomination_create(actor=a, host_id=o.host.pk, year=2024, today=TODAY),
+        Duty.NOMINATION_CONFIRM: lambda a: demonstration.nomination_act(
+            actor=a, nomination_id=o.nomination.pk, action="confirm"
+        ),
     }
 
 
 SERVICES = {
     Duty.HOST_REVIEW, Duty.HOST_SANCTION, Duty.BANK_REVIEW, Duty.POST_REVIEW, Duty.AGREEMENT_CANCEL,
-    Duty.ATTENDANCE_REOPEN, Duty.CLAIM_REVIEW, Duty.BATCH_PAY, Duty.RECOVERY,
+    Duty.ATTENDANCE_REOPEN, Duty.CLAIM_REVIEW, Duty.BATCH_PAY, Duty.RECOVERY, Duty.NOMINATE, Duty.NOMINATION_CONFIRM,
 }  # fmt: skip
 
 

@@ -46,6 +46,7 @@ ROLE_USERS = {
     Role.CITY: "city",
     Role.DEPARTMENT: "department_officer",
     Role.UNIVERSITY: "university_officer",
+    Role.FINANCE: "finance",
 }
 
 
@@ -101,7 +102,7 @@ def _sweep(client, world, routes, *, forms: bool) -> list[str]:
 @pytest.mark.parametrize("caller", CALLERS, ids=lambda name: name or "anonymous")
 def test_no_hostile_input_reaches_a_server_error_on_any_page(client, world, objects, caller):
     routes = [(route, fill(route, objects), [caller]) for route in page_routes() if caller in _callers(route)]
-    assert len(routes) >= 10
+    assert len(routes) >= 3  # the finance officer has the fewest pages
     failures = _sweep(client, world, routes, forms=True)
     assert not failures, "server errors:\n" + "\n".join(failures)
 

@@ -26,6 +26,7 @@ OUTSIDERS = [
     "other_department_officer",
     "other_university_officer",
     "other_youth",
+    "finance",  # read-only: sees budgets and money, never a host's or a person's record
     None,  # anonymous
 ]
 # A form body that would pass most forms: whatever a view does with it must be refused first.

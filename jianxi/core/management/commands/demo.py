@@ -16,8 +16,10 @@ from django.utils import timezone
 from jianxi.accounts import services as accounts
 from jianxi.accounts.models import Role, User
 from jianxi.core.validators import credit_code_check_char, resident_id_check_char
+from jianxi.finance.models import YearlyBudget
 from jianxi.hosts.models import Host, HostStatus, HostType
 from jianxi.policy.models import Department, District, PostCategory, University
+from jianxi.policy.selectors import current_city
 from jianxi.posts import search
 from jianxi.posts.models import EducationLevel, Post, PostStatus
 from jianxi.youth.models import Education, Group, Person
@@ -208,6 +210,7 @@ class Command(BaseCommand):
             ("chaoyang", Role.DISTRICT, "朝阳区人社局 陈老师", {"district": districts["110105"]}),
             ("kewei", Role.DEPARTMENT, "市科委 赵老师", {"department": departments["science"]}),
             ("pku", Role.UNIVERSITY, "北京大学就业指导中心", {"university": universities["10001"]}),
+            ("caizheng", Role.FINANCE, "市财政局 社保处", {}),
         ]
         for username, role, display, scope in logins:
             if not User.objects.filter(username=username).exists():
@@ -226,6 +229,17 @@ class Command(BaseCommand):
             youth.save(update_fields=["user"])
 
         self._placement(youth)
+        YearlyBudget.objects.get_or_create(
+            city=current_city(),
+            year=timezone.localdate().year,
+            district=None,
+            defaults={"amount": Decimal("30000000.00"), "source": "示例：市财政年度就业补助资金安排"},
+        )
+        # Last year and this year so far in six districts, so that the dashboards are alive.
+        from jianxi.oversight import demo, refresh
+
+        demo.load_history(today)
+        refresh.refresh_all(today=today)
         self.stdout.write(f"Demo logins (password for all: {PASSWORD})")
         rows = [
             ("city", "市人社局 city officer (also the admin at /admin/)"),
@@ -233,6 +247,7 @@ class Command(BaseCommand):
             ("chaoyang", "朝阳区人社局 district officer"),
             ("kewei", "市科委 department officer"),
             ("pku", "北京大学 university officer"),
+            ("caizheng", "市财政局 finance officer (read-only budget and money)"),
             ("host", "北京数智科技有限公司 host staff"),
             ("youth", "李明 young person"),
         ]

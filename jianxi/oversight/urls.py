@@ -1,0 +1,9 @@
+from django.urls import path
+
+from jianxi.oversight import views
+
+app_name = "oversight"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("excel/", views.excel, name="excel"),
+]

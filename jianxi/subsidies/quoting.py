@@ -168,29 +168,6 @@ class InForce:
             retention=retention_of(on=today, host_ids=host_ids) if tiered else {},
         )
 
-    def quote(
-        self,
-        agreement: AgreementFacts,
-        *,
-        host_id: int,
-        district_code: str,
-        months: Iterable[date],
-        recorded: Recorded,
-        today: date,
-    ) -> engine.Quote:
-        """The quote of ``months`` of one agreement with the values looked up here."""
-        return quote_for(
-            agreement,
-            attendance=recorded.attendance,
-            paid_by_month=recorded.paid,
-            as_of=today,
-            district_code=district_code,
-            only_months=months,
-            policy=self.policies[agreement.start],
-            calendar=self.calendars[agreement.start.year, agreement.end.year],
-            retention_rate=self.retention.get(host_id),
-        )
-
 
 # The engine's figures of one claim line, in the order of the line's columns (run.LINE_COLUMNS
 # ends with them; tests/subsidies/test_claim_run.py checks both against the model).

@@ -43,7 +43,7 @@ from jianxi.placements.models import AgreementStatus, Attendance
 from jianxi.policy import engine
 from jianxi.policy.engine.dates import month_first
 from jianxi.subsidies.models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineStatus
-from jianxi.subsidies.quoting import FACT_FIELDS, LINE_FIGURES, AgreementRow, InForce, Recorded, line_values
+from jianxi.subsidies.quoting import FACT_FIELDS, LINE_FIGURES, AgreementRow, InForce, line_values, quote_for
 
 CHUNK_HOSTS = 500
 Progress = Callable[[int, int], None]
@@ -258,18 +258,17 @@ def _host_lines(
     for agreement_id, grouped in groupby(rows, itemgetter(_AGREEMENT)):
         months = list(grouped)
         agreement = AgreementRow(*months[0][_FACTS_AT])
-        recorded = Recorded(
-            attendance={engine.month_key(row[_MONTH]): row[_ATTENDED] for row in months},
-            paid={engine.month_key(row[_MONTH]): row[_PAID] for row in months if row[_PAID] is not None},
-        )
         try:
-            quote = in_force.quote(
+            quote = quote_for(
                 agreement,
-                host_id=months[0][_HOST],
+                attendance={engine.month_key(row[_MONTH]): row[_ATTENDED] for row in months},
+                paid_by_month={engine.month_key(row[_MONTH]): row[_PAID] for row in months if row[_PAID] is not None},
+                as_of=today,
                 district_code=months[0][_DISTRICT],
-                months=[row[_MONTH] for row in months],
-                recorded=recorded,
-                today=today,
+                only_months=[row[_MONTH] for row in months],
+                policy=in_force.policies[agreement.start],
+                calendar=in_force.calendars[agreement.start.year, agreement.end.year],
+                retention_rate=in_force.retention.get(months[0][_HOST]),
             )
         except RuleError as err:
             problems.append(Problem(agreement_id, err.code, err.message))
@@ -359,19 +358,27 @@ def _copy_line(values: Iterable[object]) -> str:
     return "\t".join(_copy_text(v) for v in values) + "\n"
 
 
-# Each line's key columns as COPY text, made from LINE_KEYS: the varying ones are filled in
-# per line, the fixed ones are written here once.
+# Each line's key columns as COPY text, made from LINE_KEYS: the varying ones (in this order)
+# are filled in per line with %, the fixed ones are written here once.
 _VARYING = ("claim_id", "agreement_id", "month")
-_LINE_KEYS_TEXT = "\t".join(f"{{{c}}}" if c in _VARYING else _copy_text(_LINE_FIXED[c]) for c in LINE_KEYS)
+assert tuple(c for c in LINE_KEYS if c in _VARYING) == _VARYING
+assert tuple(c for c in CLAIM_COLUMNS if c in ("id", "host_id")) == ("id", "host_id")
+_LINE_KEYS_TEXT = "\t".join("%s" if c in _VARYING else _copy_text(_LINE_FIXED[c]) for c in LINE_KEYS)
 
 
 def _encode(planned: Planned, claim_ids: Sequence[int], operator_id: int, reason: str) -> tuple[bytes, bytes, bytes]:
     now = timezone.now()
+    # Every drafted claim differs from the others in its id and host only: their COPY text is
+    # made from CLAIM_COLUMNS once, as its history row's tail (who, when, why) is.
+    values = _claim_values(0, 0, operator_id, now)
+    varying = ("id", "host_id")
+    claim_text = "\t".join("%s" if c in varying else _copy_text(values[c]) for c in CLAIM_COLUMNS)
+    history_tail = "\t".join(_copy_text(v) for v in (now, reason, "+", operator_id))
     claims, history = [], []
     for claim_id, (host_id, _) in zip(claim_ids, planned, strict=True):
-        values = _claim_values(claim_id, host_id, operator_id, now)
-        claims.append(_copy_line(values.values()))
-        history.append(_copy_line([*values.values(), now, reason, "+", operator_id]))
+        row = claim_text % (claim_id, host_id)
+        claims.append(f"{row}\n")
+        history.append(f"{row}\t{history_tail}\n")
     # Many lines share one engine line (the same month, days and district): encode its figures once.
     figures_text: dict[int, str] = {}
     parts = []
@@ -380,8 +387,7 @@ def _encode(planned: Planned, claim_ids: Sequence[int], operator_id: int, reason
             text = figures_text.get(id(figures))
             if text is None:
                 text = figures_text[id(figures)] = "\t".join(_copy_text(v) for v in line_values(figures).values())
-            keys = _LINE_KEYS_TEXT.format(claim_id=claim_id, agreement_id=agreement_id, month=month.isoformat())
-            parts.append(f"{keys}\t{text}\n")
+            parts.append(f"{_LINE_KEYS_TEXT % (claim_id, agreement_id, month.isoformat())}\t{text}\n")
     return "".join(claims).encode(), "".join(history).encode(), "".join(parts).encode()
 
 

@@ -44,6 +44,19 @@ from jianxi.subsidies.run import claimable_rows
 
 Row = tuple[Any, ...]
 
+# --- what the pages are about ----------------------------------------------------------------------
+
+
+def host_for(user: User, pk: int | None) -> Host:
+    """A host unit the user may see (404 otherwise), with its district."""
+    return get_scoped(user, Host.objects.select_related("district"), pk=pk)
+
+
+def agreement_for(user: User, pk: int) -> Agreement:
+    """An agreement the user may see (404 otherwise), with its intern and host."""
+    return get_scoped(user, Agreement.objects.select_related("person", "host"), pk=pk)
+
+
 # --- claims ----------------------------------------------------------------------------------------
 
 

@@ -1,6 +1,8 @@
 """Subsidy pages: claims (申报), review (审核), payment (拨付), ledger (台账), audit (风险线索, 追回).
 
-Views parse input, call one service and render its result; scoping is ``scoped``/``get_scoped``.
+Views parse input, call one service or selector and render its result; every read is in
+selectors.py, every write in services.py (remaining.py, recovery.py for theirs). The audit pages
+are in views_audit.py.
 """
 
 from __future__ import annotations
@@ -20,14 +22,11 @@ from django.views.decorators.http import require_POST
 
 from jianxi.accounts.duties import Duty, duty, forbid_unless, may
 from jianxi.accounts.models import Role
-from jianxi.accounts.scoping import get_scoped
 from jianxi.core.access import acting_user, roles
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import xlsx_response
 from jianxi.core.forms import add_rule_error
 from jianxi.core.paging import paginate, parse_id
-from jianxi.hosts.models import Host
-from jianxi.placements.models import Agreement
 from jianxi.subsidies import remaining, selectors, services, tasks
 from jianxi.subsidies.forms import (
     AttachmentForm,
@@ -42,7 +41,7 @@ OFFICERS = (Role.DISTRICT, Role.CITY)
 MONEY_ROLES = (Role.HOST, *OFFICERS)
 
 
-def _today() -> date:
+def local_today() -> date:
     return timezone.localdate()
 
 
@@ -61,7 +60,7 @@ def _done(request: HttpRequest, call: Callable[[], object], message: str) -> boo
     return True
 
 
-def _form_done(request: HttpRequest, form: Any, call: Callable[[], T], message: str) -> T | None:
+def form_done(request: HttpRequest, form: Any, call: Callable[[], T], message: str) -> T | None:
     """Call one service for a valid form; say ``message`` if it went through, else show its
     refusal on the field it names."""
     try:
@@ -73,7 +72,7 @@ def _form_done(request: HttpRequest, form: Any, call: Callable[[], T], message: 
     return result
 
 
-def _get(request: HttpRequest, *names: str) -> list[str]:
+def query_values(request: HttpRequest, *names: str) -> list[str]:
     return [request.GET.get(name, "").strip() for name in names]
 
 
@@ -84,12 +83,12 @@ def _get(request: HttpRequest, *names: str) -> list[str]:
 def claims(request: HttpRequest) -> HttpResponse:
     """The host's own claims, or the officer's queue (待审核 first)."""
     user = acting_user(request)
-    status, kind, q = _get(request, "status", "kind", "q")
+    status, kind, q = query_values(request, "status", "kind", "q")
     qs = selectors.claims_for(user, status=status, kind=kind, q=q if user.role != Role.HOST else "")
     if request.GET.get("format") == "xlsx":
         sheet = ("补贴申报", selectors.CLAIM_HEADERS, selectors.claim_rows(qs))
-        return xlsx_response(f"补贴申报-{_today():%Y%m%d}.xlsx", [sheet])
-    today = _today()
+        return xlsx_response(f"补贴申报-{local_today():%Y%m%d}.xlsx", [sheet])
+    today = local_today()
     context: dict[str, Any] = {"page": paginate(request, qs), "status": status, "kind": kind, "q": q}
     context.update(statuses=ClaimStatus.choices, kinds=ClaimKind.choices, year=today.year)
     if user.role == Role.HOST:
@@ -101,8 +100,8 @@ def claims(request: HttpRequest) -> HttpResponse:
 def claim_prepare(request: HttpRequest) -> HttpResponse:
     """生成申报: the claimable internship-months grouped by intern; the host picks agreements."""
     user = acting_user(request)
-    host = get_scoped(user, Host.objects.all(), pk=user.host_id)
-    today = _today()
+    host = selectors.host_for(user, user.host_id)
+    today = local_today()
     if request.method == "POST":
         ids = [i for i in map(parse_id, request.POST.getlist("agreement")) if i is not None]
         if not ids:
@@ -126,7 +125,7 @@ def claim_prepare(request: HttpRequest) -> HttpResponse:
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     claim = selectors.claim_for(user, pk)
-    today = _today()
+    today = local_today()
     page = selectors.claim_page(claim, today)
     can_review = may(user, Duty.CLAIM_REVIEW) and claim.status == ClaimStatus.SUBMITTED
     differences = selectors.claim_differences(claim, today) if can_review and claim.kind == ClaimKind.MONTHLY else {}
@@ -195,7 +194,7 @@ def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
     }
     review = services.Review(approve=approve, reason=request.POST.get("reason", ""), rejected=rejected)
     try:
-        claim = services.claim_review(actor=acting_user(request), claim_id=pk, review=review, today=_today())
+        claim = services.claim_review(actor=acting_user(request), claim_id=pk, review=review, today=local_today())
     except RuleError as err:
         _refuse(request, err)
     else:
@@ -219,7 +218,7 @@ def checklist_tick(request: HttpRequest, pk: int) -> HttpResponse:
 def remaining_create(request: HttpRequest, agreement_id: int) -> HttpResponse:
     """申请剩余期限见习补贴 (R-SUB-5) for an early hire whose original period is over."""
     user = acting_user(request)
-    agreement = get_scoped(user, Agreement.objects.select_related("person", "host"), pk=agreement_id)
+    agreement = selectors.agreement_for(user, agreement_id)
     form = RemainingForm(request.POST or None, initial={"employed_through": agreement.end})
     if request.method == "POST" and form.is_valid():
         through = form.cleaned_data["employed_through"]
@@ -228,10 +227,10 @@ def remaining_create(request: HttpRequest, agreement_id: int) -> HttpResponse:
             actor=user,
             agreement_id=agreement.pk,
             employed_through=through,
-            today=_today(),
+            today=local_today(),
         )
         done = _("已生成剩余期限见习补贴申报草稿，请上传劳动合同、社保缴费记录后提交。")
-        if (claim := _form_done(request, form, create, done)) is not None:
+        if (claim := form_done(request, form, create, done)) is not None:
             return redirect("subsidies:claim", pk=claim.pk)
     return render(request, "subsidies/remaining.html", {"form": form, "agreement": agreement})
 
@@ -252,7 +251,7 @@ def payment(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已生成拨付批次，请下载银行文件办理拨付。"))
             return redirect("subsidies:batch", pk=batch.pk)
-    [q] = _get(request, "q")
+    [q] = query_values(request, "q")
     return render(
         request, "subsidies/payment.html", {"page": paginate(request, selectors.payable_claims(user, q)), "q": q}
     )
@@ -260,11 +259,11 @@ def payment(request: HttpRequest) -> HttpResponse:
 
 @duty(Duty.MONEY_AUDIT)
 def batches(request: HttpRequest) -> HttpResponse:
-    [status] = _get(request, "status")
+    [status] = query_values(request, "status")
     qs = selectors.batches_for(acting_user(request), status)
     if request.GET.get("format") == "xlsx":
         sheet = ("拨付批次", selectors.BATCH_HEADERS, selectors.batch_rows(qs))
-        return xlsx_response(f"拨付批次-{_today():%Y%m%d}.xlsx", [sheet])
+        return xlsx_response(f"拨付批次-{local_today():%Y%m%d}.xlsx", [sheet])
     page = paginate(request, qs)
     return render(request, "subsidies/batches.html", {"page": page, "status": status, "statuses": BatchStatus.choices})
 
@@ -318,7 +317,7 @@ def batch_bank_file(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_run(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
-            run = tasks.claim_run_start(actor=acting_user(request), today=_today())
+            run = tasks.claim_run_start(actor=acting_user(request), today=local_today())
         except RuleError as err:
             _refuse(request, err)
             return redirect("subsidies:run")

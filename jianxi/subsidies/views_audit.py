@@ -15,16 +15,14 @@ from django.utils.translation import gettext as _
 
 from jianxi.accounts.duties import Duty, duty, forbid_unless, may
 from jianxi.accounts.models import Role
-from jianxi.accounts.scoping import get_scoped
 from jianxi.core.access import acting_user, roles
 from jianxi.core.excel import xlsx_response
 from jianxi.core.paging import paginate, parse_id
-from jianxi.hosts.models import Host
 from jianxi.subsidies import fraud_leads, selectors
 from jianxi.subsidies import recovery as recovery_service
 from jianxi.subsidies.forms import RecoveryForm, RepaymentForm, WriteOffForm
 from jianxi.subsidies.models import EntryKind, RecoveryStatus
-from jianxi.subsidies.views import MONEY_ROLES, _form_done, _get, _today
+from jianxi.subsidies.views import MONEY_ROLES, form_done, local_today, query_values
 
 R_SUB_7 = "见习补贴相关费用不计入社会保险缴费基数；符合规定的支出可在计算企业所得税应纳税所得额时扣除（R-SUB-7）"
 
@@ -34,13 +32,13 @@ R_SUB_7 = "见习补贴相关费用不计入社会保险缴费基数；符合规
 
 def _year(request: HttpRequest) -> int:
     year = parse_id(request.GET.get("year"))
-    return year if year and 2000 <= year <= 2100 else _today().year
+    return year if year and 2000 <= year <= 2100 else local_today().year
 
 
 @duty(Duty.MONEY_AUDIT)
 def ledger(request: HttpRequest) -> HttpResponse:
     year = _year(request)
-    kind, q = _get(request, "kind", "q")
+    kind, q = query_values(request, "kind", "q")
     entries = selectors.ledger_for(acting_user(request), year=year, kind=kind, q=q)
     totals = selectors.ledger_totals(entries)
     if request.GET.get("format") == "xlsx":
@@ -55,7 +53,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 @roles(*MONEY_ROLES)
 def statement(request: HttpRequest, host_id: int) -> HttpResponse:
     """年度见习补贴结算单: a host's claims and money of one year, printable."""
-    host = get_scoped(request.user, Host.objects.select_related("district"), pk=host_id)
+    host = selectors.host_for(acting_user(request), host_id)
     year = _year(request)
     found = selectors.statement(host, year)
     context = {"host": host, "year": year, "rows": found.rows, "claimed": found.claimed, "totals": found.totals}
@@ -75,17 +73,19 @@ def my_statement(request: HttpRequest) -> HttpResponse:
 def signal_list(request: HttpRequest) -> HttpResponse:
     found = fraud_leads.all_signals(acting_user(request))
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(f"风险线索-{_today():%Y%m%d}.xlsx", [(s.title, list(s.columns), s.rows) for s in found])
+        return xlsx_response(
+            f"风险线索-{local_today():%Y%m%d}.xlsx", [(s.title, list(s.columns), s.rows) for s in found]
+        )
     return render(request, "subsidies/signals.html", {"signals": found})
 
 
 @roles(*MONEY_ROLES)
 def recoveries(request: HttpRequest) -> HttpResponse:
-    status, q = _get(request, "status", "q")
+    status, q = query_values(request, "status", "q")
     qs = selectors.recoveries_for(acting_user(request), status=status, q=q)
     if request.GET.get("format") == "xlsx":
         sheet = ("追回单", selectors.RECOVERY_HEADERS, selectors.recovery_rows(qs))
-        return xlsx_response(f"追回单-{_today():%Y%m%d}.xlsx", [sheet])
+        return xlsx_response(f"追回单-{local_today():%Y%m%d}.xlsx", [sheet])
     context = {"page": paginate(request, qs), "status": status, "q": q, "statuses": RecoveryStatus.choices}
     return render(request, "subsidies/recoveries.html", context)
 
@@ -93,17 +93,17 @@ def recoveries(request: HttpRequest) -> HttpResponse:
 @duty(Duty.RECOVERY)
 def recovery_create(request: HttpRequest, host_id: int) -> HttpResponse:
     user = acting_user(request)
-    host = get_scoped(user, Host.objects.all(), pk=host_id)
+    host = selectors.host_for(user, host_id)
     form = RecoveryForm(request.POST or None)
     source = request.POST if request.method == "POST" else request.GET
     selected = {i for i in map(parse_id, source.getlist("claim")) if i is not None}
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         create = partial(
-            recovery_service.recovery_create, actor=user, host_id=host.pk, claim_ids=selected, today=_today()
+            recovery_service.recovery_create, actor=user, host_id=host.pk, claim_ids=selected, today=local_today()
         )
         order = partial(create, amount=d["amount"], reason=d["reason"], bar=d["bar"])
-        if (recovery := _form_done(request, form, order, _("已生成追回单。"))) is not None:
+        if (recovery := form_done(request, form, order, _("已生成追回单。"))) is not None:
             return redirect("subsidies:recovery", pk=recovery.pk)
     context = {"host": host, "paid": selectors.paid_claims(host), "form": form, "selected": selected}
     return render(request, "subsidies/recovery_form.html", context)
@@ -123,11 +123,11 @@ def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
             d = repayment_form.cleaned_data
             repay = partial(recovery_service.repayment_record, actor=user, recovery_id=pk, amount=d["amount"])
             repay = partial(repay, paid_on=d["paid_on"], reference=d["reference"])
-            done = _form_done(request, repayment_form, repay, _("已记录缴回。"))
+            done = form_done(request, repayment_form, repay, _("已记录缴回。"))
         if action == "write_off" and write_off_form.is_valid():
             reason = write_off_form.cleaned_data["reason"]
             write_off = partial(recovery_service.recovery_write_off, actor=user, recovery_id=pk, reason=reason)
-            done = _form_done(request, write_off_form, partial(write_off, today=_today()), _("已核销。"))
+            done = form_done(request, write_off_form, partial(write_off, today=local_today()), _("已核销。"))
         if done is not None:
             return redirect("subsidies:recovery", pk=pk)
     context = {"recovery": item, **selectors.recovery_page(item).__dict__}

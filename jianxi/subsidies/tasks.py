@@ -8,42 +8,24 @@ writes the same row (``claim_run_now``). Tests (and anyone who sets
 
 from __future__ import annotations
 
-import threading
 import traceback
-from collections.abc import Callable
 from datetime import date, datetime
 
-from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import User
+from jianxi.core import jobs
 from jianxi.core.errors import RuleError
+from jianxi.core.jobs import Runner
 from jianxi.subsidies.models import ClaimRun
 from jianxi.subsidies.run import Progress, RunResult, claim_run
 
-Runner = Callable[[Callable[[], None]], None]
-
-
-def thread_runner(job: Callable[[], None]) -> None:
-    def target() -> None:
-        close_old_connections()
-        try:
-            job()
-        finally:
-            connection.close()  # a thread's connection is its own: never leave it open
-
-    threading.Thread(target=target, name="claim-run", daemon=True).start()
-
-
-def eager_runner(job: Callable[[], None]) -> None:
-    job()
-
 
 def default_runner() -> Runner:
-    return eager_runner if getattr(settings, "SUBSIDY_TASKS_EAGER", False) else thread_runner
+    return jobs.default_runner("SUBSIDY_TASKS_EAGER")
 
 
 def _execute(
@@ -127,7 +109,7 @@ def claim_run_start(*, actor: User, today: date, runner: Runner | None = None) -
     def job() -> None:
         _execute(run.pk, actor, today, district_id)
 
-    if runner is thread_runner:
+    if runner is jobs.thread_runner:
         # The thread reads the row through its own connection: start it once the row is committed.
         transaction.on_commit(lambda: runner(job))
     else:

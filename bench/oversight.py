@@ -237,4 +237,4 @@ def bench_oversight(
     client.force_login(city)
     url = f"/api/v1/stats/overview?year={today.year}"
     record("GET /api/v1/stats/overview as city officer", *timed(lambda: client.get(url), 30))
-    record("GET / city officer's home (dashboard + the old raw counters)", *timed(lambda: client.get("/"), 10))
+    record("GET / city officer's home (to-dos + dashboard)", *timed(lambda: client.get("/"), 10))

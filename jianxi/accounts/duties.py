@@ -43,6 +43,7 @@ class Duty(StrEnum):
     POLICY_EDIT = "policy.edit"  # policy data in the admin
     NOMINATE = "nomination.nominate"  # nominate (or withdraw) a demonstration-unit candidate (R-TG-4)
     NOMINATION_CONFIRM = "nomination.confirm"  # confirm or decline a district's nomination
+    YEAR_CLOSE = "year.close"  # record a policy year's close (资金年度结算) after its claim deadline
 
 
 DUTIES: dict[Duty, frozenset[Role]] = {
@@ -61,6 +62,7 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     Duty.POLICY_EDIT: frozenset({Role.CITY}),
     Duty.NOMINATE: frozenset({Role.DISTRICT}),
     Duty.NOMINATION_CONFIRM: frozenset({Role.CITY}),
+    Duty.YEAR_CLOSE: frozenset({Role.CITY}),
 }
 
 # Who is named in the refusal, in the words a clerk uses.

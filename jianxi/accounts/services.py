@@ -79,6 +79,7 @@ CITY_EDITABLE = {
     "accounts": ["user", "apitoken"],
     "finance": ["yearlybudget"],
     "demonstration": ["rankingpolicy"],
+    "subsidies": ["fundyear"],
     "oversight": ["statdefinition", "districttarget", "departmenttarget"],
 }
 

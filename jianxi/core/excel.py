@@ -62,6 +62,11 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
 
 def xlsx_response(filename: str, sheets: Sequence[Sheet]) -> HttpResponse:
     """A download named ``filename`` (Chinese allowed: RFC 5987 encoding)."""
-    response = HttpResponse(workbook_bytes(sheets), content_type=XLSX)
+    return xlsx_download(filename, workbook_bytes(sheets))
+
+
+def xlsx_download(filename: str, data: bytes) -> HttpResponse:
+    """Ready .xlsx bytes as a download named ``filename``."""
+    response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

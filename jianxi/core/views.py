@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -14,13 +15,14 @@ from jianxi.accounts.scoping import scoped
 from jianxi.core.access import acting_user, public, signed_in
 from jianxi.core.models import Notification
 from jianxi.core.paging import paginate
+from jianxi.demonstration.models import Nomination, NominationStatus
 from jianxi.hosts.models import Host
 from jianxi.oversight.views import dashboard_context
 from jianxi.placements.models import Agreement
 from jianxi.placements.outcomes import retention_rates
 from jianxi.policy.selectors import calendar_gaps
 from jianxi.posts.selectors import review_counts
-from jianxi.subsidies.models import Claim, ClaimStatus
+from jianxi.subsidies.models import Claim, ClaimStatus, FundYear
 from jianxi.youth.models import Person
 
 
@@ -30,6 +32,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated:
         return render(request, "home/visitor.html")
     role = user.role
+    if role == Role.CITY:
+        return render(request, "home/city.html", city_home(user, timezone.localdate()))
     context: dict[str, Any] = {}
     if role in (Role.DISTRICT, Role.DEPARTMENT, Role.CITY):
         context["hosts_total"] = scoped(user, Host.objects.all()).count()
@@ -54,6 +58,23 @@ def home(request: HttpRequest) -> HttpResponse:
     if role == Role.HOST:
         context["host"] = user.host
     return render(request, f"home/{role}.html", context)
+
+
+def city_home(user: Any, today: date) -> dict[str, Any]:
+    """The city officer's home: what waits for the city, then the dashboard (aggregates only).
+
+    Nothing here counts raw rows of the programme (persons, agreements, posts): at national
+    scale those counts cost seconds; the dashboard's figures come from the statistics aggregates.
+    """
+    return {
+        **dashboard_context(user, year=today.year, today=today),
+        "calendar_gaps": calendar_gaps(),
+        "nominations_waiting": Nomination.objects.filter(year=today.year, status=NominationStatus.NOMINATED).count(),
+        "years_to_close": list(
+            FundYear.objects.filter(claim_deadline__lt=today, closed_at__isnull=True).values_list("year", flat=True)
+        ),
+        "last_month": (today.replace(day=1) - timedelta(days=1)).replace(day=1),
+    }
 
 
 @signed_in

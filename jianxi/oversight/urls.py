@@ -6,4 +6,5 @@ app_name = "oversight"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("excel/", views.excel, name="excel"),
+    path("ministry/", views.ministry, name="ministry"),
 ]

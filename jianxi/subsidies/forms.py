@@ -84,3 +84,13 @@ class RepaymentForm(forms.Form):
 
 class WriteOffForm(forms.Form):
     reason = forms.CharField(label=_("核销理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class YearCloseForm(forms.Form):
+    """The city's close of a policy year (资金年度结算), confirmed with a tick."""
+
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    confirm = forms.BooleanField(
+        label=_("我已核对：结算后该年度的见习月份不再受理申报，结算记录不可撤销。"),
+        error_messages={"required": _("请勾选确认后再结算。")},
+    )

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -394,3 +395,59 @@ class ClaimRun(models.Model):
 
     def is_stale(self, now: datetime) -> bool:
         return self.finished_at is None and (self.heartbeat or self.started_at) < now - self.STALE_AFTER
+
+
+class FundYear(models.Model):
+    """资金年度结算 (year close): a policy year's claim deadline, policy data, and its close.
+
+    The months of ``year`` can be claimed until ``claim_deadline`` (inclusive); from the day
+    after, no claim holding one of them is drafted or submitted (``R-SUB-4.closed``). Once
+    nothing of the year waits for review or payment, the city records the close: who, when,
+    and what the year's months came to. A year without a row has no deadline.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    claim_deadline = models.DateField(_("申报截止日"))
+    source = models.CharField(_("依据文件"), max_length=200, blank=True)
+    closed_at = models.DateTimeField(_("结算时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("结算人"),
+    )
+    # What the year's months came to when it was closed (claim lines, by internship month).
+    lines_approved = models.PositiveIntegerField(_("核准月数"), default=0)
+    approved = models.DecimalField(_("核准金额"), max_digits=14, decimal_places=2, default=0)
+    paid = models.DecimalField(_("已拨付金额"), max_digits=14, decimal_places=2, default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("资金年度结算")
+        verbose_name_plural = _("资金年度结算")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_by__isnull=False), name="fundyear_closed_by_someone"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
+
+    def open_on(self, today: date) -> bool:
+        """Whether the year's months may still be claimed on ``today``."""
+        return today <= self.claim_deadline
+
+    def clean(self) -> None:
+        if self.claim_deadline and self.year and self.claim_deadline < date(self.year, 2, 1):
+            # The first month of a year is claimable from the first day of the next one.
+            raise ValidationError(
+                {"claim_deadline": _("申报截止日不能早于该年度 2 月 1 日（首月补贴次月起方可申报）。")}
+            )

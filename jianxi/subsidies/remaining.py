@@ -15,6 +15,7 @@ from jianxi.hosts.models import HostStatus
 from jianxi.placements.models import Agreement, AgreementStatus, Outcome
 from jianxi.subsidies.models import ChecklistItem, Claim, ClaimKind, ClaimLine, ClaimStatus
 from jianxi.subsidies.quoting import line_values, remaining_verdict
+from jianxi.subsidies.yearclose import refuse_closed_months
 
 # The conditions an officer checks one by one before approval (notice §四(三): 逐一核查).
 CHECKLIST = {
@@ -59,6 +60,7 @@ def remaining_claim_create(*, actor: User, agreement_id: int, employed_through: 
         verdict = remaining_verdict(claim, today)
         if verdict is None or not verdict.months:
             raise RuleError("R-SUB-5", "没有可申报的剩余期限。")
+        refuse_closed_months((date.fromisoformat(m.month + "-01") for m in verdict.months), today)
         lines = [
             ClaimLine(
                 claim=claim,

@@ -44,6 +44,7 @@ from jianxi.policy import engine
 from jianxi.policy.engine.dates import month_first
 from jianxi.subsidies.models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineStatus
 from jianxi.subsidies.quoting import FACT_FIELDS, LINE_FIGURES, AgreementRow, InForce, line_values, quote_for
+from jianxi.subsidies.yearclose import months_of, past_deadline
 
 CHUNK_HOSTS = 500
 Progress = Callable[[int, int], None]
@@ -87,7 +88,8 @@ def claimable_rows(
     """R-SUB-4: every internship-month that can be claimed today and is in no live claim, in one query.
 
     A month before the current one, with attendance recorded, of a subsidised internship under
-    way or ended, of an approved host, in no monthly claim line that is not rejected. Ordered by
+    way or ended, of an approved host, in no monthly claim line that is not rejected, of a year
+    whose claim deadline has not passed (year close). Ordered by
     host, agreement and month; each row carries what the quote of its agreement reads. Narrowed
     to a district (a district officer's run), a host and some of its agreements (its "prepare").
     """
@@ -100,6 +102,9 @@ def claimable_rows(
         agreement__status__in=(AgreementStatus.ACTIVE, AgreementStatus.ENDED),
         agreement__host__status=HostStatus.APPROVED,
     ).exclude(Exists(claimed))
+    closed = past_deadline(today)
+    if closed:  # year close: months of a year past its claim deadline are no longer claimable
+        rows = rows.exclude(months_of(closed))
     if district_id is not None:
         rows = rows.filter(agreement__host__district_id=district_id)
     if host_id is not None:

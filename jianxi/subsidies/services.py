@@ -42,6 +42,7 @@ from jianxi.subsidies.models import (
 from jianxi.subsidies.quoting import LINE_FIGURES, line_values, recompute, remaining_verdict
 from jianxi.subsidies.remaining import checklist_missing
 from jianxi.subsidies.run import draft_for_host
+from jianxi.subsidies.yearclose import refuse_closed_months
 
 
 def claim_prepare(
@@ -76,6 +77,7 @@ def claim_submit(*, actor: User, claim_id: int) -> Claim:
         raise RuleError("claim.empty", "申报中没有任何见习月份。")
     if claim.host.status != HostStatus.APPROVED:
         raise RuleError("R-SUB-6", "本单位当前状态不能申报见习补贴（暂停或禁入，R-SUB-6）。")
+    refuse_closed_months(claim.lines.all(), timezone.localdate())
     claim.status, claim.submitted_at = ClaimStatus.SUBMITTED, timezone.now()
     audit.save(claim, actor=actor)
     attendance_lock(actor=actor, months=_months_by_agreement(claim), reason=f"随补贴申报 BT-{claim.pk} 提交锁定")

@@ -26,6 +26,8 @@ urlpatterns = [
     path("recoveries/", views_audit.recoveries, name="recoveries"),
     path("recoveries/new/<int:host_id>/", views_audit.recovery_create, name="recovery_create"),
     path("recoveries/<int:pk>/", views_audit.recovery_detail, name="recovery"),
+    path("years/", views_audit.years, name="years"),
+    path("years/close/", views_audit.year_close, name="year_close"),
     path("run/", views.claim_run, name="run"),
     path("run/<int:pk>/", views.claim_run_progress, name="run_progress"),
 ]

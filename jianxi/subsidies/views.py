@@ -60,15 +60,15 @@ def _done(request: HttpRequest, call: Callable[[], object], message: str) -> boo
     return True
 
 
-def form_done(request: HttpRequest, form: Any, call: Callable[[], T], message: str) -> T | None:
-    """Call one service for a valid form; say ``message`` if it went through, else show its
-    refusal on the field it names."""
+def form_done(request: HttpRequest, form: Any, call: Callable[[], T], message: str | Callable[[T], str]) -> T | None:
+    """Call one service for a valid form; say ``message`` (or what it makes of the result) if it
+    went through, else show its refusal on the field it names."""
     try:
         result = call()
     except RuleError as err:
         add_rule_error(form, err)
         return None
-    messages.success(request, message)
+    messages.success(request, message(result) if callable(message) else message)
     return result
 
 

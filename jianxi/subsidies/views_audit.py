@@ -12,16 +12,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from jianxi.accounts.duties import Duty, duty, forbid_unless, may
 from jianxi.accounts.models import Role
 from jianxi.core.access import acting_user, roles
 from jianxi.core.excel import xlsx_response
 from jianxi.core.paging import paginate, parse_id
-from jianxi.subsidies import fraud_leads, selectors
+from jianxi.subsidies import fraud_leads, selectors, yearclose
 from jianxi.subsidies import recovery as recovery_service
-from jianxi.subsidies.forms import RecoveryForm, RepaymentForm, WriteOffForm
-from jianxi.subsidies.models import EntryKind, RecoveryStatus
+from jianxi.subsidies.forms import RecoveryForm, RepaymentForm, WriteOffForm, YearCloseForm
+from jianxi.subsidies.models import EntryKind, FundYear, RecoveryStatus
 from jianxi.subsidies.views import MONEY_ROLES, form_done, local_today, query_values
 
 R_SUB_7 = "见习补贴相关费用不计入社会保险缴费基数；符合规定的支出可在计算企业所得税应纳税所得额时扣除（R-SUB-7）"
@@ -57,6 +58,8 @@ def statement(request: HttpRequest, host_id: int) -> HttpResponse:
     year = _year(request)
     found = selectors.statement(host, year)
     context = {"host": host, "year": year, "rows": found.rows, "claimed": found.claimed, "totals": found.totals}
+    fund_year = FundYear.objects.select_related("closed_by").filter(year=year).first()
+    context |= {"fund_year": fund_year, "claim_open": fund_year is None or fund_year.open_on(local_today())}
     return render(request, "subsidies/statement.html", {**context, "note": R_SUB_7})
 
 
@@ -134,3 +137,62 @@ def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context.update(repayment_form=repayment_form, write_off_form=write_off_form)
     context["can_act"] = may(user, Duty.RECOVERY) and item.status == RecoveryStatus.OPEN
     return render(request, "subsidies/recovery.html", context)
+
+
+# --- year close (资金年度结算) -------------------------------------------------------------------------
+
+YEAR_HEADERS = ["年度", "申报截止日", "状态", "核准月数", "核准金额", "已拨付金额", "待办申报", "结算时间", "结算人"]
+
+
+def _year_status(row: yearclose.YearRow) -> str:
+    if row.fund_year.closed:
+        return _("已结算")
+    return _("受理申报中") if row.open else _("已截止申报，待结算")
+
+
+@roles(Role.CITY, Role.DISTRICT, Role.FINANCE)
+def years(request: HttpRequest, form: YearCloseForm | None = None) -> HttpResponse:
+    """Each policy year's claim deadline and close; the city closes a year here."""
+    user = acting_user(request)
+    rows = yearclose.years_for(user, local_today())
+    if request.GET.get("format") == "xlsx":
+        data = [
+            [
+                r.fund_year.year,
+                r.fund_year.claim_deadline,
+                _year_status(r),
+                r.lines_approved,
+                r.approved,
+                r.paid,
+                r.pending_claims,
+                r.fund_year.closed_at.replace(tzinfo=None) if r.fund_year.closed_at else "",
+                str(r.fund_year.closed_by or ""),
+            ]
+            for r in rows
+        ]
+        return xlsx_response(f"资金年度结算-{local_today():%Y%m%d}.xlsx", [("资金年度结算", YEAR_HEADERS, data)])
+    context = {
+        "rows": [(r, _year_status(r)) for r in rows],
+        "form": form or YearCloseForm(),
+        "may_close": may(user, Duty.YEAR_CLOSE),
+    }
+    return render(request, "subsidies/years.html", context, status=400 if form is not None else 200)
+
+
+@require_POST
+@duty(Duty.YEAR_CLOSE)
+def year_close(request: HttpRequest) -> HttpResponse:
+    form = YearCloseForm(request.POST)
+    if form.is_valid():
+        year = form.cleaned_data["year"]
+        call = partial(yearclose.year_close, actor=acting_user(request), year=year, today=local_today())
+        said = _("%(year)s 年度资金结算已办理：核准 %(n)s 个见习月，核准 ¥%(approved)s，已拨付 ¥%(paid)s。")
+        done = form_done(
+            request,
+            form,
+            call,
+            lambda fy: said % {"year": year, "n": fy.lines_approved, "approved": fy.approved, "paid": fy.paid},
+        )
+        if done is not None:
+            return redirect("subsidies:years")
+    return years(request, form)

@@ -286,3 +286,74 @@ def test_the_dashboard_reads_a_constant_number_of_queries_whatever_the_data(clie
     refresh.refresh_all(today=TODAY)
     assert queries() == small
     assert small <= 20
+
+
+def test_the_city_narrows_the_dashboard_to_one_district(client, world, rtg2):
+    client.force_login(world.city)
+    with time_machine.travel(at(TODAY), tick=False):
+        page = client.get("/oversight/", {"year": "2024", "district": "110105"}).content.decode()
+        sheet = load_workbook(
+            io.BytesIO(
+                client.get("/oversight/excel/", {"year": "2024", "table": "districts", "district": "110105"}).content
+            )
+        ).active
+    assert '<option value="110105" selected>朝阳区</option>' in page
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["朝阳区"]
+    assert client.get("/oversight/", {"district": "999999"}).status_code == 404
+
+
+def test_a_district_officer_cannot_look_at_another_district(client, world, rtg2):
+    client.force_login(world.district_officer)
+    assert client.get("/oversight/", {"district": "110105"}).status_code == 404
+    assert client.get("/oversight/excel/", {"table": "districts", "district": "110105"}).status_code == 404
+    assert client.get("/oversight/", {"district": "110108"}).status_code == 200
+
+
+def test_the_city_home_lists_what_waits_for_the_city(client, world, rtg2):
+    from jianxi.demonstration.models import Nomination
+    from jianxi.subsidies.models import FundYear
+
+    Nomination.objects.create(
+        year=2024,
+        host=world.our_host,
+        district=world.our_host.district,
+        score=Decimal("80.00"),
+        district_rank=1,
+        nominated_by=world.district_officer,
+        nominated_at=at(TODAY),
+    )
+    FundYear.objects.create(year=2023, claim_deadline=date(2024, 3, 31))
+    FundYear.objects.create(year=2024, claim_deadline=date(2025, 3, 31))
+    client.force_login(world.city)
+    with time_machine.travel(at(TODAY), tick=False):
+        page = client.get("/").content.decode()
+        nominations = client.get(
+            "/demonstration/nominations/", {"year": "2024", "status": "nominated"}
+        ).content.decode()
+    # The count equals the list it links to: one nomination waits on the nominations page.
+    assert '<div class="stat">1</div>' in page.split('data-testid="todo-nominations"')[1][:200]
+    assert "/demonstration/nominations/?year=2024&amp;status=nominated" in page
+    assert nominations.count('data-testid="nomination-') == 1
+    years = page.split('data-testid="todo-years"')[1][:400]
+    assert '<div class="stat">1</div>' in years and "2023 年度已截止申报，待结算" in years
+    assert "/oversight/ministry/?month=2024-05" in page
+
+
+def test_the_city_home_reads_a_constant_number_of_queries_whatever_the_data(client, world):
+    client.force_login(world.city)
+
+    def queries() -> int:
+        with time_machine.travel(at(TODAY), tick=False), CaptureQueriesContext(connection) as ctx:
+            assert client.get("/").status_code == 200
+        return len(ctx.captured_queries)
+
+    refresh.refresh_all(today=TODAY)
+    queries()  # the first request warms the process-wide memos (calendar, policy)
+    small = queries()
+    for n in range(12):
+        host = host_in(["110108", "110105", "110101"][n % 3], ["science", "commerce", "hrss"][n % 3])
+        post = publish(host, date(2023 + n % 2, 1 + n % 6, 1 + n), headcount=1 + n)
+        agreement(world, post, date(2023 + n % 2, 1 + n % 6, 2 + n), date(2024, 12, 1))
+    refresh.refresh_all(today=TODAY)
+    assert queries() == small
+    assert small <= 25

@@ -39,7 +39,7 @@ def warm() -> None:
     work_calendar(range(2024, 2025))
 
 
-SUBMIT = 11
+SUBMIT = 12  # with the year-close check (one query)
 REVIEW = 12
 BATCH_CREATE = 11
 MARK_PAID = 10

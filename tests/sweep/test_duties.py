@@ -23,7 +23,7 @@ from jianxi.hosts import services as hosts
 from jianxi.placements import attendance
 from jianxi.placements import services as placements
 from jianxi.posts import services as posts
-from jianxi.subsidies import recovery
+from jianxi.subsidies import recovery, yearclose
 from jianxi.subsidies import services as subsidies
 from tests.subsidies.conftest import TODAY
 from tests.sweep.conftest import page_routes
@@ -61,6 +61,7 @@ PAGES = {
     Duty.MONEY_AUDIT: ("subsidies:ledger", lambda o: [], None),
     Duty.NOMINATE: ("demonstration:nominate", lambda o: [], {"host": "1", "year": "2024"}),
     Duty.NOMINATION_CONFIRM: ("demonstration:decide", lambda o: [o.nomination.pk], {"action": "confirm"}),
+    Duty.YEAR_CLOSE: ("subsidies:year_close", lambda o: [], {"year": "2023", "confirm": "on"}),
 }
 
 
@@ -86,12 +87,14 @@ def _services(world, o):
         Duty.NOMINATION_CONFIRM: lambda a: demonstration.nomination_act(
             actor=a, nomination_id=o.nomination.pk, action="confirm"
         ),
+        Duty.YEAR_CLOSE: lambda a: yearclose.year_close(actor=a, year=2023, today=TODAY),
     }
 
 
 SERVICES = {
     Duty.HOST_REVIEW, Duty.HOST_SANCTION, Duty.BANK_REVIEW, Duty.POST_REVIEW, Duty.AGREEMENT_CANCEL,
     Duty.ATTENDANCE_REOPEN, Duty.CLAIM_REVIEW, Duty.BATCH_PAY, Duty.RECOVERY, Duty.NOMINATE, Duty.NOMINATION_CONFIRM,
+    Duty.YEAR_CLOSE,
 }  # fmt: skip
 
 

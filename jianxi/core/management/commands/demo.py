@@ -22,6 +22,7 @@ from jianxi.policy.models import Department, District, PostCategory, University
 from jianxi.policy.selectors import current_city
 from jianxi.posts import search
 from jianxi.posts.models import EducationLevel, Post, PostStatus
+from jianxi.subsidies.models import FundYear
 from jianxi.youth.models import Education, Group, Person
 
 PASSWORD = "jianxi-demo-2023"  # noqa: S105 -- demo data, printed on purpose
@@ -235,6 +236,12 @@ class Command(BaseCommand):
             district=None,
             defaults={"amount": Decimal("30000000.00"), "source": "示例：市财政年度就业补助资金安排"},
         )
+        # Claim deadlines: last year's months until the end of this March, this year's until next March.
+        for year in (today.year - 1, today.year):
+            FundYear.objects.get_or_create(
+                year=year,
+                defaults={"claim_deadline": date(year + 1, 3, 31), "source": "示例：市人社局、市财政局年度结算通知"},
+            )
         # Last year and this year so far in six districts, so that the dashboards are alive.
         from jianxi.oversight import demo, refresh
 

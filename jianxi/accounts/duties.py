@@ -43,6 +43,8 @@ class Duty(StrEnum):
     POLICY_EDIT = "policy.edit"  # policy data in the admin
     NOMINATE = "nomination.nominate"  # nominate (or withdraw) a demonstration-unit candidate (R-TG-4)
     NOMINATION_CONFIRM = "nomination.confirm"  # confirm or decline a district's nomination
+    REGISTRY_LOAD = "registry.load"  # load a registry extract (比对数据): a district for itself, the city city-wide
+    VERDICT_HANDLE = "registry.verdict"  # record what was done about a changed verdict (R-EL-7)
 
 
 DUTIES: dict[Duty, frozenset[Role]] = {
@@ -61,6 +63,8 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     Duty.POLICY_EDIT: frozenset({Role.CITY}),
     Duty.NOMINATE: frozenset({Role.DISTRICT}),
     Duty.NOMINATION_CONFIRM: frozenset({Role.CITY}),
+    Duty.REGISTRY_LOAD: frozenset({Role.DISTRICT, Role.CITY}),
+    Duty.VERDICT_HANDLE: frozenset({Role.DISTRICT}),
 }
 
 # Who is named in the refusal, in the words a clerk uses.

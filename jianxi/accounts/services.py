@@ -80,6 +80,7 @@ CITY_EDITABLE = {
     "finance": ["yearlybudget"],
     "demonstration": ["rankingpolicy"],
     "oversight": ["statdefinition", "districttarget", "departmenttarget"],
+    "registry": ["verificationpolicy"],
 }
 
 

@@ -111,7 +111,7 @@ def load_batch(request: HttpRequest, source: SourceName, payload: BatchIn) -> An
         )
     except RuleError as err:
         if err.code == "registry.batch_conflict":
-            return 409, ErrorOut(code=err.code, message=err.message, field=err.field)
+            return error_response(409, err.code, err.message, err.field)
         raise
     load = outcome.load
     if load.status == LoadStatus.REFUSED:

@@ -208,8 +208,18 @@ def adapter_for(source: str) -> type[Adapter]:
 
 
 def rows_from_xlsx(adapter: type[Adapter], data: bytes) -> list[SheetRow]:
-    """An uploaded extract's rows (the whole file refused, ``ImportFileError``, on a wrong column)."""
-    return read_xlsx(data, adapter.layout(), max_rows=MAX_ROWS)
+    """An uploaded extract's rows. Every column is optional here: a missing one is found by
+    ``missing_columns`` and the refusal recorded as a load (who, when, what was missing)."""
+    layout = adapter.layout()
+    reading = SheetLayout(layout.title, layout.headers, noun=layout.noun, optional=frozenset(layout.headers))
+    return read_xlsx(data, reading, max_rows=MAX_ROWS)
+
+
+def missing_columns(adapter: type[Adapter], rows: Sequence[SheetRow]) -> list[str]:
+    """The required headers the file's rows lack."""
+    layout = adapter.layout()
+    present = set(rows[0].values) if rows else set()
+    return [h for h in layout.headers if h not in present and h not in layout.optional]
 
 
 def rows_from_json(adapter: type[Adapter], items: Sequence[Mapping[str, Any]]) -> list[SheetRow]:

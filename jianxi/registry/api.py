@@ -104,7 +104,18 @@ def load_batch(request: HttpRequest, source: SourceName, payload: BatchIn) -> An
     (``replayed``); the same id with other rows is 409 ``registry.batch_conflict``."""
     require_role(request, Role.DISTRICT, Role.CITY)
     adapter = adapter_for(source)
-    rows = rows_from_json(adapter, payload.rows)
+    try:
+        rows = rows_from_json(adapter, payload.rows)
+    except RuleError as err:  # a key the source does not have: refused whole, and recorded
+        services.refuse_whole(
+            actor=acting_user(request),
+            adapter=adapter,
+            channel=Channel.API,
+            rows=len(payload.rows),
+            message=err.message,
+            batch_id=payload.batch_id,
+        )
+        raise
     try:
         outcome = services.load_extract(
             actor=acting_user(request), adapter=adapter, rows=rows, channel=Channel.API, batch_id=payload.batch_id

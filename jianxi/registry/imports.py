@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 from jianxi.accounts.models import User
 from jianxi.core.imports import HELP_TITLE, ImportKind, ImportReport, SheetRow
 from jianxi.registry import services
-from jianxi.registry.adapters import ADAPTERS, ID_NUMBER, Adapter, rows_from_xlsx
+from jianxi.registry.adapters import ADAPTERS, ID_NUMBER, Adapter, missing_columns, rows_from_xlsx
 from jianxi.registry.models import Channel
 
 EXAMPLES: dict[str, list[Any]] = {
@@ -35,8 +35,15 @@ class LoadReport(ImportReport):
 
 def _run(adapter: type[Adapter]) -> Any:
     def run(*, actor: User, rows: list[SheetRow], import_valid_rows: bool = False, **_: Any) -> LoadReport:
-        outcome = services.load_extract(actor=actor, adapter=adapter, rows=rows, channel=Channel.FILE)
-        load = outcome.load
+        missing = missing_columns(adapter, rows)
+        if missing:
+            message = f"表头缺少以下列：{'、'.join(missing)}。请使用下载的模板，不要修改第 1 行的列名。"
+            refused = services.refuse_whole(
+                actor=actor, adapter=adapter, channel=Channel.FILE, rows=len(rows), message=message
+            )
+            errors = services.errors_of(refused)
+            return LoadReport(total_rows=len(rows), errors=errors, load_id=refused.pk, status=refused.status)
+        load = services.load_extract(actor=actor, adapter=adapter, rows=rows, channel=Channel.FILE).load
         return LoadReport(
             total_rows=load.rows,
             errors=services.errors_of(load),

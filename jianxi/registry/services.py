@@ -86,18 +86,7 @@ def load_extract(
     if earlier is not None:
         return _again(earlier, content, channel)
     valid, errors = check_rows(rows, lambda row: adapter.check(row, today))
-    district = actor.district if actor.role == Role.DISTRICT else None
-    load = Load(
-        source=adapter.source,
-        channel=channel,
-        batch_id=key,
-        digest=content,
-        file_name=file_name[:255],
-        district=district,
-        scope_key=scope,
-        loaded_by=actor,
-        rows=len(rows),
-    )
+    load = _new_load(actor, adapter, channel=channel, key=key, content=content, file_name=file_name, rows=len(rows))
     if errors or not valid:
         load.status = LoadStatus.REFUSED
         load.rejected = [[e.row, e.column, e.message] for e in errors]
@@ -116,6 +105,42 @@ def load_extract(
             raise
         return _again(earlier, content, channel)
     return Outcome(load=load)
+
+
+def _new_load(
+    actor: User, adapter: type[Adapter], *, channel: str, key: str, content: str, file_name: str, rows: int
+) -> Load:
+    return Load(
+        source=adapter.source,
+        channel=channel,
+        batch_id=key,
+        digest=content,
+        file_name=file_name[:255],
+        district=actor.district if actor.role == Role.DISTRICT else None,
+        scope_key=scope_key(actor),
+        loaded_by=actor,
+        rows=rows,
+    )
+
+
+def refuse_whole(
+    *,
+    actor: User,
+    adapter: type[Adapter],
+    channel: str,
+    rows: int,
+    message: str,
+    batch_id: str | None = None,
+    file_name: str = "",
+) -> Load:
+    """Record an extract refused as a whole (a column missing, a key unknown): nothing loaded."""
+    authorise(actor)
+    load = _new_load(
+        actor, adapter, channel=channel, key=(batch_id or "file")[:80], content="", file_name=file_name, rows=rows
+    )
+    load.status, load.rejected = LoadStatus.REFUSED, [[1, "", message]]
+    load.save()
+    return load
 
 
 def _loaded(adapter: type[Adapter], scope: str, key: str) -> Load | None:

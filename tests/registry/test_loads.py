@@ -75,9 +75,12 @@ def test_a_file_with_wrong_columns_is_refused_before_any_row_is_read(client, wor
     data = xlsx(("公民身份号码", "单位名称", "参保开始日期"), [[world.our_person.id_number, "某公司", "2024-03-01"]])
     response = client.post(reverse("registry:import_insurance"), {"file": upload(data)})
     page = response.content.decode()
-    assert "表头缺少以下列：单位统一社会信用代码" in page
-    assert not Record.objects.exists() and not Load.objects.exists()
-    assert ImportJob.objects.get().stage == ImportStage.REFUSED
+    assert "表头缺少以下列：单位统一社会信用代码" in page and "整个文件未载入" in page
+    assert not Record.objects.exists()
+    load = Load.objects.get()  # the refusal is recorded: who, when, what was missing
+    assert (load.status, load.loaded_by, load.accepted) == (LoadStatus.REFUSED, world.district_officer, 0)
+    assert "单位统一社会信用代码" in load.rejected[0][2]
+    assert ImportJob.objects.get().stage == ImportStage.DONE
 
 
 def test_the_same_file_twice_is_not_loaded_twice(client, world):
@@ -196,7 +199,7 @@ def test_a_batch_with_a_key_the_source_does_not_have_is_refused(client, world, d
     body = {"batch_id": "U-1", "rows": [{"id_number": world.our_person.id_number, "employer_code": OTHER_EMPLOYER}]}
     response = api(client, district_token, "unemployment", body)
     assert response.status_code == 400 and response.json()["code"] == "registry.columns"
-    assert not Load.objects.exists()
+    assert Load.objects.get().status == LoadStatus.REFUSED and not Record.objects.exists()
 
 
 def test_the_endpoint_refuses_hosts_youth_and_anonymous_callers(client, world):

@@ -220,3 +220,27 @@ def test_another_districts_load_is_not_found_through_the_api(client, world, dist
     row = {"id_number": world.other_person.id_number, "employer_code": OTHER_EMPLOYER, "start": "2024-03-01"}
     theirs = api(client, other, "insurance", {"batch_id": "SI-2024-03", "rows": [row]})
     assert theirs.status_code == 200 and theirs.json()["load"] != load_id
+
+
+@pytest.mark.parametrize("loads", [1, 12])
+def test_the_loads_and_changes_lists_cost_the_same_queries_for_1_or_many(
+    client, world, loads, django_assert_max_num_queries
+):
+    from tests.factories import PersonFactory
+
+    for n in range(loads):
+        person = PersonFactory()
+        services.load_extract(
+            actor=world.district_officer,
+            adapter=Insurance,
+            rows=insurance_rows((person.id_number, OTHER_EMPLOYER, "2020-01-01", None)),
+            channel=Channel.API,
+            batch_id=f"B-{n}",
+        )
+    client.force_login(world.district_officer)
+    client.get(reverse("registry:loads"))  # the session and the like, once
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("registry:loads")).status_code == 200
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("registry:changes")).content.decode()
+    assert page.count("data-change=") == loads  # 未就业: self-declared → contradicted, for each

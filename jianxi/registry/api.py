@@ -42,7 +42,7 @@ class BatchIn(StrictIn):
                     "rows": [
                         {
                             "id_number": "110108200105201238",
-                            "employer_code": "91110108000000001D",
+                            "employer_code": "91110108MA0123456G",
                             "start": "2024-01-01",
                             "end": None,
                         }

@@ -18,7 +18,7 @@ from jianxi.registry.adapters import ADAPTERS, ID_NUMBER, Adapter, missing_colum
 from jianxi.registry.models import Channel
 
 EXAMPLES: dict[str, list[Any]] = {
-    "insurance": ["91110108MA01234567", "2024-01-01", ""],
+    "insurance": ["91110108MA0123456G", "2024-01-01", ""],
     "graduate": ["北京大学", "大学本科", "2023-07-01", "是"],
     "hukou": ["是"],
     "unemployment": ["2023-09-01", ""],

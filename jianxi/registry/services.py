@@ -20,7 +20,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -226,7 +225,3 @@ def open_changes_q() -> Q:
 
 def errors_of(load: Load) -> list[RowError]:
     return [RowError(row=row, column=column, message=message) for row, column, message in load.rejected]
-
-
-def summary(load: Load) -> dict[str, Any]:
-    return {"load": load.pk, "status": load.status, "rows": load.rows, "accepted": load.accepted}

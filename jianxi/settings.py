@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "jianxi.hosts",
     "jianxi.youth",
     "jianxi.posts",
+    "jianxi.registry",
     "jianxi.placements",
     "jianxi.subsidies",
     "jianxi.finance",

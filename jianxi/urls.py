@@ -23,6 +23,7 @@ urlpatterns = [
     path("youth/", include("jianxi.youth.urls")),
     path("policy/", include("jianxi.policy.urls")),
     path("posts/", include("jianxi.posts.urls")),
+    path("registry/", include("jianxi.registry.urls")),
     path("placements/", include("jianxi.placements.urls")),
     path("subsidies/", include("jianxi.subsidies.urls")),
     path("demonstration/", include("jianxi.demonstration.urls")),

@@ -44,6 +44,8 @@ class Duty(StrEnum):
     NOMINATE = "nomination.nominate"  # nominate (or withdraw) a demonstration-unit candidate (R-TG-4)
     NOMINATION_CONFIRM = "nomination.confirm"  # confirm or decline a district's nomination
     YEAR_CLOSE = "year.close"  # record a policy year's close (资金年度结算) after its claim deadline
+    REGISTRY_LOAD = "registry.load"  # load a registry extract (比对数据): a district for itself, the city city-wide
+    VERDICT_HANDLE = "registry.verdict"  # record what was done about a changed verdict (R-EL-7)
 
 
 DUTIES: dict[Duty, frozenset[Role]] = {
@@ -63,6 +65,8 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     Duty.NOMINATE: frozenset({Role.DISTRICT}),
     Duty.NOMINATION_CONFIRM: frozenset({Role.CITY}),
     Duty.YEAR_CLOSE: frozenset({Role.CITY}),
+    Duty.REGISTRY_LOAD: frozenset({Role.DISTRICT, Role.CITY}),
+    Duty.VERDICT_HANDLE: frozenset({Role.DISTRICT}),
 }
 
 # Who is named in the refusal, in the words a clerk uses.

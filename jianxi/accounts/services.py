@@ -81,6 +81,7 @@ CITY_EDITABLE = {
     "demonstration": ["rankingpolicy"],
     "subsidies": ["fundyear"],
     "oversight": ["statdefinition", "districttarget", "departmenttarget"],
+    "registry": ["verificationpolicy"],
 }
 
 

@@ -47,6 +47,11 @@ KINDS = {
     "posts": "jianxi.posts.imports.KIND",
     "youth": "jianxi.youth.imports.KIND",
     "attendance": "jianxi.placements.imports.KIND",
+    # Registry extracts (比对数据), one kind per source: loaded whole or refused whole.
+    **{
+        f"reg_{source}": f"jianxi.registry.imports.KIND_{source}"
+        for source in ("insurance", "graduate", "hukou", "unemployment", "transfer")
+    },
 }
 BACKGROUND_ROWS = 500  # default of IMPORT_BACKGROUND_ROWS
 BACKGROUND_BYTES = 1024 * 1024  # default of IMPORT_BACKGROUND_BYTES: long texts make a slow import

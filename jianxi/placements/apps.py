@@ -12,3 +12,7 @@ class PlacementsConfig(AppConfig):
         from jianxi.posts import selectors as posts
 
         posts.placement_counts.register(selectors.placement_counts)
+        # registry judges a person's facts on their internship's start (R-EL-7).
+        from jianxi.registry import verdicts
+
+        verdicts.reference_dates.register(selectors.internship_starts)

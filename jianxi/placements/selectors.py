@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -26,3 +29,14 @@ def placement_counts(qs: QuerySet[Post]) -> QuerySet[Post]:
         placed=Coalesce(Subquery(placed, output_field=IntegerField()), 0),
         applicants=Coalesce(Subquery(applicants, output_field=IntegerField()), 0),
     )
+
+
+def internship_starts(person_ids: Sequence[int]) -> dict[int, date]:
+    """Each person's latest internship start (agreements not voided): one query."""
+    rows = (
+        Agreement.objects.filter(person_id__in=person_ids)
+        .exclude(status=AgreementStatus.CANCELLED)
+        .order_by("person_id", "start")
+        .values_list("person_id", "start")
+    )
+    return dict(rows)  # ordered by start: the latest wins

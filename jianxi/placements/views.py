@@ -33,6 +33,7 @@ from jianxi.placements.forms import (
 from jianxi.placements.models import Agreement, AgreementStatus, Application, ApplicationStatus
 from jianxi.policy.engine.dates import parse_month_key
 from jianxi.posts.models import Post
+from jianxi.registry.verdicts import subsidy_blocks
 
 PARTIES = (Role.YOUTH, Role.HOST)
 EVERYONE = (*PARTIES, *OFFICER_ROLES)
@@ -238,7 +239,10 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable agreement (就业见习协议书), with both parties' details."""
     agreement = get_scoped(request.user, _agreements().select_related("host", "person"), pk=pk)
-    return render(request, "placements/agreement.html", {"agreement": agreement, "reason_form": ReasonForm()})
+    # R-EL-7: a fact the subsidy rests on contradicted by a registry extract (shown to both parties).
+    blocks = subsidy_blocks([(agreement.person, agreement.start)])[0] if agreement.subsidy_eligible else []
+    context = {"agreement": agreement, "reason_form": ReasonForm(), "subsidy_blocks": blocks}
+    return render(request, "placements/agreement.html", context)
 
 
 @require_POST

@@ -19,7 +19,8 @@ from jianxi.accounts.scoping import scoped
 from jianxi.hosts.models import Host
 from jianxi.placements.models import Agreement, AgreementStatus, Attendance
 from jianxi.posts.models import Post
-from jianxi.subsidies.models import ClaimKind, ClaimLine, LineStatus
+from jianxi.subsidies.models import ClaimKind, ClaimLine, ClaimStatus, LineStatus
+from jianxi.subsidies.registry_checks import undecided
 from jianxi.youth.models import Person
 
 PHONE_SHARED_BY = 3  # one phone number on this many interns or more
@@ -131,6 +132,24 @@ def claims_above_headcount(user: User) -> Signal:
     return Signal("headcount", "申报人数超过岗位招募人数", ("见习单位", "月份", "申报人数", "岗位人数合计"), out)
 
 
+def registry_flags(user: User) -> Signal:
+    """Lines awaiting review that the insurance extracts flag and no decision covers yet
+    (insured elsewhere, insured by the host before, remaining months uninsured)."""
+    lines = list(
+        scoped(user, ClaimLine.objects.filter(claim__status=ClaimStatus.SUBMITTED))
+        .exclude(status=LineStatus.REJECTED)
+        .select_related("agreement__person", "agreement__host", "claim__host")
+        .order_by("claim_id", "agreement_id", "month")
+    )
+    open_flags = undecided(lines)
+    out = [
+        (f"BT-{line.claim_id}", line.claim.host.name, line.agreement.person.name, f"{line.month:%Y-%m}", flag.title)
+        for line in lines
+        for flag in open_flags.get(line.pk, [])
+    ]
+    return Signal("registry", "比对数据风险信号（待记录核查结论）", ("申报", "见习单位", "姓名", "月份", "信号"), out)
+
+
 def all_signals(user: User) -> list[Signal]:
     return [
         overlapping_internships(user),
@@ -139,4 +158,5 @@ def all_signals(user: User) -> list[Signal]:
         shared_bank_accounts(user),
         shared_phones(user),
         claims_above_headcount(user),
+        registry_flags(user),
     ]

@@ -129,6 +129,25 @@ class ClaimLine(models.Model):
         return f"{self.agreement_id} {self.month:%Y-%m} ¥{self.amount}"
 
 
+class FlagDecision(models.Model):
+    """An officer's recorded decision on a line's registry signals (风险信号核查结论), append-only:
+    a flagged line is approved only once a decision covers each of its signals."""
+
+    line = models.ForeignKey(ClaimLine, on_delete=models.CASCADE, related_name="flag_decisions")
+    codes = models.CharField(_("信号"), max_length=200)  # the signal codes decided, comma-separated
+    note = models.CharField(_("核查结论"), max_length=500)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        verbose_name = _("风险信号核查结论")
+        verbose_name_plural = _("风险信号核查结论")
+
+    def __str__(self) -> str:
+        return f"{self.line_id} {self.codes}"
+
+
 class Attachment(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("文件"), upload_to="claims/%Y/%m/")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -32,6 +32,7 @@ from jianxi.subsidies.models import (
     ClaimRun,
     ClaimStatus,
     EntryKind,
+    FlagDecision,
     LedgerEntry,
     LineStatus,
     PaymentBatch,
@@ -40,6 +41,7 @@ from jianxi.subsidies.models import (
     Repayment,
 )
 from jianxi.subsidies.quoting import recompute, remaining_verdict
+from jianxi.subsidies.registry_checks import agreement_blocks, line_flags
 from jianxi.subsidies.run import claimable_rows
 
 Row = tuple[Any, ...]
@@ -153,10 +155,13 @@ class ClaimPage:
     attachments: list[Attachment]
     checklist: list[tuple[str, str, Any]] | None = None  # R-SUB-5: (code, text, ticked item or None)
     verdict: engine.RemainingPeriod | None = None
+    blocks: dict[int, list[engine.Reason]] = field(default_factory=dict)  # R-EL-7, by agreement
+    flags: dict[int, list[Any]] = field(default_factory=dict)  # registry signals, by line
+    decisions: dict[int, list[FlagDecision]] = field(default_factory=dict)  # by line
 
 
 def claim_page(claim: Claim, today: date) -> ClaimPage:
-    lines = list(claim.lines.select_related("agreement__person"))
+    lines = list(claim.lines.select_related("agreement__person", "agreement__host"))
     agreements: dict[int, Agreement] = {}
     months: dict[int, list[date]] = defaultdict(list)
     for line in lines:
@@ -173,7 +178,18 @@ def claim_page(claim: Claim, today: date) -> ClaimPage:
         key: sum((getattr(line, key) for line in lines), ZERO) for key in ("city", "district", "addons", "amount")
     }
     totals["approved"] = sum((line.amount for line in lines if line.status == LineStatus.APPROVED), ZERO)
-    page = ClaimPage(lines, totals, materials, list(claim.attachments.all()))
+    decisions: dict[int, list[FlagDecision]] = defaultdict(list)
+    for decision in FlagDecision.objects.filter(line__claim=claim).select_related("decided_by"):
+        decisions[decision.line_id].append(decision)
+    page = ClaimPage(
+        lines,
+        totals,
+        materials,
+        list(claim.attachments.all()),
+        blocks={pk: found for pk, found in agreement_blocks(list(agreements.values())).items() if found},
+        flags={pk: found for pk, found in line_flags(lines).items() if found},
+        decisions=dict(decisions),
+    )
     if claim.kind == ClaimKind.REMAINING:
         ticked = {item.code: item for item in claim.checklist.select_related("checked_by")}
         checklist = [(code, text, ticked.get(code)) for code, text in remaining.CHECKLIST.items()]

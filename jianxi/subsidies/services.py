@@ -35,11 +35,13 @@ from jianxi.subsidies.models import (
     ClaimLine,
     ClaimStatus,
     EntryKind,
+    FlagDecision,
     LedgerEntry,
     LineStatus,
     PaymentBatch,
 )
 from jianxi.subsidies.quoting import LINE_FIGURES, line_values, recompute, remaining_verdict
+from jianxi.subsidies.registry_checks import agreement_blocks, line_flags, undecided
 from jianxi.subsidies.remaining import checklist_missing
 from jianxi.subsidies.run import draft_for_host
 from jianxi.subsidies.yearclose import refuse_closed_months
@@ -130,6 +132,8 @@ def claim_review(*, actor: User, claim_id: int, review: Review, today: date) -> 
         unknown = set(rejected) - {line.pk for line in lines}
         if unknown:
             raise RuleError("lines", "要驳回的明细不属于该申报。", field="lines")
+        if review.approve:
+            _registry_clear([line for line in lines if line.pk not in rejected])
         total = ZERO
         recomputed = recompute(claim, lines, today)
         for line in lines:
@@ -170,6 +174,59 @@ def claim_review(*, actor: User, claim_id: int, review: Review, today: date) -> 
             locked=False,
         )
     return claim
+
+
+def _registry_clear(approving: list[ClaimLine]) -> None:
+    """The registry's word on the lines to approve (R-EL-7, signals from 比对数据): an internship
+    resting on a contradicted fact is not subsidised — its lines can only be rejected; a flagged
+    line needs the officer's recorded decision first."""
+    if not approving:
+        return
+    # Read apart from the locked rows: the person and host are not locked by a review.
+    approving = list(
+        ClaimLine.objects.filter(pk__in=[line.pk for line in approving])
+        .select_related("agreement__person", "agreement__host")
+        .order_by("agreement_id", "month", "pk")
+    )
+    blocks = agreement_blocks([line.agreement for line in approving])
+    for line in approving:
+        reasons = blocks.get(line.agreement_id)
+        if reasons:
+            raise RuleError(
+                "R-EL-7",
+                f"{line.agreement.person.name} {line.month:%Y-%m}：{reasons[0].message}。请驳回该项。",
+                field="lines",
+            )
+    open_flags = undecided(approving)
+    if open_flags:
+        line = next(line for line in approving if line.pk in open_flags)
+        titles = "、".join(f.title for f in open_flags[line.pk])
+        raise RuleError(
+            "signal.undecided",
+            f"{line.agreement.person.name} {line.month:%Y-%m} 有风险信号（{titles}），须先记录核查结论才能核准，"
+            f"或驳回该项（共 {len(open_flags)} 项待记录）。",
+            field="lines",
+        )
+
+
+@transaction.atomic
+def flag_decide(*, actor: User, claim_id: int, line_id: int, note: str) -> FlagDecision:
+    """The reviewing officer records a decision on a flagged line's signals (who, when, what)."""
+    require(actor, Duty.CLAIM_REVIEW)
+    note = note.strip()
+    if not note:
+        raise RuleError("note", "请填写核查结论。", field="note")
+    claim = get_scoped(actor, Claim.objects.select_for_update(), pk=claim_id)
+    if claim.status != ClaimStatus.SUBMITTED:
+        raise RuleError("claim.transition", f"申报当前状态为“{claim.get_status_display()}”，不能记录核查结论。")
+    line = claim.lines.select_related("agreement__person", "agreement__host").filter(pk=line_id).first()
+    if line is None:
+        raise RuleError("lines", "该明细不属于该申报。", field="lines")
+    flags = line_flags([line]).get(line.pk, [])
+    if not flags:
+        raise RuleError("signal.none", "该明细没有风险信号，无须记录核查结论。")
+    codes = ",".join(sorted({f.code for f in flags}))
+    return FlagDecision.objects.create(line=line, codes=codes, note=note[:500], decided_by=actor)
 
 
 def _remaining_ready(claim: Claim, today: date) -> None:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("claims/<int:pk>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("claims/<int:pk>/review/", views.claim_review, name="review"),
     path("claims/<int:pk>/checklist/", views.checklist_tick, name="checklist"),
+    path("claims/<int:pk>/lines/<int:line_id>/decide/", views.flag_decide, name="flag_decide"),
     path("remaining/<int:agreement_id>/", views.remaining_create, name="remaining"),
     path("payment/", views.payment, name="payment"),
     path("batches/", views.batches, name="batches"),

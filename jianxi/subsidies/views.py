@@ -131,6 +131,10 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     differences = selectors.claim_differences(claim, today) if can_review and claim.kind == ClaimKind.MONTHLY else {}
     for line in page.lines:
         line.difference = differences.get(line.pk)  # type: ignore[attr-defined]
+        # The registry's word (R-EL-7 to everyone; the signals to officers only).
+        line.blocks = page.blocks.get(line.agreement_id, [])  # type: ignore[attr-defined]
+        line.flags = page.flags.get(line.pk, []) if user.role != Role.HOST else []  # type: ignore[attr-defined]
+        line.decisions = page.decisions.get(line.pk, [])  # type: ignore[attr-defined]
     context = {"claim": claim, "upload_form": AttachmentForm(), "is_host": user.role == Role.HOST, **page.__dict__}
     context.update(can_review=can_review, differences=differences)
     return render(request, "subsidies/claim.html", context)
@@ -202,6 +206,21 @@ def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已审核通过，核准金额 %(total)s 元。") % {"total": claim.approved_total})
         else:
             messages.success(request, _("已驳回，单位将看到驳回理由。"))
+    return redirect("subsidies:claim", pk=pk)
+
+
+@require_POST
+@duty(Duty.CLAIM_REVIEW)
+def flag_decide(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+    """Record the officer's decision on a line's registry signals (风险信号核查结论)."""
+    decide = partial(
+        services.flag_decide,
+        actor=acting_user(request),
+        claim_id=pk,
+        line_id=line_id,
+        note=request.POST.get("note", ""),
+    )
+    _done(request, decide, _("已记录核查结论。"))
     return redirect("subsidies:claim", pk=pk)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
+from jianxi.core.hooks import Hooks
 from jianxi.policy import engine
 from jianxi.policy.services import eligibility_check
 from jianxi.youth.models import Person
@@ -26,3 +29,15 @@ def person_facts(person: Person) -> engine.PersonFacts:
 def person_eligibility(person: Person, on: date) -> engine.Eligibility:
     """Eligibility on ``on``, with every failed condition; re-checked on an agreement's start date."""
     return eligibility_check(facts=person_facts(person), on=on)
+
+
+# The registry app (above youth) registers how each eligibility fact of a person stands against
+# the registry extracts (R-EL-7): verified, contradicted or self-declared, with source and date.
+fact_verdicts: Hooks[Callable[[Person, date], Sequence[Any]]] = Hooks("a person's facts against the registries")
+
+
+def person_fact_verdicts(person: Person, today: date) -> list[Any]:
+    found: list[Any] = []
+    for hook in fact_verdicts:
+        found.extend(hook(person, today))
+    return found

@@ -21,7 +21,7 @@ from jianxi.core.paging import paginate
 from jianxi.youth import services
 from jianxi.youth.forms import YouthSignupForm
 from jianxi.youth.models import Group, Person
-from jianxi.youth.selectors import person_eligibility
+from jianxi.youth.selectors import person_eligibility, person_fact_verdicts
 
 SORTS = {"created": "created_at", "name": "name", "graduation": "graduation_date"}
 
@@ -80,8 +80,16 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "reveal_form": RevealForm(),
         "eligibility": person_eligibility(person, timezone.localdate()),
+        "verdicts": _verdicts(request, person),
     }
     return render(request, "youth/detail.html", context)
+
+
+def _verdicts(request: HttpRequest, person: Person) -> list[object]:
+    """The registry verdicts on the person's facts, for officers (R-EL-7)."""
+    if getattr(request.user, "role", None) not in OFFICER_ROLES:
+        return []
+    return person_fact_verdicts(person, timezone.localdate())
 
 
 @require_POST
@@ -102,6 +110,7 @@ def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
         "reveal_form": form,
         "revealed": revealed,
         "eligibility": person_eligibility(person, timezone.localdate()),
+        "verdicts": _verdicts(request, person),
     }
     return render(request, "youth/detail.html", context)
 

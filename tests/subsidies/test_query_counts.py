@@ -40,7 +40,7 @@ def warm() -> None:
 
 
 SUBMIT = 12  # with the year-close check (one query)
-REVIEW = 12
+REVIEW = 16  # 12, and the registry's word (R-EL-7, signals): lines with persons, records, policy, decisions
 BATCH_CREATE = 11
 MARK_PAID = 10
 

@@ -26,6 +26,9 @@ from jianxi.demonstration.models import Nomination
 from jianxi.placements import services as placements
 from jianxi.placements.models import FollowUp, LaterStatus, ServiceKind
 from jianxi.posts.models import PostStatus
+from jianxi.registry import services as registry
+from jianxi.registry.adapters import Graduate, rows_from_json
+from jianxi.registry.models import Channel, VerdictChange
 from jianxi.subsidies import recovery
 from jianxi.subsidies.models import Attachment, ClaimRun
 from tests.factories import PostFactory
@@ -52,6 +55,9 @@ SEGMENT_OBJECTS = {
     "run": "run",
     "import": "import_job",
     "nominations": "nomination",
+    "loads": "load",
+    "changes": "verdict_change",
+    "lines": "line",
 }
 
 # String kwargs: a value that reaches the view's real work (an action it knows).
@@ -80,6 +86,9 @@ class Objects:
     run: Any
     import_job: Any
     nomination: Any
+    load: Any
+    verdict_change: Any
+    line: Any
 
 
 @dataclass(frozen=True)
@@ -202,6 +211,17 @@ def objects(world) -> Objects:
             nominated_by=world.district_officer,
             nominated_at=timezone.now(),
         )
+        # A registry extract of our district confirming our person's graduate record (two verdicts change).
+        person = world.our_person
+        row = {"id_number": person.id_number, "school": "北京大学", "education": "本科",
+               "graduation_date": person.graduation_date.isoformat(), "beijing_origin": "是"}  # fmt: skip
+        load = registry.load_extract(
+            actor=world.district_officer,
+            adapter=Graduate,
+            rows=rows_from_json(Graduate, [row]),
+            channel=Channel.FILE,
+            file_name="生源.xlsx",
+        ).load
     return Objects(
         host=world.our_host,
         person=world.our_person,
@@ -216,4 +236,7 @@ def objects(world) -> Objects:
         run=run,
         import_job=job,
         nomination=nomination,
+        load=load,
+        verdict_change=VerdictChange.objects.filter(load=load).first(),
+        line=claim.lines.first(),
     )

@@ -23,6 +23,9 @@ from jianxi.hosts import services as hosts
 from jianxi.placements import attendance
 from jianxi.placements import services as placements
 from jianxi.posts import services as posts
+from jianxi.registry import services as registry
+from jianxi.registry.adapters import Insurance
+from jianxi.registry.models import Channel
 from jianxi.subsidies import recovery, yearclose
 from jianxi.subsidies import services as subsidies
 from tests.subsidies.conftest import TODAY
@@ -62,6 +65,8 @@ PAGES = {
     Duty.NOMINATE: ("demonstration:nominate", lambda o: [], {"host": "1", "year": "2024"}),
     Duty.NOMINATION_CONFIRM: ("demonstration:decide", lambda o: [o.nomination.pk], {"action": "confirm"}),
     Duty.YEAR_CLOSE: ("subsidies:year_close", lambda o: [], {"year": "2023", "confirm": "on"}),
+    Duty.REGISTRY_LOAD: ("registry:import_insurance", lambda o: [], {}),
+    Duty.VERDICT_HANDLE: ("registry:change_handle", lambda o: [o.verdict_change.pk], {"note": "已处理"}),
 }
 
 
@@ -88,6 +93,8 @@ def _services(world, o):
             actor=a, nomination_id=o.nomination.pk, action="confirm"
         ),
         Duty.YEAR_CLOSE: lambda a: yearclose.year_close(actor=a, year=2023, today=TODAY),
+        Duty.REGISTRY_LOAD: lambda a: registry.load_extract(actor=a, adapter=Insurance, rows=[], channel=Channel.FILE),
+        Duty.VERDICT_HANDLE: lambda a: registry.change_handle(actor=a, change_id=o.verdict_change.pk, note="x"),
     }
 
 
@@ -95,6 +102,7 @@ SERVICES = {
     Duty.HOST_REVIEW, Duty.HOST_SANCTION, Duty.BANK_REVIEW, Duty.POST_REVIEW, Duty.AGREEMENT_CANCEL,
     Duty.ATTENDANCE_REOPEN, Duty.CLAIM_REVIEW, Duty.BATCH_PAY, Duty.RECOVERY, Duty.NOMINATE, Duty.NOMINATION_CONFIRM,
     Duty.YEAR_CLOSE,
+    Duty.REGISTRY_LOAD, Duty.VERDICT_HANDLE,
 }  # fmt: skip
 
 
@@ -162,6 +170,9 @@ def test_every_page_that_declares_a_duty_admits_exactly_the_tables_roles():
         "subsidies:prepare",
         "subsidies:run",
         "subsidies:ledger",
+        "subsidies:flag_decide",
+        "registry:import_insurance",
+        "registry:change_handle",
     } <= set(declared)
     for name, route in declared.items():
         roles = set().union(*(DUTIES[duty] for duty in route.view.jianxi_duties))

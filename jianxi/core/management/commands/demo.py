@@ -160,6 +160,31 @@ class Command(BaseCommand):
         except RuleError as err:  # e.g. a year the calendar does not cover yet
             self.stderr.write(f"demo placement skipped: {err.message}")
 
+    def _registry(self, youth: Person) -> None:
+        """A small social-insurance extract loaded by 海淀区: 李明 insured by another employer last
+        month, so that the submitted claim's last month is flagged (比对数据, R-EL-7)."""
+        from jianxi.registry import services
+        from jianxi.registry.adapters import Insurance, rows_from_json
+        from jianxi.registry.models import Channel, Load
+
+        if Load.objects.exists():
+            return
+        today = timezone.localdate()
+        last_month_end = today.replace(day=1) - timedelta(days=1)
+        row = {
+            "id_number": youth.id_number,
+            "employer_code": credit_code(HOSTS[1][0]),
+            "start": last_month_end.replace(day=1).isoformat(),
+            "end": last_month_end.isoformat(),
+        }
+        services.load_extract(
+            actor=User.objects.get(username="haidian"),
+            adapter=Insurance,
+            rows=rows_from_json(Insurance, [row]),
+            channel=Channel.FILE,
+            file_name="示例：海淀区社保参保比对数据.xlsx",
+        )
+
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         districts = {d.code: d for d in District.objects.all()}
@@ -230,6 +255,7 @@ class Command(BaseCommand):
             youth.save(update_fields=["user"])
 
         self._placement(youth)
+        self._registry(youth)
         YearlyBudget.objects.get_or_create(
             city=current_city(),
             year=timezone.localdate().year,

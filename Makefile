@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck pytest system-deps bench messages clean
+.PHONY: run test lint typecheck pytest system-deps bench messages clean serve bench-national
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ run: $(VENV)/.run-deps
 	$(BIN)/python manage.py demo
 	@echo "Jianxi is serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT) --insecure
+
+# Production: gunicorn with workers, timeouts and address from the environment (WEB_BIND,
+# WEB_WORKERS, WEB_TIMEOUT; see jianxi/gunicorn_conf.py and docs/operations.md).
+serve: $(VENV)/.run-deps
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/gunicorn -c python:jianxi.gunicorn_conf jianxi.wsgi
 
 # Debian's Chromium and a CJK font for the browser tests; installed when missing and we may.
 system-deps:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from jianxi.accounts.models import Role
 from jianxi.core.access import acting_user, roles
+from jianxi.core.db_router import reads_from_replica
 from jianxi.core.excel import xlsx_response
 from jianxi.oversight.selectors import MIN_YEAR, overview, take_up
 from jianxi.oversight.tables import Table, overview_tables, take_up_tables
@@ -42,6 +43,7 @@ def dashboard_context(user: Any, *, year: int, today: date) -> dict[str, Any]:
 
 
 @roles(*READERS)
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context = dashboard_context(acting_user(request), year=year_of(request, today), today=today)

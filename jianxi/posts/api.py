@@ -3,17 +3,17 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
-from ninja.pagination import paginate
+from ninja import Field, Query, Router, Schema
 
 from jianxi.core.api import Id, Pages
+from jianxi.core.db_router import replica_reads
 from jianxi.posts import selectors
 from jianxi.posts.models import Post
 
 router = Router(tags=["posts"])
+DEFAULT_PAGE_SIZE = 20
 
 
 class PostOut(Schema):
@@ -66,11 +66,23 @@ class PostOut(Schema):
         return str(obj.get_education_display())
 
 
-@router.get("", response=list[PostOut], auth=None, summary="见习岗位搜索（公开）")
-@paginate(Pages)
-def post_search(request: HttpRequest, filters: Query[selectors.PostQuery]) -> QuerySet[Post]:
-    """Published posts: Chinese keywords (segmented), filters and sorting (newest, closing, relevance)."""
-    return selectors.posts_public(query=filters, today=timezone.localdate())
+class PostSearchOut(Schema):
+    items: list[PostOut]
+    count: int = Field(description="符合条件的岗位数；count_estimated 为真时是估计值（约数）")
+    count_estimated: bool = Field(description="总数超过精确计数上限时为真，count 为估计值")
+
+
+@router.get("", response=PostSearchOut, auth=None, summary="见习岗位搜索（公开）")
+def post_search(
+    request: HttpRequest, filters: Query[selectors.PostQuery], paging: Query[Pages.Input]
+) -> selectors.SearchResults:
+    """Published posts: Chinese keywords (segmented), filters and sorting (newest, closing, relevance).
+
+    ``count`` is exact up to a limit (10,000 by default) and estimated above it (``count_estimated``).
+    """
+    size = paging.page_size or DEFAULT_PAGE_SIZE
+    with replica_reads():  # public data: may come from a read replica (core/db_router.py)
+        return selectors.search_results(query=filters, today=timezone.localdate(), page=paging.page, size=size)
 
 
 @router.get("/{post_id}", response=PostOut, auth=None, summary="见习岗位详情（公开）")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Subquery
 from pydantic import BaseModel, ConfigDict, Field
 
 from jianxi.accounts.scoping import scoped
 from jianxi.core.hooks import Hooks
 from jianxi.hosts.models import Host, HostStatus
+from jianxi.policy.models import Department, District, PostCategory
 from jianxi.posts import search
 from jianxi.posts.models import EducationLevel, Post, PostStatus
 
@@ -59,30 +62,69 @@ def with_placement_counts(qs: QuerySet[Post]) -> QuerySet[Post]:
     return qs
 
 
-def posts_public(*, query: PostQuery, today: date) -> QuerySet[Post]:
+def posts_public(*, query: PostQuery, today: date, window_only: bool = False) -> QuerySet[Post]:
     """Published, unexpired posts, filtered and sorted.
 
     Every filter narrows by status first, which leads each of the post indexes; a published
     post's host is approved by construction (see models.Post), so no join to hosts is needed.
     """
     qs = Post.objects.filter(status=PostStatus.PUBLISHED, expires_on__gte=today)
+    # Codes become ids in a scalar subquery (run once, before the scan) rather than a join, so
+    # that PostgreSQL can look the ids up in the full-text index beside the words (0008).
     if query.district:
-        qs = qs.filter(district__code=query.district)
+        qs = qs.filter(district_id=Subquery(District.objects.filter(code=query.district).values("pk")[:1]))
     if query.category:
-        qs = qs.filter(category__code=query.category)
+        qs = qs.filter(category_id=Subquery(PostCategory.objects.filter(code=query.category).values("pk")[:1]))
     if query.department:
-        qs = qs.filter(department__code=query.department)
+        qs = qs.filter(department_id=Subquery(Department.objects.filter(code=query.department).values("pk")[:1]))
     if query.education is not None:
         # A young person with this education qualifies for posts asking for it or less.
         qs = qs.filter(education__lte=query.education)
     if query.months is not None:
         qs = qs.filter(months=query.months)
     text = " ".join(t for t in (query.q, query.major) if t)
-    matched = search.apply(qs, text, ranked=query.sort == "relevance") if text else None
+    ranked = query.sort == "relevance"
+    matched = search.apply(qs, text, ranked=ranked, window_only=window_only and ranked) if text else None
     if matched is not None:
         qs = matched
     sort = query.sort if query.sort in SORTS and (query.sort != "relevance" or matched is not None) else "newest"
     return _related(qs).order_by(*SORTS[sort])
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of the public search and the total: exact, or estimated above
+    ``SEARCH_EXACT_COUNT_LIMIT`` (``count_estimated``; pages show "约 N 条")."""
+
+    items: list[Post]
+    count: int
+    count_estimated: bool
+
+
+def search_results(*, query: PostQuery, today: date, page: int = 1, size: int = 20) -> SearchResults:
+    """A page of ``posts_public`` with its total, in two queries (three when the total is
+    estimated); a first page comes from the cache for ``SEARCH_CACHE_SECONDS`` unless a post was
+    published, closed or changed since (search.changed())."""
+    seconds = settings.SEARCH_CACHE_SECONDS
+    key = ""
+    if page == 1 and seconds > 0:
+        key = search.cache_key(f"{query.model_dump_json()}|{today.isoformat()}|{size}")
+        hit = search.cached(key)
+        if hit is not None:
+            return hit
+    qs = posts_public(query=query, today=today)
+    count, estimated = search.count_matches(qs, settings.SEARCH_EXACT_COUNT_LIMIT)
+    if estimated:
+        count = search.round_estimate(count)
+    offset = (page - 1) * size
+    if query.sort == "relevance" and offset + size <= search.RANK_WINDOW:
+        # The first pages by relevance are the ranked newest matches: rank only those.
+        qs = posts_public(query=query, today=today, window_only=True)
+    items = list(qs[offset : offset + size]) if offset < count or page == 1 else []
+    results = SearchResults(items=items, count=count, count_estimated=estimated)
+    if key:
+        search.store(key, results, seconds)
+    return results
 
 
 def post_public(*, pk: int, today: date) -> Post | None:

@@ -58,6 +58,12 @@ test: lint typecheck pytest
 bench: $(VENV)/.test-deps
 	$(BIN)/python -m bench
 
+# National scale on PostgreSQL (a scratch database that may be wiped): 1,000,000 posts for the
+# search (loaded once, then reused), the search API and page over HTTP under gunicorn.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jianxi_bench_national
+bench-national: $(VENV)/.test-deps
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench --only search --posts 1000000 --http-seconds 20
+
 messages: $(VENV)/.test-deps
 	cd jianxi && ../$(BIN)/django-admin makemessages -l en --no-obsolete && ../$(BIN)/django-admin compilemessages
 

@@ -306,7 +306,7 @@ WEB_MAX_REQUESTS = env_int("WEB_MAX_REQUESTS", 10_000)  # recycle a worker after
 # Public post search (jianxi/posts/search.py): totals are exact up to this many matches and
 # estimated ("约 N 条") above it; first pages of the public search are cached this many seconds
 # (0: off) and dropped whenever a post is published or leaves the search.
-SEARCH_EXACT_COUNT_LIMIT = env_int("SEARCH_EXACT_COUNT_LIMIT", 10_000)
+SEARCH_EXACT_COUNT_LIMIT = env_int("SEARCH_EXACT_COUNT_LIMIT", 1_000)
 SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 30)
 
 LOGGING = {

@@ -3,13 +3,14 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import Http404, HttpRequest
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from jianxi.core.api import Id, Pages
 from jianxi.core.db_router import replica_reads
-from jianxi.posts import selectors
+from jianxi.posts import search, selectors
 from jianxi.posts.models import Post
 
 router = Router(tags=["posts"])
@@ -75,14 +76,26 @@ class PostSearchOut(Schema):
 @router.get("", response=PostSearchOut, auth=None, summary="见习岗位搜索（公开）")
 def post_search(
     request: HttpRequest, filters: Query[selectors.PostQuery], paging: Query[Pages.Input]
-) -> selectors.SearchResults:
+) -> selectors.SearchResults | HttpResponse:
     """Published posts: Chinese keywords (segmented), filters and sorting (newest, closing, relevance).
 
-    ``count`` is exact up to a limit (10,000 by default) and estimated above it (``count_estimated``).
+    ``count`` is exact up to a limit (1,000 by default) and estimated above it (``count_estimated``).
     """
     size = paging.page_size or DEFAULT_PAGE_SIZE
+    today = timezone.localdate()
+    seconds = settings.SEARCH_CACHE_SECONDS
+    # A first page's whole JSON body is cached too (same generation as the page's ids, so a
+    # publish drops both): a hit is one cache read, no database, no serialising.
+    key = selectors.search_cache_key(filters, today, size, kind="api") if paging.page == 1 and seconds > 0 else ""
+    if key and (body := search.cached(key)) is not None:
+        return HttpResponse(body, content_type="application/json; charset=utf-8")
     with replica_reads():  # public data: may come from a read replica (core/db_router.py)
-        return selectors.search_results(query=filters, today=timezone.localdate(), page=paging.page, size=size)
+        results = selectors.search_results(query=filters, today=today, page=paging.page, size=size)
+    if not key:
+        return results
+    body = PostSearchOut.model_validate(results, from_attributes=True).model_dump_json().encode()
+    search.store(key, body, seconds)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 @router.get("/{post_id}", response=PostOut, auth=None, summary="见习岗位详情（公开）")

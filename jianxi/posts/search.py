@@ -145,7 +145,8 @@ def apply(qs: QuerySet[Any], q: str, *, ranked: bool, window_only: bool = False)
     for group in groups:
         score = score + Case(When(title__icontains=group[0][0], then=Value(1)), default=Value(0))
     if window_only:
-        return qs.filter(pk__in=Subquery(window)).annotate(relevance=score)
+        # The window holds only matching posts that pass every filter: select from it alone.
+        return qs.model.objects.filter(pk__in=Subquery(window)).annotate(relevance=score)
     return qs.annotate(relevance=Case(When(pk__in=Subquery(window), then=score), default=Value(-1)))
 
 

@@ -47,7 +47,8 @@ class PostQuery(BaseModel):
 
 
 def _related(qs: QuerySet[Post]) -> QuerySet[Post]:
-    return qs.select_related("host", "category", "district", "department")
+    # The segmented document is for the index only; no page shows it.
+    return qs.select_related("host", "category", "district", "department").defer("search_document")
 
 
 # Counts of a post's applications and agreements: placements, above posts, registers the annotation
@@ -101,17 +102,25 @@ class SearchResults:
     count_estimated: bool
 
 
+def search_cache_key(query: PostQuery, today: date, size: int, kind: str = "page") -> str:
+    return search.cache_key(f"{kind}|{query.model_dump_json()}|{today.isoformat()}|{size}")
+
+
 def search_results(*, query: PostQuery, today: date, page: int = 1, size: int = 20) -> SearchResults:
-    """A page of ``posts_public`` with its total, in two queries (three when the total is
-    estimated); a first page comes from the cache for ``SEARCH_CACHE_SECONDS`` unless a post was
-    published, closed or changed since (search.changed())."""
+    """A page of ``posts_public`` with its total: the planner's estimate, at most ``limit + 1``
+    rows counted, and the page (search.count_matches). A first page's post ids and total are
+    cached for ``SEARCH_CACHE_SECONDS`` unless a post was published, closed or changed since
+    (search.changed()); a hit reads just those posts, by primary key. Ids, not model instances:
+    unpickling twenty posts with their hosts costs more (Django checks each model) than the read.
+    """
     seconds = settings.SEARCH_CACHE_SECONDS
-    key = ""
-    if page == 1 and seconds > 0:
-        key = search.cache_key(f"{query.model_dump_json()}|{today.isoformat()}|{size}")
+    key = search_cache_key(query, today, size) if page == 1 and seconds > 0 else ""
+    if key:
         hit = search.cached(key)
         if hit is not None:
-            return hit
+            ids, count, estimated = hit
+            found = {p.pk: p for p in _related(Post.objects.filter(pk__in=ids))}
+            return SearchResults(items=[found[i] for i in ids if i in found], count=count, count_estimated=estimated)
     qs = posts_public(query=query, today=today)
     count, estimated = search.count_matches(qs, settings.SEARCH_EXACT_COUNT_LIMIT)
     if estimated:
@@ -121,10 +130,9 @@ def search_results(*, query: PostQuery, today: date, page: int = 1, size: int = 
         # The first pages by relevance are the ranked newest matches: rank only those.
         qs = posts_public(query=query, today=today, window_only=True)
     items = list(qs[offset : offset + size]) if offset < count or page == 1 else []
-    results = SearchResults(items=items, count=count, count_estimated=estimated)
     if key:
-        search.store(key, results, seconds)
-    return results
+        search.store(key, ([p.pk for p in items], count, estimated), seconds)
+    return SearchResults(items=items, count=count, count_estimated=estimated)
 
 
 def post_public(*, pk: int, today: date) -> Post | None:

@@ -184,6 +184,16 @@ def test_a_repeated_first_page_comes_from_the_cache_without_queries(client, fixt
     assert len(ctx.captured_queries) == QUERIES
 
 
+def test_a_cached_first_page_reads_only_its_posts_by_id(fixture_posts):
+    query = PostQuery(q="助理", sort="relevance")
+    first = search_results(query=query, today=TODAY)
+    with CaptureQueriesContext(connection) as ctx:
+        again = search_results(query=query, today=TODAY)
+    assert len(ctx.captured_queries) == 1 and '"posts_post"."id" IN' in ctx.captured_queries[0]["sql"]
+    assert [p.title for p in again.items] == [p.title for p in first.items] == ordered(q="助理", sort="relevance")
+    assert (again.count, again.count_estimated) == (4, False)
+
+
 def test_the_cache_is_off_with_zero_seconds(client, fixture_posts, settings):
     settings.SEARCH_CACHE_SECONDS = 0
     client.get("/api/v1/posts", {"q": "助理"})

@@ -115,7 +115,9 @@ class _TsMatch(Func):
 RANK_WINDOW = 1000  # relevance orders the newest this-many matches (see apply())
 
 
-def apply(qs: QuerySet[Any], q: str, *, ranked: bool, window_only: bool = False) -> QuerySet[Any] | None:
+def apply(
+    qs: QuerySet[Any], q: str, *, ranked: bool, window_page: tuple[int, int] | None = None
+) -> QuerySet[Any] | None:
     """``qs`` narrowed to posts matching ``q`` (annotated with ``relevance`` when ``ranked``).
 
     None when ``q`` holds no word at all. Words contain only word characters (``\\w``), so
@@ -125,8 +127,9 @@ def apply(qs: QuerySet[Any], q: str, *, ranked: bool, window_only: bool = False)
     more query words in their title first, then newest; after them the older matches, newest
     first. Ranking every match of a broad word (one post in five at a national scale: 200,000)
     costs a read of every one; the newest thousand are found through an index and ranked in a
-    few milliseconds, and a broad word's best matches are among them. ``window_only`` keeps
-    just those ranked matches (the first pages: selectors.search_results).
+    few milliseconds, and a broad word's best matches are among them. ``window_page`` (offset,
+    size) keeps just that page of the ranked window (the first pages: selectors.search_results):
+    the window is ranked on the posts table alone and only the page's posts are joined.
     """
     groups = query_groups(q)
     if not groups:
@@ -144,9 +147,13 @@ def apply(qs: QuerySet[Any], q: str, *, ranked: bool, window_only: bool = False)
     score: Any = Value(0)
     for group in groups:
         score = score + Case(When(title__icontains=group[0][0], then=Value(1)), default=Value(0))
-    if window_only:
-        # The window holds only matching posts that pass every filter: select from it alone.
-        return qs.model.objects.filter(pk__in=Subquery(window)).annotate(relevance=score)
+    if window_page is not None:
+        # The window holds only matching posts that pass every filter: rank it alone, then
+        # select the page's posts by id (their joins are made for those rows only).
+        offset, size = window_page
+        in_window = qs.model.objects.filter(pk__in=Subquery(window)).annotate(relevance=score)
+        page = in_window.order_by("-relevance", "-published_at", "-id").values("pk")[offset : offset + size]
+        return qs.model.objects.filter(pk__in=Subquery(page)).annotate(relevance=score)
     return qs.annotate(relevance=Case(When(pk__in=Subquery(window), then=score), default=Value(-1)))
 
 

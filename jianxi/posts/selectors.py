@@ -63,7 +63,7 @@ def with_placement_counts(qs: QuerySet[Post]) -> QuerySet[Post]:
     return qs
 
 
-def posts_public(*, query: PostQuery, today: date, window_only: bool = False) -> QuerySet[Post]:
+def posts_public(*, query: PostQuery, today: date, window_page: tuple[int, int] | None = None) -> QuerySet[Post]:
     """Published, unexpired posts, filtered and sorted.
 
     Every filter narrows by status first, which leads each of the post indexes; a published
@@ -85,7 +85,7 @@ def posts_public(*, query: PostQuery, today: date, window_only: bool = False) ->
         qs = qs.filter(months=query.months)
     text = " ".join(t for t in (query.q, query.major) if t)
     ranked = query.sort == "relevance"
-    matched = search.apply(qs, text, ranked=ranked, window_only=window_only and ranked) if text else None
+    matched = search.apply(qs, text, ranked=ranked, window_page=window_page if ranked else None) if text else None
     if matched is not None:
         qs = matched
     sort = query.sort if query.sort in SORTS and (query.sort != "relevance" or matched is not None) else "newest"
@@ -126,10 +126,11 @@ def search_results(*, query: PostQuery, today: date, page: int = 1, size: int = 
     if estimated:
         count = search.round_estimate(count)
     offset = (page - 1) * size
+    page_qs = qs[offset : offset + size]
     if query.sort == "relevance" and offset + size <= search.RANK_WINDOW:
         # The first pages by relevance are the ranked newest matches: rank only those.
-        qs = posts_public(query=query, today=today, window_only=True)
-    items = list(qs[offset : offset + size]) if offset < count or page == 1 else []
+        page_qs = posts_public(query=query, today=today, window_page=(offset, size))
+    items = list(page_qs) if offset < count or page == 1 else []
     if key:
         search.store(key, ([p.pk for p in items], count, estimated), seconds)
     return SearchResults(items=items, count=count, count_estimated=estimated)

@@ -1,5 +1,6 @@
 """Public post search over the API: the same selector as the search page."""
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from ninja.responses import NinjaJSONEncoder
 
 from jianxi.core.api import Id, Pages
 from jianxi.core.db_router import replica_reads
@@ -93,7 +95,8 @@ def post_search(
         results = selectors.search_results(query=filters, today=today, page=paging.page, size=size)
     if not key:
         return results
-    body = PostSearchOut.model_validate(results, from_attributes=True).model_dump_json().encode()
+    # Encoded as ninja encodes a response (NinjaJSONEncoder), so cached and uncached pages agree.
+    body = json.dumps(PostSearchOut.model_validate(results, from_attributes=True).model_dump(), cls=NinjaJSONEncoder)
     search.store(key, body, seconds)
     return HttpResponse(body, content_type="application/json; charset=utf-8")
 

@@ -194,6 +194,14 @@ def test_a_cached_first_page_reads_only_its_posts_by_id(fixture_posts):
     assert (again.count, again.count_estimated) == (4, False)
 
 
+def test_a_cached_api_page_is_the_same_json_as_an_uncached_one(client, fixture_posts, settings):
+    cached = client.get("/api/v1/posts", {"q": "助理"})
+    assert client.get("/api/v1/posts", {"q": "助理"}).content == cached.content  # from the cache
+    settings.SEARCH_CACHE_SECONDS = 0
+    fresh = client.get("/api/v1/posts", {"q": "助理"})
+    assert fresh.json() == cached.json() and fresh["Content-Type"] == cached["Content-Type"]
+
+
 def test_the_cache_is_off_with_zero_seconds(client, fixture_posts, settings):
     settings.SEARCH_CACHE_SECONDS = 0
     client.get("/api/v1/posts", {"q": "助理"})

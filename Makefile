@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck pytest system-deps bench messages clean
+.PHONY: run test lint typecheck pytest system-deps bench messages clean serve bench-national
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ run: $(VENV)/.run-deps
 	$(BIN)/python manage.py demo
 	@echo "Jianxi is serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT) --insecure
+
+# Production: gunicorn with workers, timeouts and address from the environment (WEB_BIND,
+# WEB_WORKERS, WEB_TIMEOUT; see jianxi/gunicorn_conf.py and docs/operations.md).
+serve: $(VENV)/.run-deps
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/gunicorn -c python:jianxi.gunicorn_conf jianxi.wsgi
 
 # Debian's Chromium and a CJK font for the browser tests; installed when missing and we may.
 system-deps:
@@ -50,6 +57,12 @@ test: lint typecheck pytest
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python -m bench
+
+# National scale on PostgreSQL (a scratch database that may be wiped): 1,000,000 posts for the
+# search (loaded once, then reused), the search API and page over HTTP under gunicorn.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jianxi_bench_national
+bench-national: $(VENV)/.test-deps
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench --only search --posts 1000000 --http-seconds 20
 
 messages: $(VENV)/.test-deps
 	cd jianxi && ../$(BIN)/django-admin makemessages -l en --no-obsolete && ../$(BIN)/django-admin compilemessages

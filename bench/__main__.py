@@ -39,7 +39,10 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=20_000, help="hosts to load for the list benchmark")
     parser.add_argument("--posts", type=int, default=100_000, help="posts to load for the search benchmark")
     parser.add_argument("--internships", type=int, default=20_000, help="internships for the claim-run benchmark")
-    parser.add_argument("--only", choices=["claim_run", "imports", "oversight"], help="run only this benchmark")
+    parser.add_argument(
+        "--only", choices=["claim_run", "imports", "oversight", "search"], help="run only this benchmark"
+    )
+    parser.add_argument("--http-seconds", type=float, default=5.0, help="seconds per URL under HTTP load (search)")
     parser.add_argument("--stats-posts", type=int, default=1_000_000, help="posts for the statistics benchmark")
     parser.add_argument(
         "--stats-agreements", type=int, default=1_000_000, help="agreements for the statistics benchmark"
@@ -89,6 +92,13 @@ def main() -> None:
         from bench.oversight import bench_oversight
 
         bench_oversight(record, timed, posts=args.stats_posts, agreements=args.stats_agreements)
+        print(f"\n{date.today()} · {machine_line()} · {connection.vendor}")
+        return
+    if args.only == "search":
+        from bench.search import bench_search_scale
+
+        for line in bench_search_scale(record, timed, posts=args.posts, http_seconds=args.http_seconds):
+            print(line)
         print(f"\n{date.today()} · {machine_line()} · {connection.vendor}")
         return
     if args.only == "imports":
@@ -174,6 +184,10 @@ def main() -> None:
     record("GET /hosts/ page 1 (HTML)", *timed(lambda: client.get("/hosts/"), 50))
 
     bench_search(args.posts, districts, record, client)
+    from bench.search import bench_search_scale
+
+    for line in bench_search_scale(record, timed, posts=args.posts, http_seconds=args.http_seconds):
+        print(line)
     bench_claim_run(args.internships, record)
     from bench.imports import bench_imports
 
@@ -395,52 +409,10 @@ TITLE_TAILS = ["助理", "见习生", "专员", "见习岗", "实习研究员"]
 
 def bench_search(total: int, districts: list[Any], record: Callable[..., None], client: Any) -> None:
     """Load ``total`` published posts with varied Chinese titles, then time the public search."""
-    from datetime import timedelta
-    from decimal import Decimal
+    from bench.search_load import load_posts
 
-    from django.utils import timezone
-
-    from jianxi.hosts.models import Host
-    from jianxi.policy.models import PostCategory
-    from jianxi.posts import search
-    from jianxi.posts.models import Post, PostStatus
-
-    categories = list(PostCategory.objects.all())
-    hosts = list(Host.objects.order_by("pk")[:500])
-    today = timezone.localdate()
-    now = timezone.now()
     t0 = time.perf_counter()
-    batch: list[Post] = []
-    for n in range(Post.objects.count(), total):
-        title = TITLE_WORDS[n % len(TITLE_WORDS)] + TITLE_TAILS[(n // 7) % len(TITLE_TAILS)]
-        host = hosts[n % len(hosts)]
-        description = f"{TITLE_WORDS[(n // 3) % len(TITLE_WORDS)]}相关工作，岗位编号{n}。"
-        batch.append(
-            Post(
-                host=host,
-                title=title,
-                category=categories[n % len(categories)],
-                description=description,
-                headcount=1 + n % 5,
-                months=3 + n % 10,
-                allowance=Decimal("3000.00"),
-                district=districts[n % len(districts)],
-                recruit_start=today,
-                recruit_end=today + timedelta(days=1 + n % 90),
-                expires_on=today + timedelta(days=120),
-                status=PostStatus.PUBLISHED,
-                published_at=now - timedelta(minutes=n),
-                search_document=search.document(title, "", "", host.name, description),
-            )
-        )
-        if len(batch) == 5000:
-            Post.objects.bulk_create(batch)
-            batch.clear()
-    Post.objects.bulk_create(batch)
-    from django.db import connection
-
-    with connection.cursor() as cursor:  # fresh planner statistics, as autovacuum would give
-        cursor.execute("ANALYZE")
+    load_posts(total)  # jieba in worker processes; COPY on PostgreSQL (bench/search_load.py)
     load = time.perf_counter() - t0
     print(f"loaded {total:,} posts in {load:.1f} s")
     for label, params in [

@@ -163,12 +163,26 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections by default (opening one costs 8–10 ms on PostgreSQL, more than a search
+# page), checked before reuse so a restarted database costs one failed ping, not a 500.
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'jianxi.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        conn_max_age=DB_CONN_MAX_AGE,
+        conn_health_checks=True,
     )
 }
+# An optional read replica (streaming replication of the primary): the router sends the public
+# search's and the dashboards' reads there (jianxi/core/db_router.py); everything else, and every
+# write, goes to the primary. Tests treat it as a mirror of the default database.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["jianxi.core.db_router.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout keep the embedded database usable by a web process and a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -281,6 +295,20 @@ QUOTE_RATE_PER_MINUTE = env_int("QUOTE_RATE_PER_MINUTE", 120)
 
 # The city this deployment serves; policy data is looked up by it.
 JIANXI_CITY = env_str("JIANXI_CITY", "110000")
+
+# The production server (`make serve`: gunicorn -c python:jianxi.gunicorn_conf jianxi.wsgi).
+# Sync workers, each with its own persistent database connection; about 2 per core plus one.
+WEB_BIND = env_str("WEB_BIND", "127.0.0.1:8000")
+WEB_WORKERS = env_int("WEB_WORKERS", 2 * (os.cpu_count() or 1) + 1)
+WEB_TIMEOUT = env_int("WEB_TIMEOUT", 30)  # seconds a request may take before its worker is restarted
+WEB_GRACEFUL_TIMEOUT = env_int("WEB_GRACEFUL_TIMEOUT", 30)
+WEB_MAX_REQUESTS = env_int("WEB_MAX_REQUESTS", 10_000)  # recycle a worker after this many (0: never)
+
+# Public post search (jianxi/posts/search.py): totals are exact up to this many matches and
+# estimated ("约 N 条") above it; first pages of the public search are cached this many seconds
+# (0: off) and dropped whenever a post is published or leaves the search.
+SEARCH_EXACT_COUNT_LIMIT = env_int("SEARCH_EXACT_COUNT_LIMIT", 1_000)
+SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 30)
 
 LOGGING = {
     "version": 1,

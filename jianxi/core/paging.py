@@ -7,6 +7,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -38,6 +39,34 @@ def paginate(
     page: Page = Paginator(queryset, size).get_page(request.GET.get("page"))
     page.sort = requested  # type: ignore[attr-defined]
     return page
+
+
+def page_request(request: HttpRequest) -> tuple[int, int]:
+    """The page number (1 on anything odd) and page size (one of ``PAGE_SIZES``) asked for."""
+    number = parse_id(request.GET.get("page")) or 1
+    try:
+        size = int(request.GET.get("size", PAGE_SIZES[0]))
+    except ValueError:
+        size = PAGE_SIZES[0]
+    return number, size if size in PAGE_SIZES else PAGE_SIZES[0]
+
+
+class KnownCountPaginator(Paginator):
+    """The paginator of a page fetched already, whose total is known — exact, or an estimate
+    (``count_estimated``: templates show "约 N 条"). Used where counting every match would cost
+    more than the page (the public post search)."""
+
+    def __init__(self, items: list[Any], per_page: int, *, count: int, estimated: bool = False) -> None:
+        super().__init__(items, per_page)
+        self._known_count = count
+        self.count_estimated = estimated
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+    def page(self, number: Any) -> Page:
+        return Page(self.object_list, self.validate_number(number), self)
 
 
 def parse_id(value: str | None) -> int | None:

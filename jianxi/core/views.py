@@ -27,6 +27,12 @@ from jianxi.youth.models import Person
 
 
 @public
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness for load balancers and the load benchmark: answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@public
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:

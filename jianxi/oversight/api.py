@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from jianxi.accounts.models import Role
 from jianxi.core.access import require_role
+from jianxi.core.db_router import replica_reads
 from jianxi.oversight.selectors import MIN_YEAR, overview
 from jianxi.policy.models import District
 
@@ -67,7 +68,8 @@ def stats_overview(request: HttpRequest, query: Query[OverviewQuery]) -> dict[st
         chosen = District.objects.filter(code=query.district).first()
         if chosen is None or (user.role == Role.DISTRICT and chosen.pk != user.district_id):
             raise Http404
-    ov = overview(user, year=query.year, today=timezone.localdate(), district=chosen)
+    with replica_reads():  # statistics may come from a read replica (core/db_router.py)
+        ov = overview(user, year=query.year, today=timezone.localdate(), district=chosen)
     return {
         "year": ov.year,
         "target": ov.target,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from jianxi.accounts.models import Role
 from jianxi.core.access import acting_user, roles
+from jianxi.core.db_router import reads_from_replica
 from jianxi.core.excel import xlsx_download, xlsx_response
 from jianxi.oversight import ministry as ministry_report
 from jianxi.oversight.selectors import MIN_YEAR, overview, take_up
@@ -59,6 +60,7 @@ def dashboard_context(user: Any, *, year: int, today: date, district: District |
 
 
 @roles(*READERS)
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     user = acting_user(request)

@@ -1,19 +1,22 @@
 """Public post search over the API: the same selector as the search page."""
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Schema
-from ninja.pagination import paginate
+from ninja import Field, Query, Router, Schema
+from ninja.responses import NinjaJSONEncoder
 
 from jianxi.core.api import Id, Pages
-from jianxi.posts import selectors
+from jianxi.core.db_router import replica_reads
+from jianxi.posts import search, selectors
 from jianxi.posts.models import Post
 
 router = Router(tags=["posts"])
+DEFAULT_PAGE_SIZE = 20
 
 
 class PostOut(Schema):
@@ -66,11 +69,36 @@ class PostOut(Schema):
         return str(obj.get_education_display())
 
 
-@router.get("", response=list[PostOut], auth=None, summary="见习岗位搜索（公开）")
-@paginate(Pages)
-def post_search(request: HttpRequest, filters: Query[selectors.PostQuery]) -> QuerySet[Post]:
-    """Published posts: Chinese keywords (segmented), filters and sorting (newest, closing, relevance)."""
-    return selectors.posts_public(query=filters, today=timezone.localdate())
+class PostSearchOut(Schema):
+    items: list[PostOut]
+    count: int = Field(description="符合条件的岗位数；count_estimated 为真时是估计值（约数）")
+    count_estimated: bool = Field(description="总数超过精确计数上限时为真，count 为估计值")
+
+
+@router.get("", response=PostSearchOut, auth=None, summary="见习岗位搜索（公开）")
+def post_search(
+    request: HttpRequest, filters: Query[selectors.PostQuery], paging: Query[Pages.Input]
+) -> selectors.SearchResults | HttpResponse:
+    """Published posts: Chinese keywords (segmented), filters and sorting (newest, closing, relevance).
+
+    ``count`` is exact up to a limit (1,000 by default) and estimated above it (``count_estimated``).
+    """
+    size = paging.page_size or DEFAULT_PAGE_SIZE
+    today = timezone.localdate()
+    seconds = settings.SEARCH_CACHE_SECONDS
+    # A first page's whole JSON body is cached too (same generation as the page's ids, so a
+    # publish drops both): a hit is one cache read, no database, no serialising.
+    key = selectors.search_cache_key(filters, today, size, kind="api") if paging.page == 1 and seconds > 0 else ""
+    if key and (body := search.cached(key)) is not None:
+        return HttpResponse(body, content_type="application/json; charset=utf-8")
+    with replica_reads():  # public data: may come from a read replica (core/db_router.py)
+        results = selectors.search_results(query=filters, today=today, page=paging.page, size=size)
+    if not key:
+        return results
+    # Encoded as ninja encodes a response (NinjaJSONEncoder), so cached and uncached pages agree.
+    body = json.dumps(PostSearchOut.model_validate(results, from_attributes=True).model_dump(), cls=NinjaJSONEncoder)
+    search.store(key, body, seconds)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 @router.get("/{post_id}", response=PostOut, auth=None, summary="见习岗位详情（公开）")

@@ -12,3 +12,16 @@ class PostsConfig(AppConfig):
         from jianxi.posts import services
 
         hosts.host_changed.register(services.host_changed)
+
+        # Any saved or deleted post may enter or leave the public search: cached first pages go
+        # stale (search.changed()). Bulk writes call search.changed() themselves (services.py).
+        from django.db.models.signals import post_delete, post_save
+
+        from jianxi.posts.models import Post
+        from jianxi.posts.search import changed
+
+        def _post_changed(**kwargs: object) -> None:
+            changed()
+
+        post_save.connect(_post_changed, sender=Post, dispatch_uid="posts.search.changed.save", weak=False)
+        post_delete.connect(_post_changed, sender=Post, dispatch_uid="posts.search.changed.delete", weak=False)

@@ -9,13 +9,14 @@ A query word must match as a whole word or, when jieba splits it into smaller wo
 all its characters, as all of those: "数据分析" matches (数据分析) or (数据 and 分析), and so finds
 "数据分析师助理"; "软件" finds "软件开发见习生". Several query words must all match.
 
-Relevance: ts_rank on PostgreSQL (title words are written three times, so they weigh more);
-on SQLite, the number of query words in the title, then newest — bm25() would re-run the match
-for every row and is far too slow over thousands of matches.
+Relevance, the same on both databases (see ``apply``): among the newest ``RANK_WINDOW`` matches,
+the number of query words in the title, then newest. ts_rank (PostgreSQL) and bm25() (SQLite)
+must read every match to rank it: 0.9–1.3 s for a broad word at a million posts.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable
@@ -24,7 +25,8 @@ from typing import Any
 
 import jieba
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Case, F, Func, QuerySet, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 
 jieba.setLogLevel(logging.WARNING)
 # Letters and digits only: "_" is a word character to Python but an empty phrase to FTS5.
@@ -92,33 +94,158 @@ def _tsquery_expression(groups: list[list[list[str]]]) -> str:
     return " & ".join("(" + " | ".join(alt(a) for a in group) + ")" for group in groups)
 
 
-def apply(qs: QuerySet[Any], q: str, *, ranked: bool) -> QuerySet[Any] | None:
+class _TsMatch(Func):
+    """``<posts table>.search_vector @@ to_tsquery('simple', %s)`` (PostgreSQL), under whatever
+    alias the table has in the query (a subquery names it U0). ``search_vector`` is the stored
+    tsvector column of migration 0006, not a model field: it is reached through its neighbour."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, tsquery: str) -> None:
+        super().__init__(F("search_document"))
+        self.tsquery = tsquery
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        column, params = compiler.compile(self.source_expressions[0])
+        column = column.replace('"search_document"', '"search_vector"')
+        return f"{column} @@ to_tsquery('simple', %s)", [*params, self.tsquery]
+
+
+RANK_WINDOW = 1000  # relevance orders the newest this-many matches (see apply())
+
+
+def apply(
+    qs: QuerySet[Any], q: str, *, ranked: bool, window_page: tuple[int, int] | None = None
+) -> QuerySet[Any] | None:
     """``qs`` narrowed to posts matching ``q`` (annotated with ``relevance`` when ``ranked``).
 
     None when ``q`` holds no word at all. Words contain only word characters (``\\w``), so
     quoting them is safe in both query syntaxes; the expression itself is a bound parameter.
+
+    Relevance, the same on both databases: among the newest ``RANK_WINDOW`` matches, posts with
+    more query words in their title first, then newest; after them the older matches, newest
+    first. Ranking every match of a broad word (one post in five at a national scale: 200,000)
+    costs a read of every one; the newest thousand are found through an index and ranked in a
+    few milliseconds, and a broad word's best matches are among them. ``window_page`` (offset,
+    size) keeps just that page of the ranked window (the first pages: selectors.search_results):
+    the window is ranked on the posts table alone and only the page's posts are joined.
     """
     groups = query_groups(q)
     if not groups:
         return None
     if connection.vendor == "postgresql":
-        expr = _tsquery_expression(groups)
-        vector = "posts_post.search_vector"  # stored, GIN-indexed (migration 0005)
-        qs = qs.extra(where=[f"{vector} @@ to_tsquery('simple', %s)"], params=[expr])  # noqa: S610
-        if ranked:
-            rank = f"ts_rank({vector}, to_tsquery('simple', %s))"
-            qs = qs.extra(select={"relevance": rank}, select_params=[expr])  # noqa: S610
+        qs = qs.filter(_TsMatch(_tsquery_expression(groups)))
+    else:
+        # SQLite evaluates the full-text query once, as a list, and keeps the post indexes for
+        # the other filters and the sort.
+        fts = "SELECT rowid FROM posts_post_fts WHERE posts_post_fts MATCH %s"
+        qs = qs.filter(pk__in=RawSQL(fts, [_fts5_expression(groups)]))  # noqa: S611
+    if not ranked:
         return qs
-    expr = _fts5_expression(groups)
-    # SQLite evaluates the full-text query once, as a list, and keeps the post indexes for the
-    # other filters and the sort.
-    where = "posts_post.id IN (SELECT rowid FROM posts_post_fts WHERE posts_post_fts MATCH %s)"
-    qs = qs.extra(where=[where], params=[expr])  # noqa: S610
-    if ranked:
-        # bm25() cannot be had per row without re-running the match for every row, which is
-        # far too slow over thousands of matches; SQLite ranks by how many query words the
-        # title contains (then newest), a cheap expression over the matched rows only.
-        words = [group[0][0] for group in groups]
-        rank = " + ".join(["(instr(lower(posts_post.title), %s) > 0)"] * len(words))
-        qs = qs.extra(select={"relevance": rank}, select_params=words)  # noqa: S610
-    return qs
+    window = qs.order_by("-published_at", "-id").values("pk")[:RANK_WINDOW]
+    score: Any = Value(0)
+    for group in groups:
+        score = score + Case(When(title__icontains=group[0][0], then=Value(1)), default=Value(0))
+    if window_page is not None:
+        # The window holds only matching posts that pass every filter: rank it alone, then
+        # select the page's posts by id (their joins are made for those rows only).
+        offset, size = window_page
+        in_window = qs.model.objects.filter(pk__in=Subquery(window)).annotate(relevance=score)
+        page = in_window.order_by("-relevance", "-published_at", "-id").values("pk")[offset : offset + size]
+        return qs.model.objects.filter(pk__in=Subquery(page)).annotate(relevance=score)
+    return qs.annotate(relevance=Case(When(pk__in=Subquery(window), then=score), default=Value(-1)))
+
+
+# --- Totals: exact up to a limit, then estimated ------------------------------------------------
+
+
+def count_matches(qs: QuerySet[Any], limit: int) -> tuple[int, bool]:
+    """How many rows ``qs`` holds, and whether that is an estimate.
+
+    PostgreSQL: the planner's estimate first (``EXPLAIN``, from the table's statistics, under a
+    millisecond); above ``limit`` that is the answer ("约 N 条"). Otherwise the rows are counted,
+    at most ``limit + 1`` of them (``SELECT count(*) FROM (… LIMIT limit + 1)``), so the cost is
+    bounded whatever the planner thought. SQLite, at a city's scale, counts exactly.
+    """
+    bare = qs.order_by().values("pk")
+    if connection.vendor != "postgresql":
+        return bare.count(), False
+    sql, params = bare.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    if estimate > limit:
+        return estimate, True
+    counted = bare[: limit + 1].count()
+    if counted <= limit:
+        return counted, False
+    return max(estimate, limit + 1), True
+
+
+def round_estimate(n: int) -> int:
+    """An estimate shown to people: two significant figures (123,456 → 120,000)."""
+    if n < 100:
+        return n
+    digits = len(str(n)) - 2
+    return round(n, -digits)
+
+
+# --- A short-lived cache of first pages ----------------------------------------------------------
+
+_GENERATION_KEY = "posts:search:generation"
+
+
+def cache_key(params: str) -> str:
+    import hashlib
+
+    return "posts:search:page:" + hashlib.sha256(params.encode()).hexdigest()[:32]
+
+
+def cached(key: str) -> Any | None:
+    """The value stored under ``key`` if stored in the current generation (one cache round trip)."""
+    from django.core.cache import cache
+
+    found = cache.get_many([_GENERATION_KEY, key])
+    entry = found.get(key)
+    if entry is None or entry[0] != found.get(_GENERATION_KEY):
+        return None
+    return entry[1]
+
+
+def store(key: str, value: Any, seconds: int) -> None:
+    import time
+
+    from django.core.cache import cache
+
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:  # first use, or evicted: a value no stored page holds
+        cache.add(_GENERATION_KEY, time.time_ns(), None)
+        generation = cache.get(_GENERATION_KEY)
+    cache.set(key, (generation, value), seconds)
+
+
+def changed() -> None:
+    """Posts entered or left the public search (or changed): every cached page is stale.
+
+    Called at once and again when the transaction commits, so a page cached in between (from
+    the old data) does not survive the commit.
+    """
+    from django.db import transaction
+
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:  # not there yet (or evicted): any new value differs from what pages hold
+        import time
+
+        cache.set(_GENERATION_KEY, time.time_ns(), None)

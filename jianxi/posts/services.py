@@ -90,6 +90,7 @@ def posts_reindex(*, host: Host) -> int:
     for post in posts:
         post.search_document = _document(post, host)
     Post.objects.bulk_update(posts, ["search_document"], batch_size=500)
+    search.changed()
     return len(posts)
 
 
@@ -240,6 +241,8 @@ def posts_follow_host(*, host: Host, actor: User, reason: str) -> int:
     audit.update_many(
         posts, ["status", "status_reason", "closed_at"], actor=actor, reason=f"{verb}：{reason}", batch_size=500
     )
+    if posts:
+        search.changed()
     return len(posts)
 
 
@@ -268,6 +271,7 @@ def posts_expire(*, today: date, chunk: int = 2000) -> int:
             audit.update_many(
                 posts, ["status", "closed_at", "status_reason"], actor=None, reason="到期关闭", batch_size=500
             )
+            search.changed()
             expired += len(posts)
 
 

@@ -15,10 +15,11 @@ from jianxi.accounts.duties import DUTIES, Duty
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core.access import acting_user, public, roles
+from jianxi.core.db_router import reads_from_replica
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import xlsx_response
 from jianxi.core.forms import add_rule_error
-from jianxi.core.paging import paginate
+from jianxi.core.paging import KnownCountPaginator, page_request, paginate
 from jianxi.policy.models import District
 from jianxi.posts import selectors, services
 from jianxi.posts.forms import PostForm, PostSearchForm, ReasonForm
@@ -85,14 +86,23 @@ def _directory_row(h: Any) -> list[Any]:
 
 
 @public
+@reads_from_replica
 def search(request: HttpRequest) -> HttpResponse:
     """岗位搜索: anyone, signed in or not, finds published posts."""
     form = PostSearchForm(request.GET or None)
     if request.GET and not form.is_valid():
         messages.warning(request, _("部分筛选条件无效，已忽略。"))
     query = form.query()
-    posts = selectors.posts_public(query=query, today=timezone.localdate())
-    page = paginate(request, posts)
+    today = timezone.localdate()
+    number, size = page_request(request)
+    results = selectors.search_results(query=query, today=today, page=number, size=size)
+    if not results.items and number > 1:  # past the end (or an estimate's last pages): the last page
+        number = max(1, -(-results.count // size))
+        results = selectors.search_results(query=query, today=today, page=number, size=size)
+        number = number if results.items else 1
+    paginator = KnownCountPaginator(results.items, size, count=results.count, estimated=results.count_estimated)
+    page = paginator.page(number)
+    page.sort = query.sort  # type: ignore[attr-defined]
     return render(request, "posts/search.html", {"form": form, "page": page, "query": query})
 
 

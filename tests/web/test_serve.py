@@ -1,0 +1,59 @@
+"""The production server: `make serve` runs gunicorn with settings from the environment."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from bench.http_load import run_load, serve
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_database_connections_persist_and_are_checked_by_default():
+    assert settings.DB_CONN_MAX_AGE == 60
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] == 60
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+def test_gunicorn_takes_workers_timeouts_and_address_from_the_environment():
+    code = (
+        "import jianxi.gunicorn_conf as c; "
+        "print(c.bind, c.workers, c.timeout, c.graceful_timeout, c.max_requests, c.worker_class)"
+    )
+    env = {"WEB_BIND": "127.0.0.1:9999", "WEB_WORKERS": "7", "WEB_TIMEOUT": "45", "WEB_MAX_REQUESTS": "0"}
+    out = subprocess.run(  # a fresh interpreter: settings are read once per process
+        [sys.executable, "-c", code], cwd=ROOT, env={**_base_env(), **env}, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["127.0.0.1:9999", "7", "45", "30", "0", "sync"]
+
+
+def test_make_serve_runs_the_gunicorn_command():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "$(BIN)/gunicorn -c python:jianxi.gunicorn_conf jianxi.wsgi" in makefile
+
+
+def _base_env() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if not k.startswith("WEB_")}
+
+
+@pytest.mark.skipif(not Path(sys.executable).with_name("gunicorn").exists(), reason="gunicorn not installed")
+def test_gunicorn_starts_and_answers(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/serve.sqlite3", "JIANXI_VAR_DIR": str(tmp_path)}
+    with serve(env, workers=2) as base:
+        with urllib.request.urlopen(base + "/healthz", timeout=10) as response:
+            assert response.status == 200 and response.read() == b"ok"
+        result = run_load(base + "/healthz", concurrency=4, seconds=0.5)
+        assert result.requests > 0 and result.errors == 0
+
+
+def test_the_load_generator_refuses_other_hosts():
+    with pytest.raises(ValueError, match="only targets this machine"):
+        run_load("http://example.com/", concurrency=1, seconds=0.1)

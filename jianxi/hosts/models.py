@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -65,6 +67,9 @@ class Host(models.Model):
         _("状态"), max_length=20, choices=HostStatus.choices, default=HostStatus.PENDING, db_index=True
     )
     status_reason = models.CharField(_("审核意见"), max_length=500, blank=True)
+    # R-SUB-6: a bar for a period ends after this day (the district may then reinstate the unit,
+    # and ``lift_bars`` does it daily); a barred unit without it is barred for good.
+    barred_until = models.DateField(_("禁入截止日"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     history = HistoricalRecords()
@@ -89,6 +94,14 @@ class Host(models.Model):
     def contact_phone_masked(self) -> str:
         """For public pages: the directory gives the unit, not a person's full mobile number."""
         return mask_phone(self.contact_phone)
+
+    @property
+    def barred_for_good(self) -> bool:
+        return self.status == HostStatus.BARRED and self.barred_until is None
+
+    def bar_over(self, today: date) -> bool:
+        """A bar for a period whose last day has passed."""
+        return self.status == HostStatus.BARRED and self.barred_until is not None and self.barred_until < today
 
     @property
     def may_publish(self) -> bool:

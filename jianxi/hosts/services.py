@@ -7,6 +7,7 @@ the actor and the reason) and notifies the host's staff after commit.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Protocol
 
 from django.db import transaction
@@ -40,7 +41,8 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, bool, str]] = {
     "approve": ((HostStatus.PENDING, HostStatus.RETURNED), HostStatus.APPROVED, False, "审核通过"),
     "return": ((HostStatus.PENDING,), HostStatus.RETURNED, True, "退回"),
     "suspend": ((HostStatus.APPROVED,), HostStatus.SUSPENDED, True, "暂停"),
-    "reinstate": ((HostStatus.SUSPENDED,), HostStatus.APPROVED, False, "恢复"),
+    # A barred unit is reinstated only once a bar for a period is over (R-SUB-6).
+    "reinstate": ((HostStatus.SUSPENDED, HostStatus.BARRED), HostStatus.APPROVED, False, "恢复"),
     "bar": (
         (HostStatus.PENDING, HostStatus.APPROVED, HostStatus.SUSPENDED, HostStatus.RETURNED),
         HostStatus.BARRED,
@@ -58,8 +60,13 @@ ACTION_DUTIES = {
 }
 
 
-def host_review(*, actor: User, host_id: int, action: str, reason: str = "") -> Host:
-    """Apply a district officer's decision to a host unit of their district."""
+def host_review(
+    *, actor: User, host_id: int, action: str, reason: str = "", until: date | None = None, today: date | None = None
+) -> Host:
+    """Apply a district officer's decision to a host unit of their district.
+
+    ``until``: a bar for a period ends after that day; without it a bar is for good (R-SUB-6).
+    """
     if action not in TRANSITIONS:
         raise RuleError("host.action", f"未知的审核操作：{action}", field="action")
     require(actor, ACTION_DUTIES[action])
@@ -76,10 +83,22 @@ def host_review(*, actor: User, host_id: int, action: str, reason: str = "") -> 
                 "host.transition",
                 f"该单位当前状态为“{host.get_status_display()}”，不能{verb}。",
             )
+        today = today or timezone.localdate()
+        if action == "reinstate" and host.status == HostStatus.BARRED and not host.bar_over(today):
+            raise RuleError(
+                "R-SUB-6.bar",
+                "该单位已被永久禁入，不能恢复（R-SUB-6）。"
+                if host.barred_until is None
+                else f"该单位禁入至 {host.barred_until}，期满后才能恢复（R-SUB-6）。",
+            )
+        if action == "bar" and until is not None and until < today:
+            raise RuleError("bar_until", "禁入截止日不能早于今天。", field="bar_until")
+        host.barred_until = until if action == "bar" else None
         host.status = target
         host.status_reason = reason
         host.reviewed_at = timezone.now()
-        audit.save(host, actor=actor, reason=f"{verb}：{reason}" if reason else verb)
+        said = verb + (f"至 {until}" if action == "bar" and until else "")
+        audit.save(host, actor=actor, reason=f"{said}：{reason}" if reason else said)
         for follow in host_changed:  # posts: barred or suspended, its posts close or leave the search
             follow(
                 host=host,
@@ -87,9 +106,25 @@ def host_review(*, actor: User, host_id: int, action: str, reason: str = "") -> 
                 changed=frozenset({"status"}),
                 reason=f"单位{verb}" + (f"：{reason}" if reason else ""),
             )
-    message = f"您的单位“{host.name}”已被{verb}" + (f"，理由：{reason}" if reason else "。")
+    period = f"（至 {host.barred_until}）" if action == "bar" and host.barred_until else ""
+    message = f"您的单位“{host.name}”已被{verb}{period}" + (f"，理由：{reason}" if reason else "。")
     notify(users=host.staff.all(), message=message, link=reverse("hosts:mine"), email=host.contact_email)
     return host
+
+
+@transaction.atomic
+def bars_lift(*, today: date) -> list[Host]:
+    """Reinstate every unit whose bar for a period is over (R-SUB-6): run daily (``lift_bars``)."""
+    lifted = []
+    for host in Host.objects.select_for_update().filter(status=HostStatus.BARRED, barred_until__lt=today):
+        host.status, host.barred_until = HostStatus.APPROVED, None
+        host.status_reason = "禁入期满"
+        host.reviewed_at = timezone.now()
+        audit.save(host, actor=None, reason="禁入期满，恢复")
+        for follow in host_changed:
+            follow(host=host, actor=None, changed=frozenset({"status"}), reason="单位禁入期满")  # type: ignore[arg-type]
+        lifted.append(host)
+    return lifted
 
 
 # What host staff may correct about their unit (not the district). The privileged fields among

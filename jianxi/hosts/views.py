@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -84,10 +86,13 @@ def host_list(request: HttpRequest) -> HttpResponse:
 def host_detail(request: HttpRequest, pk: int) -> HttpResponse:
     host = get_scoped(request.user, Host.objects.select_related("district", "department"), pk=pk)
     history = host.history.select_related("history_user").order_by("-history_date")[:20]
+    today = timezone.localdate()
     actions = [
         (name, verb, needs_reason)
         for name, (sources, _target, needs_reason, verb) in services.TRANSITIONS.items()
-        if host.status in sources and may(request.user, services.ACTION_DUTIES[name])
+        if host.status in sources
+        and may(request.user, services.ACTION_DUTIES[name])
+        and not (name == "reinstate" and host.status == HostStatus.BARRED and not host.bar_over(today))
     ]
     change = services.pending_change(host)
     changes = host.changes.select_related("reviewed_by", "department_confirmed_by").order_by("-requested_at")[:20]
@@ -171,8 +176,18 @@ def host_change_confirm(request: HttpRequest, pk: int, action: str) -> HttpRespo
 @duty(Duty.HOST_REVIEW, Duty.HOST_SANCTION)
 def host_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
+        until = None
+        if action == "bar" and request.POST.get("bar_until"):
+            try:
+                until = date.fromisoformat(request.POST["bar_until"])
+            except ValueError as exc:
+                raise RuleError("bar_until", _("禁入截止日应为日期（YYYY-MM-DD）。"), field="bar_until") from exc
         host = services.host_review(
-            actor=acting_user(request), host_id=pk, action=action, reason=request.POST.get("reason", "")
+            actor=acting_user(request),
+            host_id=pk,
+            action=action,
+            reason=request.POST.get("reason", ""),
+            until=until,
         )
     except RuleError as err:
         messages.error(request, err.message)

@@ -12,3 +12,4 @@ class PlacementsConfig(AppConfig):
         from jianxi.posts import selectors as posts
 
         posts.placement_counts.register(selectors.placement_counts)
+        posts.applicant_outlook.register(selectors.outlook_of_user)

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from jianxi.accounts.models import Role
 from jianxi.core.errors import RuleError
-from jianxi.placements.models import Agreement, AgreementStatus, Application
+from jianxi.placements.models import Agreement, AgreementStatus, Application, ApplicationStatus
 from jianxi.policy import engine
 from jianxi.policy.selectors import engine_policy
 from jianxi.posts.models import Post
@@ -31,7 +31,15 @@ def placement_counts(qs: QuerySet[Post]) -> QuerySet[Post]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    applicants = Application.objects.filter(post=OuterRef("pk")).values("post").annotate(n=Count("pk")).values("n")
+    # An invitation not yet answered is no applicant: counting it would tell the host whether the
+    # ID number it typed is registered (issue #11, #12).
+    applicants = (
+        Application.objects.filter(post=OuterRef("pk"))
+        .exclude(status=ApplicationStatus.INVITED)
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return qs.annotate(
         placed=Coalesce(Subquery(placed, output_field=IntegerField()), 0),
         applicants=Coalesce(Subquery(applicants, output_field=IntegerField()), 0),

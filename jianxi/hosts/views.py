@@ -232,6 +232,8 @@ def host_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = HostEditForm(request.POST or None, instance=host, initial=pending or None)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        if not changes.get("credit_code"):
+            changes.pop("credit_code", None)  # left empty: unchanged
         try:
             host = services.host_update(actor=acting_user(request), host_id=pk, **changes)
         except RuleError as err:

@@ -31,6 +31,8 @@ class Duty(StrEnum):
     HOST_REVIEW = "host.review"  # approve or return a registration
     HOST_SANCTION = "host.sanction"  # suspend, reinstate, bar (R-SUB-6)
     BANK_REVIEW = "host.bank_review"  # approve or reject a new bank account
+    HOST_CHANGE_REVIEW = "host.change_review"  # approve or reject a unit's name, credit code, type, department, 基层
+    DEPARTMENT_CONFIRM = "host.department_confirm"  # a recruiting department confirms a unit is theirs
     POST_REVIEW = "post.review"  # publish or return a post
     AGREEMENT_CANCEL = "agreement.cancel"
     ATTENDANCE_REOPEN = "attendance.reopen"
@@ -52,6 +54,8 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     Duty.HOST_REVIEW: frozenset({Role.DISTRICT}),
     Duty.HOST_SANCTION: frozenset({Role.DISTRICT}),
     Duty.BANK_REVIEW: frozenset({Role.DISTRICT}),
+    Duty.HOST_CHANGE_REVIEW: frozenset({Role.DISTRICT}),
+    Duty.DEPARTMENT_CONFIRM: frozenset({Role.DEPARTMENT}),
     Duty.POST_REVIEW: frozenset({Role.DISTRICT}),
     Duty.AGREEMENT_CANCEL: frozenset({Role.HOST, Role.DISTRICT}),
     Duty.ATTENDANCE_REOPEN: frozenset({Role.DISTRICT}),
@@ -74,6 +78,7 @@ HOLDERS = {
     Role.DISTRICT: "区人社局",
     Role.CITY: "市人社局",
     Role.HOST: "见习单位",
+    Role.DEPARTMENT: "募集部门",
 }
 
 

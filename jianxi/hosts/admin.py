@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from jianxi.hosts.models import Host
+from jianxi.hosts.models import PRIVILEGED_FIELDS, Host
 
 
 @admin.register(Host)
@@ -19,4 +19,5 @@ class HostAdmin(SimpleHistoryAdmin):
         "pending_bank_name",
         "pending_bank_account",
         "pending_bank_at",
+        *PRIVILEGED_FIELDS,  # name, credit code, type, department, 基层 flag: the district's review (issue #12)
     )

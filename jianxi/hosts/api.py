@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
@@ -9,7 +9,7 @@ from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.core.access import require_role
 from jianxi.core.api import Id, Pages
-from jianxi.hosts.models import Host, HostStatus
+from jianxi.hosts.models import Host, HostChange, HostChangeStatus, HostStatus
 
 router = Router(tags=["hosts"])
 READERS = (Role.DISTRICT, Role.DEPARTMENT, Role.CITY, Role.HOST)
@@ -26,6 +26,9 @@ class HostOut(Schema):
     status: str
     grassroots_base: bool
     created_at: datetime
+    # The privileged fields whose change awaits the district's review (待审核); the values
+    # above are the reviewed ones in force.
+    pending_change: list[str]
 
     @staticmethod
     def resolve_district(obj: Host) -> str:
@@ -39,9 +42,18 @@ class HostOut(Schema):
     def resolve_department(obj: Host) -> str | None:
         return obj.department.code if obj.department else None
 
+    @staticmethod
+    def resolve_pending_change(obj: Host) -> list[str]:
+        return [name for change in obj.pending_changes for name in change.after]  # type: ignore[attr-defined]
+
 
 def _hosts() -> QuerySet[Host]:
-    return Host.objects.select_related("district", "department").order_by("-created_at", "-id")
+    pending = HostChange.objects.filter(status=HostChangeStatus.PENDING)
+    return (
+        Host.objects.select_related("district", "department")
+        .prefetch_related(Prefetch("changes", queryset=pending, to_attr="pending_changes"))
+        .order_by("-created_at", "-id")
+    )
 
 
 @router.get("", response=list[HostOut], summary="见习单位列表（按权限范围）")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -38,3 +40,8 @@ class HostEditForm(forms.ModelForm):
     class Meta:
         model = Host
         fields = HOST_EDITABLE_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty, the credit code stays as it is (a change of it waits for the district's review).
+        self.fields["credit_code"].required = False

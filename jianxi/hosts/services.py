@@ -7,6 +7,7 @@ the actor and the reason) and notifies the host's staff after commit.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Protocol
 
 from django.db import transaction
@@ -22,7 +23,7 @@ from jianxi.core.errors import RuleError
 from jianxi.core.hooks import Hooks
 from jianxi.core.notify import notify
 from jianxi.core.validators import parse_credit_code, parse_mobile
-from jianxi.hosts.models import Host, HostStatus
+from jianxi.hosts.models import PRIVILEGED_FIELDS, Host, HostChange, HostChangeStatus, HostStatus, HostType
 from jianxi.policy.models import Department, District
 
 
@@ -40,7 +41,8 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, bool, str]] = {
     "approve": ((HostStatus.PENDING, HostStatus.RETURNED), HostStatus.APPROVED, False, "审核通过"),
     "return": ((HostStatus.PENDING,), HostStatus.RETURNED, True, "退回"),
     "suspend": ((HostStatus.APPROVED,), HostStatus.SUSPENDED, True, "暂停"),
-    "reinstate": ((HostStatus.SUSPENDED,), HostStatus.APPROVED, False, "恢复"),
+    # A barred unit is reinstated only once a bar for a period is over (R-SUB-6).
+    "reinstate": ((HostStatus.SUSPENDED, HostStatus.BARRED), HostStatus.APPROVED, False, "恢复"),
     "bar": (
         (HostStatus.PENDING, HostStatus.APPROVED, HostStatus.SUSPENDED, HostStatus.RETURNED),
         HostStatus.BARRED,
@@ -58,8 +60,13 @@ ACTION_DUTIES = {
 }
 
 
-def host_review(*, actor: User, host_id: int, action: str, reason: str = "") -> Host:
-    """Apply a district officer's decision to a host unit of their district."""
+def host_review(
+    *, actor: User, host_id: int, action: str, reason: str = "", until: date | None = None, today: date | None = None
+) -> Host:
+    """Apply a district officer's decision to a host unit of their district.
+
+    ``until``: a bar for a period ends after that day; without it a bar is for good (R-SUB-6).
+    """
     if action not in TRANSITIONS:
         raise RuleError("host.action", f"未知的审核操作：{action}", field="action")
     require(actor, ACTION_DUTIES[action])
@@ -76,10 +83,22 @@ def host_review(*, actor: User, host_id: int, action: str, reason: str = "") -> 
                 "host.transition",
                 f"该单位当前状态为“{host.get_status_display()}”，不能{verb}。",
             )
+        today = today or timezone.localdate()
+        if action == "reinstate" and host.status == HostStatus.BARRED and not host.bar_over(today):
+            raise RuleError(
+                "R-SUB-6.bar",
+                "该单位已被永久禁入，不能恢复（R-SUB-6）。"
+                if host.barred_until is None
+                else f"该单位禁入至 {host.barred_until}，期满后才能恢复（R-SUB-6）。",
+            )
+        if action == "bar" and until is not None and until < today:
+            raise RuleError("bar_until", "禁入截止日不能早于今天。", field="bar_until")
+        host.barred_until = until if action == "bar" else None
         host.status = target
         host.status_reason = reason
         host.reviewed_at = timezone.now()
-        audit.save(host, actor=actor, reason=f"{verb}：{reason}" if reason else verb)
+        said = verb + (f"至 {until}" if action == "bar" and until else "")
+        audit.save(host, actor=actor, reason=f"{said}：{reason}" if reason else said)
         for follow in host_changed:  # posts: barred or suspended, its posts close or leave the search
             follow(
                 host=host,
@@ -87,14 +106,32 @@ def host_review(*, actor: User, host_id: int, action: str, reason: str = "") -> 
                 changed=frozenset({"status"}),
                 reason=f"单位{verb}" + (f"：{reason}" if reason else ""),
             )
-    message = f"您的单位“{host.name}”已被{verb}" + (f"，理由：{reason}" if reason else "。")
+    period = f"（至 {host.barred_until}）" if action == "bar" and host.barred_until else ""
+    message = f"您的单位“{host.name}”已被{verb}{period}" + (f"，理由：{reason}" if reason else "。")
     notify(users=host.staff.all(), message=message, link=reverse("hosts:mine"), email=host.contact_email)
     return host
 
 
-# What host staff may correct about their unit: not the credit code, not the district.
+@transaction.atomic
+def bars_lift(*, today: date) -> list[Host]:
+    """Reinstate every unit whose bar for a period is over (R-SUB-6): run daily (``lift_bars``)."""
+    lifted = []
+    for host in Host.objects.select_for_update().filter(status=HostStatus.BARRED, barred_until__lt=today):
+        host.status, host.barred_until = HostStatus.APPROVED, None
+        host.status_reason = "禁入期满"
+        host.reviewed_at = timezone.now()
+        audit.save(host, actor=None, reason="禁入期满，恢复")
+        for follow in host_changed:
+            follow(host=host, actor=None, changed=frozenset({"status"}), reason="单位禁入期满")  # type: ignore[arg-type]
+        lifted.append(host)
+    return lifted
+
+
+# What host staff may correct about their unit (not the district). The privileged fields among
+# them (models.PRIVILEGED_FIELDS) change only through the district's review once the unit is
+# approved; the bank account likewise (its own review, below).
 HOST_EDITABLE_FIELDS = (
-    "name", "host_type", "address", "contact_name", "contact_phone", "contact_email",
+    "name", "credit_code", "host_type", "address", "contact_name", "contact_phone", "contact_email",
     "bank_name", "bank_account", "grassroots_base", "department",
 )  # fmt: skip
 
@@ -157,6 +194,185 @@ def host_bank_review(*, actor: User, host_id: int, approve: bool, reason: str = 
     return host
 
 
+CHANGE_REQUESTED = "；单位信息变更待区人社局审核"
+CHANGE_WITHDRAWN = "；撤回单位信息变更"
+FIELD_LABELS = {
+    "name": "单位名称",
+    "credit_code": "统一社会信用代码",
+    "host_type": "单位类型",
+    "department": "募集部门",
+    "grassroots_base": "基层实习见习基地",
+}
+
+
+def _stored(name: str, value: Any) -> Any:
+    """A privileged field's value as a change request keeps it (a department by its id)."""
+    if name == "department":
+        return value.pk if isinstance(value, Department) else value
+    return value
+
+
+def _current(host: Host, name: str) -> Any:
+    return host.department_id if name == "department" else getattr(host, name)
+
+
+def shown(name: str, value: Any, departments: dict[int, str]) -> str:
+    """A privileged field's stored value in the words of the pages."""
+    if name == "department":
+        return departments.get(value, "—") if value is not None else "—"
+    if name == "grassroots_base":
+        return "是" if value else "否"
+    if name == "host_type":
+        return str(HostType(value).label) if value in HostType.values else str(value)
+    return str(value)
+
+
+def _credit_code_free(host: Host, code: str) -> None:
+    if Host.objects.filter(credit_code=code).exclude(pk=host.pk).exists():
+        raise RuleError(
+            "credit_code.taken", "该统一社会信用代码已由其他单位登记，请联系所在区人社局。", field="credit_code"
+        )
+
+
+def _privileged_change(host: Host, fields: dict[str, Any], changed: dict[str, Any], actor: User) -> str | None:
+    """Hold the privileged fields an approved unit changes for the district's review.
+
+    An approved (or suspended) unit's name, credit code, type, recruiting department and
+    grassroots-base flag (R-IN-4) go into its one pending ``HostChange``; the values in force
+    stay until the district approves. A unit not yet approved has them reviewed with its
+    registration, except the recruiting department, which its department always confirms.
+    Fields not given keep what the pending request asks for. Returns the note for the unit's
+    history row, or None when the pending request stays as it was.
+    """
+    if "credit_code" in fields:
+        fields["credit_code"] = parse_credit_code(fields["credit_code"])
+        if fields["credit_code"] != host.credit_code:
+            _credit_code_free(host, fields["credit_code"])
+    held_names = PRIVILEGED_FIELDS if host.status in (HostStatus.APPROVED, HostStatus.SUSPENDED) else ("department",)
+    pending = host.changes.select_for_update().filter(status=HostChangeStatus.PENDING).first()
+    wanted = {name: _current(host, name) for name in held_names}
+    if pending is not None:
+        wanted.update({name: value for name, value in pending.after.items() if name in wanted})
+    wanted.update({name: _stored(name, fields[name]) for name in held_names if name in fields})
+    for name in held_names:
+        changed.pop(name, None)
+    after = {name: value for name, value in wanted.items() if value != _current(host, name)}
+    if not after:
+        if pending is None:
+            return None
+        pending.status = HostChangeStatus.WITHDRAWN
+        audit.save(pending, actor=actor, reason="单位撤回信息变更")
+        return CHANGE_WITHDRAWN
+    if pending is not None and pending.after == after:
+        return None
+    change = pending or HostChange(host=host)
+    if change.after.get("department") != after.get("department"):
+        change.department_confirmed_by, change.department_confirmed_at = None, None
+    change.after = after
+    change.before = {name: _current(host, name) for name in after}
+    change.department_id = after.get("department")
+    change.requested_by = actor
+    change.requested_at = timezone.now()
+    audit.save(change, actor=actor, reason="单位申请变更：" + "、".join(FIELD_LABELS[name] for name in after))
+    _tell_reviewers(change)
+    return CHANGE_REQUESTED
+
+
+def _tell_reviewers(change: HostChange) -> None:
+    host = change.host
+    officers = User.objects.filter(role=Role.DISTRICT, district_id=host.district_id, is_active=True)
+    what = "、".join(FIELD_LABELS[name] for name in change.after)
+    notify(
+        users=officers,
+        message=f"见习单位“{host.name}”申请变更{what}，请审核后生效。",
+        link=reverse("hosts:detail", args=[host.pk]),
+    )
+    if change.needs_department and change.department_id is not None:
+        notify(
+            users=User.objects.filter(role=Role.DEPARTMENT, department_id=change.department_id, is_active=True),
+            message=f"见习单位“{host.name}”申报由本部门募集，请确认归属。",
+            link=reverse("hosts:changes"),
+        )
+
+
+def pending_change(host: Host) -> HostChange | None:
+    return host.changes.filter(status=HostChangeStatus.PENDING).first()
+
+
+@transaction.atomic
+def host_change_review(*, actor: User, host_id: int, approve: bool, reason: str = "") -> Host:
+    """The district approves a unit's pending change of privileged fields (it takes effect) or
+    rejects it with a reason. A new recruiting department must have confirmed it first."""
+    require(actor, Duty.HOST_CHANGE_REVIEW)
+    host = get_scoped(actor, Host.objects.select_for_update(), pk=host_id)
+    change = host.changes.select_for_update().filter(status=HostChangeStatus.PENDING).first()
+    if change is None:
+        raise RuleError("host.change_pending", "该单位没有待审核的单位信息变更。")
+    reason = reason.strip()
+    if not approve and not reason:
+        raise RuleError("reason", "驳回单位信息变更须填写理由（单位可见）。", field="reason")
+    departments = dict(Department.objects.values_list("pk", "name"))
+    what = "；".join(
+        f"{FIELD_LABELS[name]}：{shown(name, change.before.get(name), departments)} → {shown(name, value, departments)}"
+        for name, value in change.after.items()
+    )
+    if approve:
+        if change.needs_department and not change.department_confirmed:
+            name = departments.get(change.department_id or 0, "")
+            raise RuleError("host.department_confirm", f"募集部门“{name}”尚未确认该单位的归属，确认后才能审核通过。")
+        if "credit_code" in change.after:
+            _credit_code_free(host, change.after["credit_code"])
+        for name, value in change.after.items():
+            setattr(host, "department_id" if name == "department" else name, value)
+        audit.save(host, actor=actor, reason=f"单位信息变更审核通过：{what}")
+        for follow in host_changed:  # posts: a renamed host's posts are re-indexed
+            follow(host=host, actor=actor, changed=frozenset(change.after), reason="单位信息变更审核通过")
+    change.status = HostChangeStatus.APPROVED if approve else HostChangeStatus.REJECTED
+    change.reviewed_by, change.reviewed_at, change.reason = actor, timezone.now(), reason
+    audit.save(change, actor=actor, reason=("审核通过" if approve else f"驳回：{reason}"))
+    if not approve:
+        audit.save(host, actor=actor, reason=f"驳回单位信息变更（{what}）：{reason}")
+    verdict = "单位信息变更审核通过" if approve else f"单位信息变更未通过审核，理由：{reason}"
+    notify(
+        users=host.staff.all(),
+        message=f"您的单位“{host.name}”{verdict}（{what}）",
+        link=reverse("hosts:mine"),
+        email=host.contact_email,
+    )
+    return host
+
+
+@transaction.atomic
+def host_change_confirm(*, actor: User, host_id: int, confirm: bool, reason: str = "") -> HostChange:
+    """A recruiting department's officer confirms (or declines) that a unit is theirs (募集归属)."""
+    require(actor, Duty.DEPARTMENT_CONFIRM)
+    change = get_scoped(
+        actor,
+        HostChange.objects.select_for_update().filter(status=HostChangeStatus.PENDING).select_related("host"),
+        host_id=host_id,
+    )
+    if not change.needs_department:
+        raise RuleError("host.department_confirm", "该变更无须募集部门确认。")
+    reason = reason.strip()
+    if confirm:
+        if change.department_confirmed:
+            return change
+        change.department_confirmed_by, change.department_confirmed_at = actor, timezone.now()
+        audit.save(change, actor=actor, reason="募集部门确认归属")
+        message = f"募集部门已确认见习单位“{change.host.name}”的归属，请审核单位信息变更。"
+    else:
+        if not reason:
+            raise RuleError("reason", "不予确认须填写理由（单位可见）。", field="reason")
+        change.status = HostChangeStatus.REJECTED
+        change.reviewed_by, change.reviewed_at, change.reason = actor, timezone.now(), reason
+        audit.save(change, actor=actor, reason=f"募集部门不予确认：{reason}")
+        message = f"募集部门不予确认见习单位“{change.host.name}”的归属：{reason}"
+        notify(users=change.host.staff.all(), message=message, link=reverse("hosts:mine"))
+    officers = User.objects.filter(role=Role.DISTRICT, district_id=change.host.district_id, is_active=True)
+    notify(users=officers, message=message, link=reverse("hosts:detail", args=[change.host_id]))
+    return change
+
+
 @transaction.atomic
 def host_update(*, actor: User, host_id: int, **fields: Any) -> Host:
     """Host staff correct their unit's details; a returned unit goes back to the review queue."""
@@ -171,13 +387,19 @@ def host_update(*, actor: User, host_id: int, **fields: Any) -> Host:
     changed = {k: v for k, v in fields.items() if getattr(host, k) != v}
     resubmit = host.status == HostStatus.RETURNED
     bank_note = _bank_change(host, fields, changed)
-    if not changed and not resubmit and bank_note is None:
+    change_note = _privileged_change(host, fields, changed, actor)
+    changed = {k: fields[k] for k in changed}  # the credit code as parsed
+    if not changed and not resubmit and bank_note is None and change_note is None:
         return host
     for key, value in changed.items():
         setattr(host, key, value)
     if resubmit:
         host.status = HostStatus.PENDING
-    audit.save(host, actor=actor, reason="修改单位信息" + ("并重新提交审核" if resubmit else "") + (bank_note or ""))
+    audit.save(
+        host,
+        actor=actor,
+        reason="修改单位信息" + ("并重新提交审核" if resubmit else "") + (bank_note or "") + (change_note or ""),
+    )
     if bank_note == BANK_CHANGE_REQUESTED:
         officers = User.objects.filter(role=Role.DISTRICT, district_id=host.district_id, is_active=True)
         notify(
@@ -228,7 +450,7 @@ def host_staff_register(
         name=host_name,
         host_type=host_type,
         district=district,
-        department=department,
+        department=None,  # the department confirms its attribution first (HostChange)
         address=address,
         contact_name=contact_name,
         contact_phone=phone,
@@ -239,5 +461,16 @@ def host_staff_register(
         status=HostStatus.PENDING,
     )
     audit.save(host, actor=None, reason="单位注册")
-    new_user(username=username, password=password, role=Role.HOST, display_name=contact_name, host=host)
+    user = new_user(username=username, password=password, role=Role.HOST, display_name=contact_name, host=host)
+    if department is not None:
+        change = HostChange(
+            host=host,
+            before={"department": None},
+            after={"department": department.pk},
+            department=department,
+            requested_by=user,
+            requested_at=timezone.now(),
+        )
+        audit.save(change, actor=None, reason="单位注册：申报募集部门")
+        _tell_reviewers(change)
     return host

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +21,8 @@ from jianxi.core.forms import add_rule_error
 from jianxi.core.paging import paginate
 from jianxi.hosts import services
 from jianxi.hosts.forms import HostEditForm, HostSignupForm
-from jianxi.hosts.models import Host, HostStatus
+from jianxi.hosts.models import Host, HostChange, HostChangeStatus, HostStatus
+from jianxi.policy.models import Department
 
 OFFICERS = (Role.DISTRICT, Role.DEPARTMENT, Role.CITY)
 SORTS = {"created": "created_at", "name": "name", "district": "district__sort_order"}
@@ -83,20 +86,108 @@ def host_list(request: HttpRequest) -> HttpResponse:
 def host_detail(request: HttpRequest, pk: int) -> HttpResponse:
     host = get_scoped(request.user, Host.objects.select_related("district", "department"), pk=pk)
     history = host.history.select_related("history_user").order_by("-history_date")[:20]
+    today = timezone.localdate()
     actions = [
         (name, verb, needs_reason)
         for name, (sources, _target, needs_reason, verb) in services.TRANSITIONS.items()
-        if host.status in sources and may(request.user, services.ACTION_DUTIES[name])
+        if host.status in sources
+        and may(request.user, services.ACTION_DUTIES[name])
+        and not (name == "reinstate" and host.status == HostStatus.BARRED and not host.bar_over(today))
     ]
-    return render(request, "hosts/detail.html", {"host": host, "history": history, "actions": actions})
+    change = services.pending_change(host)
+    changes = host.changes.select_related("reviewed_by", "department_confirmed_by").order_by("-requested_at")[:20]
+    departments = dict(Department.objects.values_list("pk", "name"))
+    return render(
+        request,
+        "hosts/detail.html",
+        {
+            "host": host,
+            "history": history,
+            "actions": actions,
+            "change": change,
+            "change_rows": _rows(change, departments) if change else [],
+            "changes": [(c, _rows(c, departments)) for c in changes],
+        },
+    )
+
+
+def _rows(change: HostChange, departments: dict[int, str]) -> list[tuple[str, str, str]]:
+    """(field, value in force, value asked for) of a change, in the words of the pages."""
+    return [
+        (
+            services.FIELD_LABELS[name],
+            services.shown(name, change.before.get(name), departments),
+            services.shown(name, value, departments),
+        )
+        for name, value in change.after.items()
+    ]
+
+
+@roles(*OFFICERS)
+def host_changes(request: HttpRequest) -> HttpResponse:
+    """Pending changes of privileged fields: the district's to review, a department's to confirm."""
+    pending = scoped(
+        request.user,
+        HostChange.objects.filter(status=HostChangeStatus.PENDING).select_related(
+            "host__district", "department", "department_confirmed_by"
+        ),
+    ).order_by("requested_at", "id")
+    departments = dict(Department.objects.values_list("pk", "name"))
+    page = paginate(request, pending, sorts={"requested": "requested_at"}, default="requested")
+    rows = [(change, _rows(change, departments)) for change in page.object_list]
+    return render(request, "hosts/changes.html", {"page": page, "rows": rows})
+
+
+@require_POST
+@duty(Duty.HOST_CHANGE_REVIEW)
+def host_change_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ("approve", "reject"):
+        raise Http404
+    try:
+        services.host_change_review(
+            actor=acting_user(request), host_id=pk, approve=action == "approve", reason=request.POST.get("reason", "")
+        )
+    except RuleError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(
+            request, _("单位信息变更已审核通过，即时生效。") if action == "approve" else _("已驳回单位信息变更。")
+        )
+    return redirect("hosts:detail", pk=pk)
+
+
+@require_POST
+@duty(Duty.DEPARTMENT_CONFIRM)
+def host_change_confirm(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ("confirm", "decline"):
+        raise Http404
+    try:
+        services.host_change_confirm(
+            actor=acting_user(request), host_id=pk, confirm=action == "confirm", reason=request.POST.get("reason", "")
+        )
+    except RuleError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("已确认归属，待区人社局审核。") if action == "confirm" else _("已不予确认。"))
+    return redirect("hosts:changes")
 
 
 @require_POST
 @duty(Duty.HOST_REVIEW, Duty.HOST_SANCTION)
 def host_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
+        until = None
+        if action == "bar" and request.POST.get("bar_until"):
+            try:
+                until = date.fromisoformat(request.POST["bar_until"])
+            except ValueError as exc:
+                raise RuleError("bar_until", _("禁入截止日应为日期（YYYY-MM-DD）。"), field="bar_until") from exc
         host = services.host_review(
-            actor=acting_user(request), host_id=pk, action=action, reason=request.POST.get("reason", "")
+            actor=acting_user(request),
+            host_id=pk,
+            action=action,
+            reason=request.POST.get("reason", ""),
+            until=until,
         )
     except RuleError as err:
         messages.error(request, err.message)
@@ -132,10 +223,17 @@ def host_edit(request: HttpRequest, pk: int) -> HttpResponse:
     host = get_scoped(request.user, Host.objects.all(), pk=pk)
     # A bank change awaiting review is what the unit last asked for: show it, so saving other
     # details leaves it pending (typing the current account back withdraws it).
-    pending = {"bank_name": host.pending_bank_name, "bank_account": host.pending_bank_account}
-    form = HostEditForm(request.POST or None, instance=host, initial=pending if host.pending_bank_at else None)
+    pending: dict[str, object] = (
+        {"bank_name": host.pending_bank_name, "bank_account": host.pending_bank_account} if host.pending_bank_at else {}
+    )
+    change = services.pending_change(host)
+    if change is not None:  # the privileged fields asked for, likewise
+        pending.update(change.after)
+    form = HostEditForm(request.POST or None, instance=host, initial=pending or None)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        if not changes.get("credit_code"):
+            changes.pop("credit_code", None)  # left empty: unchanged
         try:
             host = services.host_update(actor=acting_user(request), host_id=pk, **changes)
         except RuleError as err:
@@ -146,8 +244,10 @@ def host_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if host.pending_bank_at:
                 messages.info(request, _("银行账户变更已提交区人社局审核，审核通过前补贴仍拨付至原账户。"))
+            if services.pending_change(host) is not None:
+                messages.info(request, _("单位信息变更已提交审核（待审核），审核通过前原信息继续有效。"))
             return redirect("hosts:detail", pk=pk)
-    return render(request, "hosts/edit.html", {"form": form, "host": host})
+    return render(request, "hosts/edit.html", {"form": form, "host": host, "change": change})
 
 
 @roles(Role.HOST)

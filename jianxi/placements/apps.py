@@ -16,3 +16,4 @@ class PlacementsConfig(AppConfig):
         from jianxi.registry import verdicts
 
         verdicts.reference_dates.register(selectors.internship_starts)
+        posts.applicant_outlook.register(selectors.outlook_of_user)

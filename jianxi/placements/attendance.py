@@ -1,7 +1,10 @@
 """Attendance (考勤): a month grid per internship, checked against the official calendar.
 
-A month cannot record more days than were scheduled in it (R-SUB-3); once a month is part of a
-submitted subsidy claim it is locked, and only a district officer can reopen it (recorded).
+A month cannot record more days than were scheduled in it (R-SUB-3), nor days that have not yet
+happened: a month not begun is refused, and the month under way takes at most the working days
+up to today (``elapsed_days``; code ``attendance.future``, the message naming the first day to
+come). Once a month is part of a submitted subsidy claim it is locked, and only a district
+officer can reopen it (recorded).
 """
 
 from __future__ import annotations
@@ -41,6 +44,18 @@ class MonthRow:
     open: bool  # the month has begun, so attendance may be recorded
     covered: bool = True  # the official calendar knows the year (else the day counts are a guess)
     allowance_paid: Decimal | None = None  # 实发生活费, where the policy caps the subsidy by it (R-SUB-8)
+    # Days that have happened: the scheduled working days up to today (all of them in a past
+    # month), and the first scheduled day still to come in this month (None when none is).
+    elapsed_days: int | None = None
+    next_day: date | None = None
+
+    @property
+    def days_so_far(self) -> int:
+        return self.scheduled_days if self.elapsed_days is None else self.elapsed_days
+
+    @property
+    def unfinished(self) -> bool:
+        return self.next_day is not None
 
 
 def months_of(agreement: Agreement) -> list[date]:
@@ -62,6 +77,18 @@ def attendance_grid(*, agreement: Agreement, today: date) -> list[MonthRow]:
         last = month_last(first)
         scheduled = calendar.working_days_between(max(first, agreement.start), min(last, agreement.last_day))
         row = recorded.get(first)
+        first_day, last_day = max(first, agreement.start), min(last, agreement.last_day)
+        elapsed, next_day = scheduled, None
+        if today < last_day:  # the month (of the internship) is not over: count only days gone by
+            elapsed = calendar.working_days_between(first_day, today) if today >= first_day else 0
+            next_day = next(
+                (
+                    d
+                    for d in calendar.month_working_days(first.year, first.month)
+                    if today < d and first_day <= d <= last_day
+                ),
+                None,
+            )
         rows.append(
             MonthRow(
                 month=first,
@@ -73,6 +100,8 @@ def attendance_grid(*, agreement: Agreement, today: date) -> list[MonthRow]:
                 open=first <= today,
                 covered=calendar.is_covered(first.year),
                 allowance_paid=row.allowance_paid if row else None,
+                elapsed_days=elapsed,
+                next_day=next_day,
             )
         )
     return rows
@@ -98,7 +127,11 @@ def month_to_record(grid: Mapping[date, MonthRow], month: date, agreement: Agree
             field="month",
         )
     if not row.open:
-        raise RuleError("attendance.future", f"{key} 尚未开始，不能填报考勤。", field="month")
+        raise RuleError(
+            "attendance.future",
+            f"{key} 尚未开始（{max(month, agreement.start):%Y-%m-%d} 尚未到来），不能填报考勤。",
+            field="month",
+        )
     return row
 
 
@@ -117,6 +150,15 @@ def figures_problems(row: MonthRow, *, attended: int, paid: Decimal | None) -> l
                 "attendance",
                 f"{key} 出勤 {attended} 天，应在 0 至 {row.scheduled_days} 天之间"
                 f"（该月见习期内共 {row.scheduled_days} 个工作日，R-SUB-3）。",
+                field="attendance",
+            )
+        )
+    elif attended > row.days_so_far and row.next_day is not None:
+        problems.append(
+            RuleError(
+                "attendance.future",
+                f"{key} 出勤 {attended} 天，但该月截至今天只有 {row.days_so_far} 个工作日已过去；"
+                f"{row.next_day:%Y-%m-%d} 及以后的日子尚未到来，不能填报考勤。",
                 field="attendance",
             )
         )
@@ -245,7 +287,8 @@ def attendance_record(
             problems = figures_problems(row, attended=attended, paid=paid)
             if problems:
                 # The amount first, then the days, then the lock: as the page has always said it.
-                raise min(problems, key=lambda p: ("allowance_paid", "attendance", "attendance.locked").index(p.code))
+                order = ("allowance_paid", "attendance", "attendance.future", "attendance.locked")
+                raise min(problems, key=lambda p: order.index(p.code))
             entries.append(MonthEntry(agreement, row, attended, paid))
         written = attendance_write(entries, existing, actor=actor)
     return written.created + written.updated

@@ -64,6 +64,12 @@ class EndForm(forms.Form):
     reason = forms.CharField(label=_("提前终止原因"), max_length=500, required=False)
     contract_start = forms.DateField(label=_("劳动合同起始日"), widget=DATE, required=False)
     contract_months = forms.IntegerField(label=_("劳动合同期限（月）"), min_value=1, max_value=600, required=False)
+    contract_signed = forms.DateField(
+        label=_("劳动合同签订日期"),
+        widget=DATE,
+        required=False,
+        help_text=_("剩余期限见习补贴按政策实施期限核对此日期（R-SUB-5）"),
+    )
     insured_months = forms.CharField(
         label=_("已缴社保月份"), required=False, help_text=_("以逗号分隔，如 2024-01,2024-02")
     )
@@ -77,6 +83,7 @@ class EndForm(forms.Form):
             reason=d.get("reason") or "",
             contract_start=d.get("contract_start"),
             contract_months=d.get("contract_months"),
+            contract_signed=d.get("contract_signed"),
             insured_months=months,
         )
 

@@ -116,6 +116,9 @@ class Agreement(models.Model):
     outcome_reason = models.CharField(_("结束原因"), max_length=500, blank=True)
     contract_start = models.DateField(_("劳动合同起始日"), null=True, blank=True)
     contract_months = models.PositiveSmallIntegerField(_("劳动合同期限（月）"), null=True, blank=True)
+    # R-SUB-5: the day the labour contract was signed (签订日期); which date must fall in the
+    # policy period is policy data (CityPolicy.remaining_binding).
+    contract_signed = models.DateField(_("劳动合同签订日期"), null=True, blank=True)
     insured_months = models.CharField(_("已缴社保月份"), max_length=400, blank=True, help_text=_("YYYY-MM，逗号分隔"))
     retained = models.BooleanField(_("留用"), null=True, blank=True)
     certificate_code = models.CharField(_("见习证明验证码"), max_length=12, unique=True, null=True, blank=True)

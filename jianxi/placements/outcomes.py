@@ -39,6 +39,7 @@ class Ending:
     reason: str = ""
     contract_start: date | None = None
     contract_months: int | None = None
+    contract_signed: date | None = None
     insured_months: tuple[str, ...] = ()
 
 
@@ -74,6 +75,13 @@ def agreement_end(*, actor: User, agreement_id: int, ending: Ending, today: date
             )
         if ending.contract_start <= ending.ended_on:
             raise RuleError("contract_start", "劳动合同应在最后见习日之后开始。", field="contract_start")
+        signed = ending.contract_signed
+        if signed is not None and not agreement.start <= signed <= today:
+            raise RuleError(
+                "contract_signed",
+                f"劳动合同签订日期应在见习开始日期（{agreement.start}）至今天（{today}）之间。",
+                field="contract_signed",
+            )
         allowed = set(months_between(ending.contract_start, add_months(ending.contract_start, ending.contract_months)))
         bad = [m for m in ending.insured_months if m not in allowed]
         if bad:
@@ -85,6 +93,7 @@ def agreement_end(*, actor: User, agreement_id: int, ending: Ending, today: date
     agreement.outcome_reason = ending.reason.strip()
     agreement.contract_start = ending.contract_start
     agreement.contract_months = ending.contract_months
+    agreement.contract_signed = ending.contract_signed if ending.outcome == Outcome.HIRED else None
     agreement.insured_months = ",".join(sorted(set(ending.insured_months)))
     if ending.outcome == Outcome.HIRED:
         agreement.retained = True  # an early hire is a retention by definition

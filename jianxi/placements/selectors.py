@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from jianxi.placements.models import Agreement, AgreementStatus, Application
+from jianxi.accounts.models import Role
+from jianxi.core.errors import RuleError
+from jianxi.placements.models import Agreement, AgreementStatus, Application, ApplicationStatus
+from jianxi.policy import engine
+from jianxi.policy.selectors import engine_policy
 from jianxi.posts.models import Post
+from jianxi.youth.models import Person
+from jianxi.youth.selectors import person_eligibility
 
 
 def placement_counts(qs: QuerySet[Post]) -> QuerySet[Post]:
@@ -24,7 +32,15 @@ def placement_counts(qs: QuerySet[Post]) -> QuerySet[Post]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    applicants = Application.objects.filter(post=OuterRef("pk")).values("post").annotate(n=Count("pk")).values("n")
+    # An invitation not yet answered is no applicant: counting it would tell the host whether the
+    # ID number it typed is registered (issue #11, #12).
+    applicants = (
+        Application.objects.filter(post=OuterRef("pk"))
+        .exclude(status=ApplicationStatus.INVITED)
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return qs.annotate(
         placed=Coalesce(Subquery(placed, output_field=IntegerField()), 0),
         applicants=Coalesce(Subquery(applicants, output_field=IntegerField()), 0),
@@ -40,3 +56,51 @@ def internship_starts(person_ids: Sequence[int]) -> dict[int, date]:
         .values_list("person_id", "start")
     )
     return dict(rows)  # ordered by start: the latest wins
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What a young person (before applying) and a host (before taking them on) are told:
+    eligibility with its reasons (R-EL-1…4, from ``youth.selectors.person_eligibility``), whether
+    an internship would be subsidised (R-EL-6: once only), and an internship already under way
+    (R-EL-5: periods must not overlap)."""
+
+    on: date
+    eligibility: engine.Eligibility
+    subsidy_note: str  # why an internship would not be subsidised; "" when it would
+    current: Agreement | None  # an internship pending or under way
+
+    @property
+    def subsidisable(self) -> bool:
+        return self.eligibility.eligible and not self.subsidy_note
+
+    @property
+    def reasons(self) -> list[str]:
+        return [reason.message for reason in self.eligibility.reasons]
+
+
+def applicant_outlook(person: Person, *, today: date) -> Outlook:
+    """A person's outlook on ``today``, in three queries at most."""
+    eligibility = person_eligibility(person, today)
+    others = Agreement.objects.filter(person=person).exclude(status=AgreementStatus.CANCELLED)
+    note = ""
+    if others.filter(subsidy_eligible=True).exists():
+        try:
+            engine.subsidy_once_check(policy=engine_policy(today), subsidised_before=True)
+        except RuleError as once:
+            note = once.message
+    current = (
+        others.filter(status__in=(AgreementStatus.PENDING, AgreementStatus.ACTIVE))
+        .select_related("host")
+        .order_by("start")
+        .first()
+    )
+    return Outlook(on=today, eligibility=eligibility, subsidy_note=note, current=current)
+
+
+def outlook_of_user(user: Any, today: date) -> Outlook | None:
+    """The signed-in young person's outlook (posts' hook ``applicant_outlook``), else None."""
+    if getattr(user, "role", None) != Role.YOUTH:
+        return None
+    person = Person.objects.filter(user=user).first()
+    return None if person is None else applicant_outlook(person, today=today)

@@ -5,11 +5,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from jianxi.accounts.duties import Duty, duty
 from jianxi.accounts.models import OFFICER_ROLES, Role
@@ -21,7 +21,7 @@ from jianxi.core.forms import add_rule_error, month_amounts, month_days
 from jianxi.core.paging import paginate, parse_id
 from jianxi.core.throttle import INVITE, throttle
 from jianxi.placements import attendance as attendance_service
-from jianxi.placements import outcomes, services
+from jianxi.placements import outcomes, selectors, services
 from jianxi.placements.forms import (
     AgreementForm,
     EndForm,
@@ -33,6 +33,7 @@ from jianxi.placements.forms import (
 from jianxi.placements.models import Agreement, AgreementStatus, Application, ApplicationStatus
 from jianxi.policy.engine.dates import parse_month_key
 from jianxi.posts.models import Post
+from jianxi.posts.selectors import post_public
 from jianxi.registry.verdicts import subsidy_blocks
 
 PARTIES = (Role.YOUTH, Role.HOST)
@@ -56,9 +57,16 @@ def _agreements() -> Any:
     return Agreement.objects.select_related("post", "host__district", "person__university")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @roles(Role.YOUTH)
 def apply(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Applying: the page first shows the person's eligibility and what it means (issue #12)."""
+    if request.method == "GET":
+        post = post_public(pk=post_id, today=timezone.localdate())
+        if post is None:
+            raise Http404
+        outlook = selectors.outlook_of_user(acting_user(request), timezone.localdate())
+        return render(request, "placements/apply.html", {"post": post, "outlook": outlook})
     try:
         application = services.application_apply(
             actor=acting_user(request), post_id=post_id, today=timezone.localdate()
@@ -143,6 +151,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "placements/application.html",
         {
+            # Eligibility, subsidy and an internship under way, as the person is told before applying.
+            "outlook": selectors.applicant_outlook(application.person, today=timezone.localdate()),
+            "for_host": role != Role.YOUTH,
             "application": application,
             "moves": moves,
             "interview_form": InterviewForm(),
@@ -186,7 +197,12 @@ def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.warning(request, agreement.subsidy_note)
             messages.success(request, _("见习协议已生成，请打印并由双方确认。"))
             return redirect("placements:agreement", pk=agreement.pk)
-    return render(request, "placements/agreement_form.html", {"form": form, "application": application})
+    outlook = selectors.applicant_outlook(application.person, today=timezone.localdate())
+    return render(
+        request,
+        "placements/agreement_form.html",
+        {"form": form, "application": application, "outlook": outlook},
+    )
 
 
 @roles(*EVERYONE)

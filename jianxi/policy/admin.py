@@ -16,7 +16,10 @@ class TierInline(admin.TabularInline):
 
 @admin.register(models.CityPolicy)
 class CityPolicyAdmin(SimpleHistoryAdmin):
-    list_display = ("city", "effective_from", "percent_of_min_wage", "proration", "remaining_window_end", "source")
+    list_display = (
+        "city", "effective_from", "percent_of_min_wage", "proration", "remaining_window_end", "remaining_binding",
+        "source",
+    )  # fmt: skip
     inlines = [AddonInline, TierInline]
 
 

@@ -5,6 +5,7 @@ The quotes need no login and store nothing; they are throttled per client addres
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from django.conf import settings
@@ -66,6 +67,10 @@ class ContractIn(StrictIn):
     months: int = Field(ge=0, le=600)
     insured_months: list[str] = []
     employed_through: IsoDate | None = None
+    signed: IsoDate | None = Field(
+        default=None,
+        description="劳动合同签订日期（R-SUB-5，政策实施期限按政策数据核对此日期；不填时以合同起始日期代替）",
+    )
 
 
 class EndedEarlyIn(StrictIn):
@@ -85,6 +90,7 @@ SUBSIDY_QUOTE_EXAMPLE: dict[str, Any] = {
         "reason": "hired",
         "contract": {
             "start": "2023-08-01",
+            "signed": "2023-07-28",
             "months": 12,
             "insured_months": ["2023-08", "2023-09"],
             "employed_through": "2023-09-30",
@@ -127,6 +133,8 @@ class RemainingPeriodOut(Schema):
     months: list[MonthOut]
     total: str
     reasons: list[ReasonOut]
+    binding: str = Field(description="与政策实施期限比对的日期种类：signed、contract_start 或 early_end")
+    binding_date: date | None
 
 
 class SubsidyQuoteOut(Schema):
@@ -163,6 +171,8 @@ def quote_out(quote: engine.Quote) -> SubsidyQuoteOut:
             months=[_month(m) for m in rp.months],
             total=fmt(rp.total),
             reasons=[ReasonOut(code=r.code, message=r.message) for r in rp.reasons],
+            binding=rp.binding,
+            binding_date=rp.binding_date,
         ),
         total=fmt(quote.total),
     )
@@ -188,6 +198,7 @@ def quote_subsidy(request: HttpRequest, payload: SubsidyQuoteIn) -> SubsidyQuote
             contract_months=contract.months if contract else None,
             insured_months=contract.insured_months if contract else (),
             employed_through=contract.employed_through if contract else None,
+            contract_signed=contract.signed if contract else None,
         )
     quote = services.subsidy_quote(
         district_code=payload.district,

@@ -24,6 +24,7 @@ class QuoteForm(forms.Form):
     )
     contract_start = forms.DateField(label=_("劳动合同起始日"), widget=DATE, required=False)
     contract_months = forms.IntegerField(label=_("劳动合同期限（月）"), min_value=0, max_value=600, required=False)
+    contract_signed = forms.DateField(label=_("劳动合同签订日期"), widget=DATE, required=False)
     insured_months = forms.CharField(
         label=_("已缴社保月份"),
         required=False,

@@ -157,6 +157,14 @@ class Proration(models.TextChoices):
     NONE = "none", _("不折算（有出勤即按整月）")
 
 
+class RemainingBinding(models.TextChoices):
+    """R-SUB-5: which date must fall in the policy period (政策实施期限)."""
+
+    SIGNED = "signed", _("劳动合同签订日期（未提供时以合同起始日期代替）")
+    CONTRACT_START = "contract_start", _("劳动合同起始日期")
+    EARLY_END = "early_end", _("提前结束见习日期")
+
+
 class CityPolicy(models.Model):
     """The subsidy formula and eligibility switches of a city, dated (R-SUB-8, R-EL-2, R-EL-4)."""
 
@@ -179,6 +187,12 @@ class CityPolicy(models.Model):
     remaining_window_end = models.DateField(_("剩余期限补贴：劳动合同签订截止日"), null=True, blank=True)
     remaining_min_contract_months = models.PositiveSmallIntegerField(
         _("剩余期限补贴：劳动合同最短期限（月）"), default=12
+    )
+    remaining_binding = models.CharField(
+        _("剩余期限补贴：以哪个日期判断是否在政策实施期限内"),
+        max_length=20,
+        choices=RemainingBinding.choices,
+        default=RemainingBinding.SIGNED,
     )
     vocational_requires_origin = models.BooleanField(_("中专、技工院校毕业生须为本市生源（R-EL-2）"), default=True)
     rural_requires_hukou_and_age = models.BooleanField(_("农村劳动力须本市户籍且16至24岁（R-EL-4）"), default=True)

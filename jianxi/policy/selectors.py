@@ -85,6 +85,7 @@ def _engine_policy_from(row: CityPolicy, city: City) -> Policy:
         remaining_window_start=row.remaining_window_start,
         remaining_window_end=row.remaining_window_end,
         remaining_min_contract_months=row.remaining_min_contract_months,
+        remaining_binding=row.remaining_binding,  # type: ignore[arg-type]
         vocational_requires_origin=row.vocational_requires_origin,
         rural_requires_hukou_and_age=row.rural_requires_hukou_and_age,
         graduation_window_years=row.graduation_window_years,

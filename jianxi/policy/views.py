@@ -46,6 +46,7 @@ def quote(request: HttpRequest) -> HttpResponse:
                 contract_months=data.get("contract_months") if data.get("contract_start") else None,
                 insured_months=data["insured_months"],
                 employed_through=data.get("employed_through"),
+                contract_signed=data.get("contract_signed"),
             )
         if bad:
             form.add_error(None, _("出勤天数须为整数：%(months)s") % {"months": "、".join(bad)})

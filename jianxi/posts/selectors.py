@@ -56,6 +56,17 @@ def _related(qs: QuerySet[Post]) -> QuerySet[Post]:
 placement_counts: Hooks[Callable[[QuerySet[Post]], QuerySet[Post]]] = Hooks("a post's placement counts")
 
 
+# What a signed-in young person is told on a post's page before applying (eligibility, subsidy,
+# an internship under way): placements registers it (placements/selectors.outlook_of_user).
+applicant_outlook: Hooks[Callable[[Any, date], Any]] = Hooks("a young person's outlook before applying")
+
+
+def outlook_for(user: Any, today: date) -> Any:
+    for outlook in applicant_outlook:
+        return outlook(user, today)
+    return None
+
+
 def with_placement_counts(qs: QuerySet[Post]) -> QuerySet[Post]:
     """Annotate ``placed`` (agreements holding a place) and ``applicants`` (placements/selectors.py)."""
     for annotate in placement_counts:

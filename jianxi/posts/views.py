@@ -108,10 +108,11 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @public
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    post = selectors.post_public(pk=pk, today=timezone.localdate())
+    today = timezone.localdate()
+    post = selectors.post_public(pk=pk, today=today)
     if post is None:
         raise Http404
-    return render(request, "posts/detail.html", {"post": post})
+    return render(request, "posts/detail.html", {"post": post, "outlook": selectors.outlook_for(request.user, today)})
 
 
 @public

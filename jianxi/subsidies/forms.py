@@ -7,6 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jianxi.subsidies.models import RecoveryKind
+
 MAX_UPLOAD = 10 * 1024 * 1024  # 10 MB per file
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -68,7 +70,21 @@ class CancelBatchForm(forms.Form):
 class RecoveryForm(forms.Form):
     amount = forms.DecimalField(label=_("追回金额（元）"), max_digits=12, decimal_places=2, min_value=0)
     reason = forms.CharField(label=_("追回理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    bar = forms.BooleanField(label=_("同时禁入该单位"), required=False)
+    kind = forms.ChoiceField(
+        label=_("追回性质"),
+        choices=[("", "—"), *RecoveryKind.choices],
+        required=False,
+        help_text=_("多发：非主观过错，只追回、不处罚；骗取套取：追回并禁入单位，移送有关机关（R-SUB-6）。"),
+    )
+    bar = forms.BooleanField(label=_("同时禁入该单位（骗取套取）"), required=False)
+    bar_until = forms.DateField(label=_("禁入截止日（骗取套取；留空为永久禁入）"), widget=DATE, required=False)
+    referred_to = forms.CharField(label=_("移送机关（骗取套取）"), max_length=200, required=False)
+    referred_on = forms.DateField(label=_("移送日期"), widget=DATE, required=False)
+
+
+class ReferralForm(forms.Form):
+    referred_to = forms.CharField(label=_("移送机关"), max_length=200)
+    referred_on = forms.DateField(label=_("移送日期"), widget=DATE)
 
 
 class RepaymentForm(forms.Form):

@@ -317,13 +317,40 @@ class RecoveryStatus(models.TextChoices):
     WRITTEN_OFF = "written_off", _("已核销")
 
 
+class RecoveryKind(models.TextChoices):
+    """What a recovery is (R-SUB-6): an honest error, or fraud."""
+
+    OVERPAID = "overpaid", _("多发（非主观过错，不予处罚）")
+    FRAUD = "fraud", _("骗取套取")
+
+
 class Recovery(models.Model):
-    """追回 (R-SUB-6): wrongly or fraudulently obtained subsidy, with its repayments."""
+    """追回 (R-SUB-6): wrongly or fraudulently obtained subsidy, with its repayments.
+
+    An overpayment (多发) is corrected and nothing more. Fraud (骗取套取) also bars the unit, for a
+    period (``Host.barred_until``) or for good, and is referred (移送) to another authority: to
+    whom, when and by whom are kept here.
+    """
 
     host = models.ForeignKey("hosts.Host", on_delete=models.PROTECT, related_name="recoveries")
     claims = models.ManyToManyField(Claim, related_name="recoveries")
     amount = models.DecimalField(_("追回金额"), max_digits=12, decimal_places=2)
     reason = models.CharField(_("追回理由"), max_length=500)
+    kind = models.CharField(
+        _("追回性质"), max_length=20, choices=RecoveryKind.choices, default=RecoveryKind.OVERPAID, db_index=True
+    )
+    # Fraud only: the bar it brought (the last day, or None for good) and the referral (移送).
+    bar_until = models.DateField(_("禁入截止日"), null=True, blank=True)
+    referred_to = models.CharField(_("移送机关"), max_length=200, blank=True)
+    referred_on = models.DateField(_("移送日期"), null=True, blank=True)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("移送经办人"),
+    )
     status = models.CharField(_("状态"), max_length=20, choices=RecoveryStatus.choices, default=RecoveryStatus.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -335,10 +362,23 @@ class Recovery(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("追回单")
         verbose_name_plural = _("追回单")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="recovery_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="recovery_positive"),
+            # An overpayment carries no sanction and no referral; a referral names whom and when.
+            models.CheckConstraint(
+                condition=Q(kind="overpaid", bar_until__isnull=True, referred_to="", referred_on__isnull=True)
+                | Q(kind="fraud", referred_to="", referred_on__isnull=True)
+                | Q(kind="fraud", referred_on__isnull=False) & ~Q(referred_to=""),
+                name="recovery_kind_consistent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"ZH-{self.pk} ¥{self.amount}"
+
+    @property
+    def is_fraud(self) -> bool:
+        return self.kind == RecoveryKind.FRAUD
 
 
 class Repayment(models.Model):

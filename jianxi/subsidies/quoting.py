@@ -40,6 +40,8 @@ class AgreementFacts(Protocol):
     @property
     def contract_months(self) -> int | None: ...
     @property
+    def contract_signed(self) -> date | None: ...
+    @property
     def insured_months(self) -> str: ...
 
 
@@ -54,6 +56,7 @@ class AgreementRow:
     outcome: str
     contract_start: date | None
     contract_months: int | None
+    contract_signed: date | None
     insured_months: str
 
 
@@ -72,6 +75,7 @@ def early_end_of(agreement: AgreementFacts, employed_through: date | None = None
         contract_months=agreement.contract_months,
         insured_months=[m for m in agreement.insured_months.split(",") if m],
         employed_through=employed_through,
+        contract_signed=agreement.contract_signed if hired else None,
     )
 
 

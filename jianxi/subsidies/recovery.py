@@ -1,4 +1,9 @@
-"""Recovery (追回, R-SUB-6): orders, repayments, write-offs; barring the host stops it."""
+"""Recovery (追回, R-SUB-6): orders, repayments, write-offs; barring the host stops it.
+
+Each order says what it is: an overpayment (多发, an honest error: recovered, nothing more) or
+fraud (骗取套取: the unit is barred, for a period or for good, and the case is referred — 移送 —
+to another authority, recorded with whom, when and by whom).
+"""
 
 from __future__ import annotations
 
@@ -17,18 +22,64 @@ from jianxi.core.errors import RuleError
 from jianxi.core.hooks import stats_changed
 from jianxi.core.money import ZERO, round_fen
 from jianxi.hosts.models import Host
-from jianxi.subsidies.models import Claim, ClaimStatus, EntryKind, LedgerEntry, Recovery, RecoveryStatus, Repayment
+from jianxi.subsidies.models import (
+    Claim,
+    ClaimStatus,
+    EntryKind,
+    LedgerEntry,
+    Recovery,
+    RecoveryKind,
+    RecoveryStatus,
+    Repayment,
+)
 
 
 def _officer(actor: User) -> None:
     require(actor, Duty.RECOVERY)
 
 
+def _referral_check(referred_to: str, referred_on: date | None, today: date) -> None:
+    if not referred_to.strip():
+        raise RuleError("referred_to", "请填写移送机关（如公安机关）。", field="referred_to")
+    if referred_on is None:
+        raise RuleError("referred_on", "请填写移送日期。", field="referred_on")
+    if referred_on > today:
+        raise RuleError("referred_on", f"移送日期 {referred_on} 尚未到来。", field="referred_on")
+
+
 def recovery_create(
-    *, actor: User, host_id: int, claim_ids: Iterable[int], amount: Decimal, reason: str, bar: bool, today: date
+    *,
+    actor: User,
+    host_id: int,
+    claim_ids: Iterable[int],
+    amount: Decimal,
+    reason: str,
+    bar: bool = False,
+    today: date,
+    kind: str = "",
+    bar_until: date | None = None,
+    referred_to: str = "",
+    referred_on: date | None = None,
 ) -> Recovery:
-    """A recovery order for paid subsidy; optionally bars the host (no new posts or claims)."""
+    """A recovery order for paid subsidy, of a kind (R-SUB-6).
+
+    ``kind``: ``overpaid`` (no sanction: no bar, no referral) or ``fraud`` (the host is barred
+    until ``bar_until``, or for good without it; a referral may be recorded now or later with
+    ``recovery_refer``). Without ``kind``, ``bar`` says which: a bar is for fraud.
+    """
     _officer(actor)
+    kind = kind or (RecoveryKind.FRAUD if bar or bar_until else RecoveryKind.OVERPAID)
+    if kind not in RecoveryKind.values:
+        raise RuleError("kind", "请选择追回性质：多发或骗取套取。", field="kind")
+    fraud = kind == RecoveryKind.FRAUD
+    if not fraud and (bar or bar_until or referred_to.strip() or referred_on):
+        raise RuleError(
+            "R-SUB-6.overpaid", "多发属非主观过错，只追回资金，不禁入单位、不移送（R-SUB-6）。", field="kind"
+        )
+    if fraud and bar_until is not None and bar_until < today:
+        raise RuleError("bar_until", "禁入截止日不能早于今天。", field="bar_until")
+    if fraud and (referred_to.strip() or referred_on):
+        _referral_check(referred_to, referred_on, today)
     if not reason.strip():
         raise RuleError("reason", "请填写追回理由。", field="reason")
     amount = round_fen(amount)
@@ -51,13 +102,48 @@ def recovery_create(
                 f"追回金额不能超过所选申报已拨付 {paid} 元减去已立追回单 {ordered} 元。",
                 field="amount",
             )
-        recovery = Recovery(host=host, amount=amount, reason=reason.strip(), created_by=actor)
-        audit.save(recovery, actor=actor, reason="立追回单")
+        recovery = Recovery(
+            host=host,
+            amount=amount,
+            reason=reason.strip(),
+            created_by=actor,
+            kind=kind,
+            bar_until=bar_until if fraud else None,
+        )
+        if fraud and referred_to.strip():
+            recovery.referred_to, recovery.referred_on, recovery.referred_by = referred_to.strip(), referred_on, actor
+        audit.save(recovery, actor=actor, reason=f"立追回单（{recovery.get_kind_display()}）")
         recovery.claims.set(claims)
-        if bar:  # in the same transaction: an order and its bar stand or fall together
+        if fraud:  # in the same transaction: an order and its bar stand or fall together
             from jianxi.hosts.services import host_review
 
-            host_review(actor=actor, host_id=host.pk, action="bar", reason=f"追回见习补贴：{reason.strip()}")
+            host_review(
+                actor=actor,
+                host_id=host.pk,
+                action="bar",
+                reason=f"骗取套取见习补贴，追回：{reason.strip()}",
+                until=bar_until,
+                today=today,
+            )
+    return recovery
+
+
+@transaction.atomic
+def recovery_refer(*, actor: User, recovery_id: int, referred_to: str, referred_on: date, today: date) -> Recovery:
+    """Record that a fraud case was referred (移送): to whom, when; the actor is who."""
+    _officer(actor)
+    recovery = get_scoped(actor, Recovery.objects.select_for_update(), pk=recovery_id)
+    if recovery.kind != RecoveryKind.FRAUD:
+        raise RuleError("R-SUB-6.overpaid", "多发属非主观过错，不移送（R-SUB-6）。")
+    _referral_check(referred_to, referred_on, today)
+    audit.change(
+        recovery,
+        actor=actor,
+        reason=f"移送{referred_to.strip()}",
+        referred_to=referred_to.strip(),
+        referred_on=referred_on,
+        referred_by=actor,
+    )
     return recovery
 
 

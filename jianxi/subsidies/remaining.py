@@ -21,7 +21,7 @@ from jianxi.subsidies.yearclose import refuse_closed_months
 CHECKLIST = {
     "R-SUB-5.contract": "已核验劳动合同原件，提前终止见习协议后签订",
     "R-SUB-5.term": "劳动合同期限在 1 年以上",
-    "R-SUB-5.window": "劳动合同签订日期在政策实施期限内",
+    "R-SUB-5.window": "劳动合同签订日期（或政策数据规定的其他日期）在政策实施期限内",
     "R-SUB-5.insurance": "已核验合同起始月至原协议期满月的社会保险缴费记录",
     "R-SUB-5.employed": "已核实原协议期满日仍在职（双方履行劳动合同达到原协议期限）",
 }

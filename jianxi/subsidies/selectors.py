@@ -37,6 +37,7 @@ from jianxi.subsidies.models import (
     LineStatus,
     PaymentBatch,
     Recovery,
+    RecoveryKind,
     RecoveryStatus,
     Repayment,
 )
@@ -262,7 +263,9 @@ def bank_file_rows(batch: PaymentBatch) -> list[Row]:
 
 
 def ledger_for(user: User, *, year: int, kind: str = "", q: str = "") -> QuerySet[LedgerEntry]:
-    entries = scoped(user, LedgerEntry.objects.select_related("host", "district", "actor")).filter(year=year)
+    entries = scoped(user, LedgerEntry.objects.select_related("host", "district", "actor", "recovery")).filter(
+        year=year
+    )
     if kind in EntryKind.values:
         entries = entries.filter(kind=kind)
     if q:
@@ -275,16 +278,22 @@ def ledger_totals(entries: QuerySet[LedgerEntry]) -> dict[str, Decimal]:
 
     A write-off forgives a recovery debt: the money stays paid, so it does not reduce the net.
     """
-    sums = {
-        k: v or ZERO
-        for k, v in ((row["kind"], row["total"]) for row in entries.values("kind").annotate(total=MoneySum("amount")))
-    }
-    totals = {kind: sums.get(kind, ZERO) for kind in EntryKind.values}
+    totals = dict.fromkeys(EntryKind.values, ZERO)
+    # Recovered and written-off money also by what the recovery was (R-SUB-6): overpaid, fraud.
+    for kind in (EntryKind.RECOVERED, EntryKind.WRITTEN_OFF):
+        for what in RecoveryKind.values:
+            totals[f"{kind}_{what}"] = ZERO
+    rows = entries.order_by().values("kind", "recovery__kind").annotate(total=MoneySum("amount"))
+    for row in rows:
+        amount = row["total"] or ZERO
+        totals[row["kind"]] += amount
+        if row["recovery__kind"]:
+            totals[f"{row['kind']}_{row['recovery__kind']}"] += amount
     totals["net_paid"] = totals["paid"] - totals["recovered"]
     return totals
 
 
-LEDGER_HEADERS = ["日期", "区", "见习单位", "类型", "申报", "追回单", "金额", "凭证号"]
+LEDGER_HEADERS = ["日期", "区", "见习单位", "类型", "申报", "追回单", "追回性质", "金额", "凭证号"]
 
 
 def ledger_rows(entries: QuerySet[LedgerEntry]) -> Iterator[Row]:
@@ -296,6 +305,7 @@ def ledger_rows(entries: QuerySet[LedgerEntry]) -> Iterator[Row]:
             e.get_kind_display(),
             f"BT-{e.claim_id}" if e.claim_id else "",
             f"ZH-{e.recovery_id}" if e.recovery_id else "",
+            e.recovery.get_kind_display() if e.recovery is not None else "",
             e.amount,
             e.reference,
         )
@@ -308,6 +318,7 @@ class Statement:
     rows: Sequence[Claim]
     claimed: Decimal
     totals: dict[str, Decimal]
+    recoveries: Sequence[Recovery] = ()  # the host's recovery orders of the year, each with its kind
 
 
 def statement(host: Host, year: int) -> Statement:
@@ -320,7 +331,14 @@ def statement(host: Host, year: int) -> Statement:
         .order_by("created_at", "pk")
     )
     claimed = sum((c.claimed or ZERO for c in rows), ZERO)
-    return Statement(rows, claimed, totals)
+    in_year = LedgerEntry.objects.filter(host=host, year=year, recovery__isnull=False).values("recovery")
+    recoveries = list(
+        Recovery.objects.filter(host=host)
+        .filter(Q(created_at__year=year) | Q(pk__in=in_year))
+        .annotate(repaid=MoneySum("repayments__amount"))
+        .order_by("created_at", "pk")
+    )
+    return Statement(rows, claimed, totals, recoveries)
 
 
 # --- recoveries ------------------------------------------------------------------------------------
@@ -339,12 +357,33 @@ def recoveries_for(user: User, *, status: str = "", q: str = "") -> QuerySet[Rec
     return qs
 
 
-RECOVERY_HEADERS = ["追回单", "见习单位", "追回金额", "已缴回", "状态", "理由", "创建时间"]
+RECOVERY_HEADERS = [
+    "追回单", "见习单位", "追回性质", "追回金额", "已缴回", "状态", "理由", "禁入", "移送机关", "移送日期", "创建时间",
+]  # fmt: skip
+
+
+def bar_text(recovery: Recovery) -> str:
+    """The bar a recovery brought, in words: none for an overpayment (R-SUB-6)."""
+    if recovery.kind != RecoveryKind.FRAUD:
+        return "不禁入"
+    return f"禁入至 {recovery.bar_until}" if recovery.bar_until else "永久禁入"
 
 
 def recovery_rows(recoveries: Iterable[Any]) -> Iterator[Row]:
     for r in recoveries:
-        yield (f"ZH-{r.pk}", r.host.name, r.amount, r.repaid or ZERO, r.get_status_display(), r.reason, r.created_at)
+        yield (
+            f"ZH-{r.pk}",
+            r.host.name,
+            r.get_kind_display(),
+            r.amount,
+            r.repaid or ZERO,
+            r.get_status_display(),
+            r.reason,
+            bar_text(r),
+            r.referred_to,
+            r.referred_on,
+            r.created_at,
+        )
 
 
 def paid_claims(host: Host) -> list[Claim]:
@@ -355,7 +394,7 @@ def paid_claims(host: Host) -> list[Claim]:
 
 
 def recovery_for(user: User, pk: int) -> Recovery:
-    return get_scoped(user, Recovery.objects.select_related("host", "created_by"), pk=pk)
+    return get_scoped(user, Recovery.objects.select_related("host", "created_by", "referred_by"), pk=pk)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from jianxi.core.excel import xlsx_response
 from jianxi.core.paging import paginate, parse_id
 from jianxi.subsidies import fraud_leads, selectors, yearclose
 from jianxi.subsidies import recovery as recovery_service
-from jianxi.subsidies.forms import RecoveryForm, RepaymentForm, WriteOffForm, YearCloseForm
+from jianxi.subsidies.forms import RecoveryForm, ReferralForm, RepaymentForm, WriteOffForm, YearCloseForm
 from jianxi.subsidies.models import EntryKind, FundYear, RecoveryStatus
 from jianxi.subsidies.views import MONEY_ROLES, form_done, local_today, query_values
 
@@ -60,6 +60,7 @@ def statement(request: HttpRequest, host_id: int) -> HttpResponse:
     context = {"host": host, "year": year, "rows": found.rows, "claimed": found.claimed, "totals": found.totals}
     fund_year = FundYear.objects.select_related("closed_by").filter(year=year).first()
     context |= {"fund_year": fund_year, "claim_open": fund_year is None or fund_year.open_on(local_today())}
+    context["recoveries"] = [(r, selectors.bar_text(r)) for r in found.recoveries]
     return render(request, "subsidies/statement.html", {**context, "note": R_SUB_7})
 
 
@@ -105,7 +106,16 @@ def recovery_create(request: HttpRequest, host_id: int) -> HttpResponse:
         create = partial(
             recovery_service.recovery_create, actor=user, host_id=host.pk, claim_ids=selected, today=local_today()
         )
-        order = partial(create, amount=d["amount"], reason=d["reason"], bar=d["bar"])
+        order = partial(
+            create,
+            amount=d["amount"],
+            reason=d["reason"],
+            bar=d["bar"],
+            kind=d["kind"],
+            bar_until=d["bar_until"],
+            referred_to=d["referred_to"],
+            referred_on=d["referred_on"],
+        )
         if (recovery := form_done(request, form, order, _("已生成追回单。"))) is not None:
             return redirect("subsidies:recovery", pk=recovery.pk)
     context = {"host": host, "paid": selectors.paid_claims(host), "form": form, "selected": selected}
@@ -118,6 +128,7 @@ def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.recovery_for(user, pk)
     repayment_form = RepaymentForm(request.POST if request.POST.get("action") == "repay" else None)
     write_off_form = WriteOffForm(request.POST if request.POST.get("action") == "write_off" else None)
+    referral_form = ReferralForm(request.POST if request.POST.get("action") == "refer" else None)
     action = request.POST.get("action")
     if request.method == "POST":
         forbid_unless(user, Duty.RECOVERY)
@@ -131,10 +142,16 @@ def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
             reason = write_off_form.cleaned_data["reason"]
             write_off = partial(recovery_service.recovery_write_off, actor=user, recovery_id=pk, reason=reason)
             done = form_done(request, write_off_form, partial(write_off, today=local_today()), _("已核销。"))
+        if action == "refer" and referral_form.is_valid():
+            d = referral_form.cleaned_data
+            refer = partial(recovery_service.recovery_refer, actor=user, recovery_id=pk, today=local_today())
+            refer = partial(refer, referred_to=d["referred_to"], referred_on=d["referred_on"])
+            done = form_done(request, referral_form, refer, _("已登记移送。"))
         if done is not None:
             return redirect("subsidies:recovery", pk=pk)
     context = {"recovery": item, **selectors.recovery_page(item).__dict__}
-    context.update(repayment_form=repayment_form, write_off_form=write_off_form)
+    context.update(repayment_form=repayment_form, write_off_form=write_off_form, referral_form=referral_form)
+    context["can_refer"] = may(user, Duty.RECOVERY) and item.is_fraud
     context["can_act"] = may(user, Duty.RECOVERY) and item.status == RecoveryStatus.OPEN
     return render(request, "subsidies/recovery.html", context)
 

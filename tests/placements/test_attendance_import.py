@@ -266,7 +266,7 @@ def test_months_outside_the_internship_or_not_yet_begun_are_row_errors(world, ag
     )
     assert [(e.row, e.column) for e in report.errors] == [(2, MONTH), (3, MONTH), (4, MONTH)]
     assert "不在见习期内" in report.errors[0].message and "不在见习期内" in report.errors[1].message
-    assert report.errors[2].message == "2027-04 尚未开始，不能填报考勤。"
+    assert report.errors[2].message == "2027-04 尚未开始（2027-04-01 尚未到来），不能填报考勤。"
 
 
 def test_an_ended_internship_takes_attendance_up_to_its_last_day(world, agreement):
@@ -528,8 +528,10 @@ def test_template_round_trip_fills_in_the_prefilled_rows_and_imports_them(client
     client.force_login(world.host_staff)
     wb = load_workbook(io.BytesIO(client.get(reverse("placements:attendance_import_template")).content))
     ws = wb["考勤"]
-    for (cell,) in ws.iter_rows(min_row=2, min_col=4, max_col=4):
-        cell.value = 12
+    so_far = grid(ours[0])["2027-05"].days_so_far  # May is under way: only the days gone by (issue #12)
+    assert 0 < so_far < 12
+    for month, days in ws.iter_rows(min_row=2, min_col=3, max_col=4):
+        days.value = so_far if month.value == "2027-05" else 12
     buffer = io.BytesIO()
     wb.save(buffer)
     response = upload(client, world.host_staff, buffer.getvalue())
@@ -543,7 +545,7 @@ def test_template_round_trip_fills_in_the_prefilled_rows_and_imports_them(client
             assert (record.working_days, record.scheduled_days, record.attended_days) == (
                 row.working_days,
                 row.scheduled_days,
-                12,
+                so_far if record.month == date(2027, 5, 1) else 12,
             )
     again = client.get(reverse("placements:attendance_import_template")).content
     assert list(load_workbook(io.BytesIO(again), read_only=True)["考勤"].iter_rows(min_row=2)) == []

@@ -276,5 +276,8 @@ def test_renaming_a_host_reindexes_its_posts_for_search(world):
 
     PostFactory(host=world.our_host, title="档案整理见习岗")
     host_services.host_update(actor=world.host_staff, host_id=world.our_host.pk, name="北京星河档案服务中心")
+    # A new name waits for the district's review (issue #12): the search keeps the name in force.
+    assert list(posts_public(query=PostQuery(q="星河档案"), today=TODAY)) == []
+    host_services.host_change_review(actor=world.district_officer, host_id=world.our_host.pk, approve=True)
     found = posts_public(query=PostQuery(q="星河档案"), today=TODAY)
     assert [p.title for p in found] == ["档案整理见习岗"]

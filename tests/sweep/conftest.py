@@ -64,6 +64,8 @@ SEGMENT_OBJECTS = {
 STRING_VALUES = {
     ("hosts:review", "action"): "suspend",
     ("hosts:bank_review", "action"): "approve",
+    ("hosts:change_review", "action"): "approve",
+    ("hosts:department_confirm", "action"): "confirm",
     ("posts:act", "action"): "close",
     ("placements:move", "action"): "withdraw",
 }

@@ -49,6 +49,8 @@ PAGES = {
     Duty.HOST_REVIEW: ("hosts:review", lambda o: [o.host.pk, "return"], {"reason": "材料不全"}),
     Duty.HOST_SANCTION: ("hosts:review", lambda o: [o.host.pk, "bar"], {"reason": "骗取补贴"}),
     Duty.BANK_REVIEW: ("hosts:bank_review", lambda o: [o.host.pk, "approve"], {}),
+    Duty.HOST_CHANGE_REVIEW: ("hosts:change_review", lambda o: [o.host.pk, "approve"], {}),
+    Duty.DEPARTMENT_CONFIRM: ("hosts:department_confirm", lambda o: [o.host.pk, "confirm"], {}),
     Duty.POST_REVIEW: ("posts:act", lambda o: [o.draft_post.pk, "approve"], {}),
     Duty.AGREEMENT_CANCEL: ("placements:cancel", lambda o: [o.agreement.pk], {"reason": "作废"}),
     Duty.ATTENDANCE_REOPEN: (
@@ -76,6 +78,8 @@ def _services(world, o):
         Duty.HOST_REVIEW: lambda a: hosts.host_review(actor=a, host_id=o.host.pk, action="return", reason="x"),
         Duty.HOST_SANCTION: lambda a: hosts.host_review(actor=a, host_id=o.host.pk, action="bar", reason="x"),
         Duty.BANK_REVIEW: lambda a: hosts.host_bank_review(actor=a, host_id=o.host.pk, approve=True),
+        Duty.HOST_CHANGE_REVIEW: lambda a: hosts.host_change_review(actor=a, host_id=o.host.pk, approve=True),
+        Duty.DEPARTMENT_CONFIRM: lambda a: hosts.host_change_confirm(actor=a, host_id=o.host.pk, confirm=True),
         Duty.POST_REVIEW: lambda a: posts.post_review(actor=a, post_id=o.draft_post.pk, approve=True),
         Duty.AGREEMENT_CANCEL: lambda a: placements.agreement_cancel(actor=a, agreement_id=o.agreement.pk, reason="x"),
         Duty.ATTENDANCE_REOPEN: lambda a: attendance.attendance_reopen(
@@ -99,7 +103,8 @@ def _services(world, o):
 
 
 SERVICES = {
-    Duty.HOST_REVIEW, Duty.HOST_SANCTION, Duty.BANK_REVIEW, Duty.POST_REVIEW, Duty.AGREEMENT_CANCEL,
+    Duty.HOST_REVIEW, Duty.HOST_SANCTION, Duty.BANK_REVIEW, Duty.HOST_CHANGE_REVIEW, Duty.DEPARTMENT_CONFIRM,
+    Duty.POST_REVIEW, Duty.AGREEMENT_CANCEL,
     Duty.ATTENDANCE_REOPEN, Duty.CLAIM_REVIEW, Duty.BATCH_PAY, Duty.RECOVERY, Duty.NOMINATE, Duty.NOMINATION_CONFIRM,
     Duty.YEAR_CLOSE,
     Duty.REGISTRY_LOAD, Duty.VERDICT_HANDLE,
@@ -160,6 +165,8 @@ def test_every_page_that_declares_a_duty_admits_exactly_the_tables_roles():
     assert {
         "hosts:review",
         "hosts:bank_review",
+        "hosts:change_review",
+        "hosts:department_confirm",
         "placements:cancel",
         "placements:attendance_reopen",
         "subsidies:review",

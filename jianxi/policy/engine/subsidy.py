@@ -414,7 +414,41 @@ def _remaining_period(
     reasons = _remaining_reasons(formula.policy, early=early, start=start, end=end, as_of=as_of)
     eligible = not reasons
     total = sum((line.amount for line in months), ZERO) if eligible else ZERO
-    return RemainingPeriod(eligible=eligible, months=tuple(months), total=total, reasons=reasons)
+    binding = remaining_binding_date(formula.policy, early)
+    return RemainingPeriod(
+        eligible=eligible,
+        months=tuple(months),
+        total=total,
+        reasons=reasons,
+        binding=binding[0] if binding else "",
+        binding_date=binding[1] if binding else None,
+    )
+
+
+# What each binding date is called in a reason (R-SUB-5.window).
+BINDING_LABELS = {
+    "signed": "劳动合同签订日期",
+    "contract_start": "劳动合同起始日期",
+    "early_end": "提前结束见习日期（最后见习日）",
+}
+
+
+def remaining_binding_date(policy: Policy, early: EarlyEnd) -> tuple[str, date] | None:
+    """R-SUB-5: the date held against the policy period, and which date it is.
+
+    ``policy.remaining_binding`` names it: the signing date (Beijing: 签订劳动合同 in the notice),
+    the contract start, or the early end (the last internship day). A signing date that was not
+    given is stood in for by the contract start; with no contract there is no date to hold,
+    except the early end.
+    """
+    if policy.remaining_binding == "early_end":
+        return "early_end", early.date
+    contract = early.contract
+    if contract is None:
+        return None
+    if policy.remaining_binding == "signed" and contract.signed is not None:
+        return "signed", contract.signed
+    return "contract_start", contract.start
 
 
 def _remaining_reasons(policy: Policy, *, early: EarlyEnd, start: date, end: date, as_of: date) -> tuple[Reason, ...]:
@@ -425,7 +459,7 @@ def _remaining_reasons(policy: Policy, *, early: EarlyEnd, start: date, end: dat
     if early.contract is None:
         reasons.append(Reason("R-SUB-5.contract", "未提供与见习人员签订的劳动合同（R-SUB-5）"))
     else:
-        reasons.extend(_contract_reasons(policy, early.contract, start=start, end=end))
+        reasons.extend(_contract_reasons(policy, early, early.contract, start=start, end=end))
     if as_of <= end:
         reasons.append(
             Reason(
@@ -436,7 +470,22 @@ def _remaining_reasons(policy: Policy, *, early: EarlyEnd, start: date, end: dat
     return tuple(reasons)
 
 
-def _contract_reasons(policy: Policy, contract: Contract, *, start: date, end: date) -> list[Reason]:
+def _window_reasons(policy: Policy, early: EarlyEnd) -> list[Reason]:
+    """R-SUB-5.window: the binding date (policy data) lies in the policy period."""
+    binding = remaining_binding_date(policy, early)
+    if binding is None:
+        return []
+    basis, day = binding
+    window_start, window_end = policy.remaining_window_start, policy.remaining_window_end
+    if (window_start is None or day >= window_start) and (window_end is None or day <= window_end):
+        return []
+    label = BINDING_LABELS[basis]
+    if basis == "contract_start" and policy.remaining_binding == "signed":
+        label += "（未提供签订日期，以起始日期代替）"
+    return [Reason("R-SUB-5.window", f"{label} {day} 不在政策实施期限（{_window_text(policy)}）内（R-SUB-5）")]
+
+
+def _contract_reasons(policy: Policy, early: EarlyEnd, contract: Contract, *, start: date, end: date) -> list[Reason]:
     reasons: list[Reason] = []
     if contract.start < start:
         reasons.append(
@@ -459,16 +508,7 @@ def _contract_reasons(policy: Policy, contract: Contract, *, start: date, end: d
                 f"劳动合同期限 {contract.months} 个月，不足 {policy.remaining_min_contract_months} 个月（R-SUB-5）",
             )
         )
-    window_start, window_end = policy.remaining_window_start, policy.remaining_window_end
-    if (window_start is not None and contract.start < window_start) or (
-        window_end is not None and contract.start > window_end
-    ):
-        reasons.append(
-            Reason(
-                "R-SUB-5.window",
-                f"劳动合同起始日期 {contract.start} 不在政策实施期限（{_window_text(policy)}）内（R-SUB-5）",
-            )
-        )
+    reasons.extend(_window_reasons(policy, early))
     for key in sorted(contract.insured_months):
         if parse_month_key(key) is None:
             raise RuleError(

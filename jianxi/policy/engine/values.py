@@ -29,6 +29,11 @@ PRORATIONS: tuple[str, ...] = get_args(Proration)
 EarlyEndReason = Literal["hired", "other"]
 EARLY_END_REASONS: tuple[str, ...] = get_args(EarlyEndReason)
 
+# R-SUB-5: which date must fall in the policy period (政策实施期限) for the remaining-period
+# subsidy: the labour contract's signing date, its start, or the internship's early end.
+RemainingBinding = Literal["signed", "contract_start", "early_end"]
+REMAINING_BINDINGS: tuple[str, ...] = get_args(RemainingBinding)
+
 
 def _require_money(value: object, what: str) -> None:
     # A float here would already have lost the fen; refuse it at the door.
@@ -118,6 +123,7 @@ class Policy:
     remaining_window_start: date | None = None
     remaining_window_end: date | None = date(2023, 12, 31)
     remaining_min_contract_months: int = 12
+    remaining_binding: RemainingBinding = "signed"
     vocational_requires_origin: bool = True
     rural_requires_hukou_and_age: bool = True
     graduation_window_years: int = 2
@@ -134,6 +140,10 @@ class Policy:
             raise ValueError("Policy.percent_of_min_wage must be a Decimal >= 0")
         if self.proration not in PRORATIONS:
             raise ValueError(f"Policy.proration must be one of {PRORATIONS}, not {self.proration!r}")
+        if self.remaining_binding not in REMAINING_BINDINGS:
+            raise ValueError(
+                f"Policy.remaining_binding must be one of {REMAINING_BINDINGS}, not {self.remaining_binding!r}"
+            )
         if not (0 < self.min_period_months <= self.max_period_months):
             raise ValueError("Policy needs 0 < min_period_months <= max_period_months")
         if self.youth_min_age > self.youth_max_age:
@@ -194,6 +204,7 @@ class Contract:
     months: int
     insured_months: frozenset[str] = frozenset()  # "YYYY-MM" months with social insurance paid
     employed_through: date | None = None  # last day the contract is known to have been performed
+    signed: date | None = None  # the day it was signed (签订日期), where known
 
 
 @dataclass(frozen=True)
@@ -213,6 +224,7 @@ def early_end(
     contract_months: int | None = None,
     insured_months: Iterable[str] = (),
     employed_through: date | None = None,
+    contract_signed: date | None = None,
 ) -> EarlyEnd:
     """The facts of an internship that ended early, and of its contract where one is known (both
     its start and its length): the one place they are built, from a quote form, the API or an
@@ -224,6 +236,7 @@ def early_end(
             months=contract_months,
             insured_months=frozenset(insured_months),
             employed_through=employed_through,
+            signed=contract_signed,
         )
     return EarlyEnd(date=last_day, reason=reason, contract=contract)
 
@@ -274,6 +287,10 @@ class RemainingPeriod:
     months: tuple[MonthLine, ...]  # always computed, so a page can show the would-be amount
     total: Decimal  # 0.00 unless eligible
     reasons: tuple[Reason, ...]
+    # The date held against the policy period and what it is (R-SUB-5.window): the signing
+    # date, the contract start (also standing in for a signing date not given) or the early end.
+    binding: str = ""
+    binding_date: date | None = None
 
 
 @dataclass(frozen=True)

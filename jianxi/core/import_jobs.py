@@ -12,10 +12,10 @@
    the file (a refusal ends the job and changes nothing else);
 4. a small file (``IMPORT_BACKGROUND_BYTES`` unpacked or less) is read, and imported in the
    request if it has ``IMPORT_BACKGROUND_ROWS`` data rows or fewer; any other file is kept on
-   the job and read and imported by ``run_job`` behind ``start_job`` — a thread of the web
-   process today, as the claim run's (jianxi.subsidies.tasks), and the one place a task queue
-   replaces later. Its page shows the progress, then the same report as a synchronous import,
-   or the reason nothing was imported.
+   the job and read and imported by ``run_job`` behind ``start_job`` — a Celery worker when a
+   broker is configured, else a thread of the web process (jianxi.core.jobs). Its page shows
+   the progress, then the same report as a synchronous import, or the reason nothing was
+   imported.
 
 A job silent for ``ImportJob.STALE_AFTER`` died with its process: it no longer holds the slot.
 Tests (and ``IMPORT_TASKS_EAGER = True``) run background jobs synchronously.
@@ -24,7 +24,7 @@ Tests (and ``IMPORT_TASKS_EAGER = True``) run background jobs synchronously.
 from __future__ import annotations
 
 import traceback
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -72,12 +72,13 @@ def default_runner() -> Runner:
 
 
 def start_job(job_id: int, runner: Runner | None = None) -> None:
-    """Hand a queued job to the runner (a thread: once the row holding its file is committed)."""
-    runner = runner or default_runner()
-    if runner is jobs.thread_runner:
-        transaction.on_commit(lambda: runner(lambda: run_job(job_id)))
-    else:
-        runner(lambda: run_job(job_id))
+    """Hand a queued job to a Celery worker, or to the in-process runner when no broker is
+    configured (jianxi.core.jobs) — once the row holding its file is committed."""
+    from jianxi.core.tasks import import_job  # the task module imports this one
+
+    if runner is None and not jobs.uses_broker("IMPORT_TASKS_EAGER"):
+        runner = default_runner()
+    jobs.dispatch(import_job, [job_id], eager_setting="IMPORT_TASKS_EAGER", runner=runner)
 
 
 # --- the slot ------------------------------------------------------------------------------------
@@ -193,15 +194,21 @@ def _check_capacity() -> None:
         )
 
 
-def run_job(job_id: int) -> None:
-    """Import a queued job's file; its row says how far it got and then how it ended."""
+def run_job(job_id: int, *, resume_silent_for: timedelta | None = None) -> None:
+    """Import a queued job's file; its row says how far it got and then how it ended.
+
+    ``resume_silent_for``: also take a job that is running but has been silent for that long —
+    a Celery worker died on it and the broker delivered the task again. Its write is one
+    transaction, which died with the worker: importing the file again is safe.
+    """
     job = ImportJob.objects.select_related("user").filter(pk=job_id, finished_at__isnull=True).first()
-    if job is None or job.stage != ImportStage.QUEUED:
-        return  # finished, released as stale, or already taken by another worker
-    if not ImportJob.objects.filter(pk=job.pk, stage=ImportStage.QUEUED).update(
-        stage=ImportStage.RUNNING, heartbeat=timezone.now()
-    ):
-        return
+    if job is None:
+        return  # finished, or released as stale
+    taken = Q(stage=ImportStage.QUEUED)
+    if resume_silent_for is not None:
+        taken |= Q(stage=ImportStage.RUNNING, heartbeat__lt=timezone.now() - resume_silent_for)
+    if not ImportJob.objects.filter(taken, pk=job.pk).update(stage=ImportStage.RUNNING, heartbeat=timezone.now()):
+        return  # already taken by another worker
     kind = kind_named(job.kind)
     try:
         kind.authorise(job.user)  # the account or its host may have changed since the upload

@@ -307,6 +307,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # An unacknowledged task (its worker died) goes back to the queue after this many seconds. Every
 # task is idempotent, so a task still running past it and delivered twice does no harm.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 600)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# How often a worker looks for such tasks (seconds; Kombu's default is every 100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": 1,
+}
 # The claim run's district tasks: at most this many claimable rows in memory at once.
 CLAIM_RUN_CHUNK_HOSTS = env_int("CLAIM_RUN_CHUNK_HOSTS", 500)

@@ -156,7 +156,7 @@ def import_start(
     an actor who may not import, a second import while one is unfinished, a file past a limit
     and whatever the module's write refuses; nothing is imported then."""
     kind.authorise(actor)
-    data = upload_bytes(source)
+    data = upload_bytes(source, kind.layout.max_upload_bytes)
     job = _take_slot(actor=actor, kind=kind, file_name=file_name, import_valid_rows=import_valid_rows)
     rows: list[SheetRow] = []
     try:
@@ -214,7 +214,14 @@ def run_job(job_id: int, *, resume_silent_for: timedelta | None = None) -> None:
         kind.authorise(job.user)  # the account or its host may have changed since the upload
         rows = kind.read(bytes(job.file))
         ImportJob.objects.filter(pk=job.pk).update(rows=len(rows), heartbeat=timezone.now())
-        report = kind.run(actor=job.user, rows=rows, import_valid_rows=job.import_valid_rows)
+        extra: dict[str, Any] = {}
+        if kind.reports_progress:
+
+            def progress(done: int) -> None:
+                ImportJob.objects.filter(pk=job.pk).update(done=done, heartbeat=timezone.now())
+
+            extra["progress"] = progress
+        report = kind.run(actor=job.user, rows=rows, import_valid_rows=job.import_valid_rows, **extra)
     except RuleError as err:
         _refused(job, err)
     except Exception:

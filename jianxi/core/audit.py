@@ -145,7 +145,8 @@ def copy_many(objs: Sequence[M], *, actor: Actor | None, reason: str) -> list[M]
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             obj.pk = pk
     fields = list(model._meta.concrete_fields)
-    rows = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] for obj in objs]
+    # pre_save gives each field's value as save() would (auto_now_add dates filled in).
+    rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
     names = [f.column for f in fields]
     own = {f.attname for f in fields}
     tail_values = {
@@ -160,7 +161,7 @@ def copy_many(objs: Sequence[M], *, actor: Actor | None, reason: str) -> list[M]
         raise ValueError(f"history columns not known to copy_many: {unknown}")
     history_names = names + [f.column for f in tail]
     extra = [tail_values[f.attname] for f in tail]
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:  # psycopg's errors as Django's
         raw = cursor.cursor
         with raw.copy(f"COPY {quote(table)} ({', '.join(map(quote, names))}) FROM STDIN") as copy:
             for row in rows:

@@ -91,22 +91,24 @@ def subsidy_quote(
     if only_months is not None:
         segments = _segments_of(only_months, start=start, last_day=last_day)
         formula.calendar_check({first.year for first, _last in segments})
-    else:
-        segments = month_segments(start, last_day)
-        formula.calendar_check(range(start.year, end.year + 1))
-
-    keyed = [(month_key(first), first, last) for first, last in segments]
-    scheduled = {key: formula.scheduled(first, last) for key, first, last in keyed}
-    if only_months is not None:  # facts of the months not asked about, inside the period or not, are not read
+        keyed = tuple((month_key(first), first, last) for first, last in segments)
+        scheduled = {key: formula.scheduled(first, last) for key, first, last in keyed}
+        # Facts of the months not asked about, inside the period or not, are not read.
         attendance = {key: days for key, days in attendance.items() if key in scheduled}
         if paid_by_month is not None:
             paid_by_month = {key: paid for key, paid in paid_by_month.items() if key in scheduled}
+        short = policy.min_months_served > 0 and full_months_served(start, last_day) < policy.min_months_served
+        zero_rule = "R-SUB-8.min_months" if short else None
+        full: Mapping[str, MonthLine] = {}
+    else:
+        formula.calendar_years_check(start.year, end.year)
+        keyed, scheduled, zero_rule, full = formula.period(start, last_day)
     attended = _attendance(attendance, scheduled, formula, start=start, last_day=last_day)
     caps = _caps(policy, paid_by_month, scheduled, start=start, last_day=last_day)
-    short = policy.min_months_served > 0 and full_months_served(start, last_day) < policy.min_months_served
-    zero_rule = "R-SUB-8.min_months" if short else None
     months = tuple(
-        formula.line(first, last, attended=attended[key], cap=caps.get(key), zero_rule=zero_rule)
+        line
+        if (line := full.get(key)) is not None and not caps and attended[key] == line.attended_days
+        else formula.line(first, last, attended=attended[key], cap=caps.get(key), zero_rule=zero_rule)
         for key, first, last in keyed
     )
     internship_total = sum((line.amount for line in months), ZERO)
@@ -132,14 +134,34 @@ def _segments_of(months: Collection[str], *, start: date, last_day: date) -> lis
     return segments
 
 
-@lru_cache(maxsize=256)
 def _formula(policy: Policy, calendar: WorkCalendar, district: str, tier: Tier | None) -> _Formula:
     """One formula per (policy, calendar, district, tier), so its memo of lines serves many quotes.
 
-    Keyed by value (policies and calendars are frozen and compare by value), so an edited policy
-    is a new key and can never be answered from a formula of the old one.
+    Found first by the identity of the policy and calendar objects — hashing a policy or a
+    calendar by value walks all its fields, which cost more than a memoised quote — and the
+    formula found is checked to hold those very objects (an id is only reused once its object
+    is gone, and the formula keeps them alive). Otherwise by value.
     """
+    key = (id(policy), id(calendar), district, tier)
+    found = _BY_IDENTITY.get(key)
+    if found is not None and found.policy is policy and found.calendar is calendar:
+        return found
+    found = _formula_by_value(policy, calendar, district, tier)
+    if len(_BY_IDENTITY) >= 256:
+        _BY_IDENTITY.clear()
+    _BY_IDENTITY[key] = found
+    return found
+
+
+@lru_cache(maxsize=256)
+def _formula_by_value(policy: Policy, calendar: WorkCalendar, district: str, tier: Tier | None) -> _Formula:
+    """Keyed by value (policies and calendars are frozen and compare by value), so an edited
+    policy is a new key and can never be answered from a formula of the old one."""
     return _Formula(policy=policy, calendar=calendar, topups=policy.district_topups.get(district, ()), tier=tier)
+
+
+_BY_IDENTITY: dict[tuple[int, int, str, Tier | None], _Formula] = {}
+Period = tuple[tuple[tuple[str, date, date], ...], dict[str, int], str | None, dict[str, MonthLine]]
 
 
 @dataclass(frozen=True)
@@ -153,6 +175,8 @@ class _Formula:
     # Month lines already computed: a line is a pure function of its arguments and the fields above.
     _lines: dict[tuple[object, ...], MonthLine] = field(default_factory=dict, compare=False, hash=False, repr=False)
     _scheduled: dict[tuple[date, date], int] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _periods: dict[tuple[date, date], Period] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _covered: set[tuple[int, int]] = field(default_factory=set, compare=False, hash=False, repr=False)
 
     @property
     def by_calendar_days(self) -> bool:
@@ -173,6 +197,33 @@ class _Formula:
                     f"无法按工作日折算，请先维护该年度日历（R-SUB-3）",
                     field=None,
                 )
+
+    def calendar_years_check(self, first: int, last: int) -> None:
+        """``calendar_check`` of the years ``first`` to ``last``, remembered once it passed."""
+        if (first, last) not in self._covered:
+            self.calendar_check(range(first, last + 1))
+            self._covered.add((first, last))
+
+    def period(self, start: date, last_day: date) -> Period:
+        """What every quote of the period ``[start, last_day]`` shares, computed once: its months
+        (key, first, last), the days scheduled in each, the rule that zeroes a period too short
+        (R-SUB-8), and each month's line when fully attended — a pure function of the period and
+        this formula, as the lines are."""
+        found = self._periods.get((start, last_day))
+        if found is None:
+            keyed = tuple((month_key(first), first, last) for first, last in month_segments(start, last_day))
+            scheduled = {key: self.scheduled(first, last) for key, first, last in keyed}
+            policy = self.policy
+            short = policy.min_months_served > 0 and full_months_served(start, last_day) < policy.min_months_served
+            zero_rule = "R-SUB-8.min_months" if short else None
+            full = {
+                key: self.line(first, last, attended=scheduled[key], cap=None, zero_rule=zero_rule)
+                for key, first, last in keyed
+            }
+            if len(self._periods) >= _MEMO_LINES:
+                self._periods.clear()
+            found = self._periods[start, last_day] = (keyed, scheduled, zero_rule, full)
+        return found
 
     def divisor(self, day: date) -> int:
         """Days of the calendar month a full month's standard is spread over (R-SUB-3)."""

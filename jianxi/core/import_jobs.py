@@ -27,6 +27,7 @@ import traceback
 from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
+from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -74,8 +75,6 @@ def default_runner() -> Runner:
 def start_job(job_id: int, runner: Runner | None = None) -> None:
     """Hand a queued job to a Celery worker, or to the in-process runner when no broker is
     configured (jianxi.core.jobs) — once the row holding its file is committed."""
-    from jianxi.core.tasks import import_job  # the task module imports this one
-
     if runner is None and not jobs.uses_broker("IMPORT_TASKS_EAGER"):
         runner = default_runner()
     jobs.dispatch(import_job, [job_id], eager_setting="IMPORT_TASKS_EAGER", runner=runner)
@@ -228,6 +227,15 @@ def run_job(job_id: int, *, resume_silent_for: timedelta | None = None) -> None:
         _failed(job)
     else:
         _done(job, report)
+
+
+@shared_task(name="jianxi.core.import_job", acks_late=True, reject_on_worker_lost=True)
+def import_job(job_id: int) -> None:
+    """The Celery task of a queued job (jianxi.core.tasks lists it for the workers). Delivered
+    again after a worker died (acks late), it takes the job up again once the job has been
+    silent for the broker's visibility timeout."""
+    silent = timedelta(seconds=int(getattr(settings, "CELERY_VISIBILITY_TIMEOUT", 600)))
+    run_job(job_id, resume_silent_for=silent)
 
 
 # --- reading a job -------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-GROUPS = ["高校毕业生", "中职毕业生", "技工院校毕业生", "失业青年"]
+GROUPS = ["高校毕业生", "中专毕业生", "技工院校毕业生", "登记失业青年"]
 EDUCATION = ["大学本科", "硕士研究生", "大专", ""]
 DISTRICTS = ["海淀区", "朝阳区", "东城区", "西城区", "丰台区", "石景山区", "通州区", "昌平区"]
 

@@ -245,6 +245,14 @@ def _rows_of(lines: SheetRows | CalamineRows, layout: SheetLayout, max_rows: int
     wanted = [(h, positions[h]) for h in layout.headers if h in positions]
     lines.keep = {i for _, i in wanted}
     rows: list[SheetRow] = []
+    if isinstance(lines, CalamineRows):  # the same rows, picked by position: no dict per line
+        for number, values in lines.records(wanted):
+            if all(is_blank(v) for v in values.values()):
+                continue
+            if len(rows) == max_rows:
+                raise ImportFileError(f"每个文件最多导入 {max_rows} 行{layout.noun}，请分成多个文件导入。")
+            rows.append(SheetRow(number=number, values=values))
+        lines = iter(())  # type: ignore[assignment]
     for number, line in lines:
         values = {h: line.get(i) for h, i in wanted}
         if all(is_blank(v) for v in values.values()):

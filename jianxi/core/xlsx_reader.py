@@ -30,6 +30,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from operator import itemgetter
 from typing import IO, Any
 from xml.parsers import expat
 
@@ -594,6 +595,7 @@ class CalamineRows:
         if last_column + 1 > limits.columns:
             raise ImportFileError(_too_wide(limits.columns, get_column_letter(min(last_column + 1, 18278))))
         self.sheet, self.first_row, self.first_column = sheet, first_row, first_column
+        self._numbered = enumerate(sheet.iter_rows(), start=first_row + 1)  # shared: rows are read once
         self._rows = self._read()
 
     def __iter__(self) -> Iterator[tuple[int, dict[int, Any]]]:
@@ -602,10 +604,37 @@ class CalamineRows:
     def __next__(self) -> tuple[int, dict[int, Any]]:
         return next(self._rows)
 
+    def records(self, wanted: list[tuple[str, int]]) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The rows after those already read, as {header: value} for the ``wanted`` (header,
+        column) pairs — a blank cell is "" (as ``is_blank`` and ``cell_text`` read it)."""
+        cell_chars = self.book.limits.cell_chars
+        offset = self.first_column + 1
+        width = self.sheet.width
+        inside = [(h, c - offset) for h, c in wanted if 0 <= c - offset < width]
+        outside = {h: "" for h, c in wanted if not 0 <= c - offset < width}
+        names = [h for h, _ in inside]
+        if not inside:
+            return
+        pick = itemgetter(*(i for _, i in inside))
+        single = len(inside) == 1
+        for number, line in self._numbered:
+            picked = (pick(line),) if single else pick(line)
+            for value in picked:
+                if value.__class__ is str and len(value) > cell_chars:
+                    column = next(c for h, c in wanted if h == names[picked.index(value)])
+                    raise ImportFileError(
+                        f"第 {number} 行 {get_column_letter(column)} 列的内容超过 {cell_chars} 个字"
+                        "（单元格上限），无法读取。请检查该单元格后再上传。"
+                    )
+            values = dict(zip(names, picked, strict=True))
+            if outside:
+                values.update(outside)
+            yield number, values
+
     def _read(self) -> Iterator[tuple[int, dict[int, Any]]]:
         cell_chars = self.book.limits.cell_chars
         offset = self.first_column + 1  # a value's index in the row → its column number
-        for number, values in enumerate(self.sheet.iter_rows(), start=self.first_row + 1):
+        for number, values in self._numbered:
             keep = self.keep
             if keep is None:
                 cells = {i + offset: v for i, v in enumerate(values) if v != ""}

@@ -295,7 +295,10 @@ STATS_REFRESH_ON_CHANGE = env_bool("STATS_REFRESH_ON_CHANGE", True)
 # Long jobs (jianxi/core/jobs.py): Celery workers on Redis when a broker is configured
 # (CELERY_BROKER_URL, else REDIS_URL), run as `celery -A jianxi worker` (docs/operations.md);
 # without one (`make run`, the embedded default) they run in the web process, in a thread.
+# CELERY_BROKER_URL=none keeps the jobs in process even where REDIS_URL is set for the cache.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or REDIS_URL
+if CELERY_BROKER_URL.lower() == "none":
+    CELERY_BROKER_URL = ""
 CELERY_RESULT_BACKEND = None  # progress is kept on the job's own row (ImportJob, ClaimRun)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a task is acknowledged once done: a killed worker's task is delivered again

@@ -320,3 +320,30 @@ LOGGING = {
 # Statistics (jianxi/oversight/refresh.py): after a service commits a change that counts, refresh
 # the district's months at once; off, they are only marked changed for `refresh_stats --dirty`.
 STATS_REFRESH_ON_CHANGE = env_bool("STATS_REFRESH_ON_CHANGE", True)
+
+# Long jobs (jianxi/core/jobs.py): Celery workers on Redis when a broker is configured
+# (CELERY_BROKER_URL, else REDIS_URL), run as `celery -A jianxi worker` (docs/operations.md);
+# without one (`make run`, the embedded default) they run in the web process, in a thread.
+# CELERY_BROKER_URL=none keeps the jobs in process even where REDIS_URL is set for the cache.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or REDIS_URL
+if CELERY_BROKER_URL.lower() == "none":
+    CELERY_BROKER_URL = ""
+CELERY_RESULT_BACKEND = None  # progress is kept on the job's own row (ImportJob, ClaimRun)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True  # a task is acknowledged once done: a killed worker's task is delivered again
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks: a worker takes one at a time
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# An unacknowledged task (its worker died) goes back to the queue after this many seconds. Every
+# task is idempotent, so a task still running past it and delivered twice does no harm.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 600)
+# How often a worker looks for such tasks (seconds; Kombu's default is every 100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": 1,
+}
+# The claim run's district tasks: at most this many claimable rows in memory at once.
+CLAIM_RUN_CHUNK_HOSTS = env_int("CLAIM_RUN_CHUNK_HOSTS", 500)

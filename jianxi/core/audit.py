@@ -112,3 +112,62 @@ def create_many(objs: Sequence[M], *, actor: Actor | None, reason: str, batch_si
         objs, model, batch_size=batch_size, default_user=actor, default_change_reason=_reason(reason)
     )
     return created
+
+
+FALLBACK_BATCH = 5000  # rows per INSERT of copy_many where there is no COPY (SQLite splits further)
+
+
+def copy_many(objs: Sequence[M], *, actor: Actor | None, reason: str) -> list[M]:
+    """``create_many`` at COPY speed on PostgreSQL: the rows and their history rows, set-based.
+
+    The ids are drawn from the table's sequence in one statement, then the rows go in with one
+    ``COPY`` and their history rows (the same values, who, when and why, type "+") with another —
+    what ``bulk_create_with_history`` writes, without an INSERT per thousand rows and without
+    reading the rows back. Elsewhere (SQLite) it is ``create_many`` in large batches. Like
+    ``bulk_create``, neither ``save()`` nor signals run; the objects get their ids.
+    """
+    if not objs:
+        return []
+    from django.db import connection
+
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        return create_many(objs, actor=actor, reason=reason, batch_size=FALLBACK_BATCH)
+    from django.utils import timezone
+
+    history = model.history.model  # type: ignore[attr-defined]
+    table, quote = model._meta.db_table, connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+    fields = list(model._meta.concrete_fields)
+    # pre_save gives each field's value as save() would (auto_now_add dates filled in).
+    rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+    names = [f.column for f in fields]
+    own = {f.attname for f in fields}
+    tail_values = {
+        "history_date": timezone.now(),
+        "history_change_reason": _reason(reason),
+        "history_type": "+",
+        "history_user_id": getattr(actor, "pk", None),
+    }
+    tail = [f for f in history._meta.concrete_fields if f.attname not in own and f.attname != "history_id"]
+    unknown = [f.attname for f in tail if f.attname not in tail_values]
+    if unknown:
+        raise ValueError(f"history columns not known to copy_many: {unknown}")
+    history_names = names + [f.column for f in tail]
+    extra = [tail_values[f.attname] for f in tail]
+    with connection.cursor() as cursor, connection.wrap_database_errors:  # psycopg's errors as Django's
+        raw = cursor.cursor
+        with raw.copy(f"COPY {quote(table)} ({', '.join(map(quote, names))}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        statement = f"COPY {quote(history._meta.db_table)} ({', '.join(map(quote, history_names))}) FROM STDIN"
+        with raw.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row + extra)
+    return list(objs)

@@ -12,10 +12,10 @@
    the file (a refusal ends the job and changes nothing else);
 4. a small file (``IMPORT_BACKGROUND_BYTES`` unpacked or less) is read, and imported in the
    request if it has ``IMPORT_BACKGROUND_ROWS`` data rows or fewer; any other file is kept on
-   the job and read and imported by ``run_job`` behind ``start_job`` — a thread of the web
-   process today, as the claim run's (jianxi.subsidies.tasks), and the one place a task queue
-   replaces later. Its page shows the progress, then the same report as a synchronous import,
-   or the reason nothing was imported.
+   the job and read and imported by ``run_job`` behind ``start_job`` — a Celery worker when a
+   broker is configured, else a thread of the web process (jianxi.core.jobs). Its page shows
+   the progress, then the same report as a synchronous import, or the reason nothing was
+   imported.
 
 A job silent for ``ImportJob.STALE_AFTER`` died with its process: it no longer holds the slot.
 Tests (and ``IMPORT_TASKS_EAGER = True``) run background jobs synchronously.
@@ -24,9 +24,10 @@ Tests (and ``IMPORT_TASKS_EAGER = True``) run background jobs synchronously.
 from __future__ import annotations
 
 import traceback
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
+from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -77,12 +78,11 @@ def default_runner() -> Runner:
 
 
 def start_job(job_id: int, runner: Runner | None = None) -> None:
-    """Hand a queued job to the runner (a thread: once the row holding its file is committed)."""
-    runner = runner or default_runner()
-    if runner is jobs.thread_runner:
-        transaction.on_commit(lambda: runner(lambda: run_job(job_id)))
-    else:
-        runner(lambda: run_job(job_id))
+    """Hand a queued job to a Celery worker, or to the in-process runner when no broker is
+    configured (jianxi.core.jobs) — once the row holding its file is committed."""
+    if runner is None and not jobs.uses_broker("IMPORT_TASKS_EAGER"):
+        runner = default_runner()
+    jobs.dispatch(import_job, [job_id], eager_setting="IMPORT_TASKS_EAGER", runner=runner)
 
 
 # --- the slot ------------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def import_start(
     an actor who may not import, a second import while one is unfinished, a file past a limit
     and whatever the module's write refuses; nothing is imported then."""
     kind.authorise(actor)
-    data = upload_bytes(source)
+    data = upload_bytes(source, kind.layout.max_upload_bytes)
     job = _take_slot(actor=actor, kind=kind, file_name=file_name, import_valid_rows=import_valid_rows)
     rows: list[SheetRow] = []
     try:
@@ -198,27 +198,49 @@ def _check_capacity() -> None:
         )
 
 
-def run_job(job_id: int) -> None:
-    """Import a queued job's file; its row says how far it got and then how it ended."""
+def run_job(job_id: int, *, resume_silent_for: timedelta | None = None) -> None:
+    """Import a queued job's file; its row says how far it got and then how it ended.
+
+    ``resume_silent_for``: also take a job that is running but has been silent for that long —
+    a Celery worker died on it and the broker delivered the task again. Its write is one
+    transaction, which died with the worker: importing the file again is safe.
+    """
     job = ImportJob.objects.select_related("user").filter(pk=job_id, finished_at__isnull=True).first()
-    if job is None or job.stage != ImportStage.QUEUED:
-        return  # finished, released as stale, or already taken by another worker
-    if not ImportJob.objects.filter(pk=job.pk, stage=ImportStage.QUEUED).update(
-        stage=ImportStage.RUNNING, heartbeat=timezone.now()
-    ):
-        return
+    if job is None:
+        return  # finished, or released as stale
+    taken = Q(stage=ImportStage.QUEUED)
+    if resume_silent_for is not None:
+        taken |= Q(stage=ImportStage.RUNNING, heartbeat__lt=timezone.now() - resume_silent_for)
+    if not ImportJob.objects.filter(taken, pk=job.pk).update(stage=ImportStage.RUNNING, heartbeat=timezone.now()):
+        return  # already taken by another worker
     kind = kind_named(job.kind)
     try:
         kind.authorise(job.user)  # the account or its host may have changed since the upload
         rows = kind.read(bytes(job.file))
         ImportJob.objects.filter(pk=job.pk).update(rows=len(rows), heartbeat=timezone.now())
-        report = kind.run(actor=job.user, rows=rows, import_valid_rows=job.import_valid_rows)
+        extra: dict[str, Any] = {}
+        if kind.reports_progress:
+
+            def progress(done: int) -> None:
+                ImportJob.objects.filter(pk=job.pk).update(done=done, heartbeat=timezone.now())
+
+            extra["progress"] = progress
+        report = kind.run(actor=job.user, rows=rows, import_valid_rows=job.import_valid_rows, **extra)
     except RuleError as err:
         _refused(job, err)
     except Exception:
         _failed(job)
     else:
         _done(job, report)
+
+
+@shared_task(name="jianxi.core.import_job", acks_late=True, reject_on_worker_lost=True)
+def import_job(job_id: int) -> None:
+    """The Celery task of a queued job (jianxi.core.tasks lists it for the workers). Delivered
+    again after a worker died (acks late), it takes the job up again once the job has been
+    silent for the broker's visibility timeout."""
+    silent = timedelta(seconds=int(getattr(settings, "CELERY_VISIBILITY_TIMEOUT", 600)))
+    run_job(job_id, resume_silent_for=silent)
 
 
 # --- reading a job -------------------------------------------------------------------------------

@@ -31,8 +31,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from jianxi.core.excel import XLSX
+from jianxi.core.xlsx_reader import CalamineRows, ReadLimits, SheetRows, Workbook
 from jianxi.core.xlsx_reader import ImportFileError as ImportFileError
-from jianxi.core.xlsx_reader import ReadLimits, SheetRows, Workbook
 
 T = TypeVar("T")
 
@@ -147,6 +147,7 @@ class ImportKind:
     run: Callable[..., ImportReport]  # run(actor=, rows=, import_valid_rows=)
     report_type: type[ImportReport]
     page: str
+    reports_progress: bool = False  # run() takes progress=, called with the rows checked so far
 
     @property
     def job_page(self) -> str:
@@ -161,6 +162,12 @@ class SheetLayout:
     headers: tuple[str, ...]
     noun: str  # 岗位, 人员, 考勤: "每个文件最多导入 5000 行岗位"
     optional: frozenset[str] = frozenset()  # columns the file may lack
+    # The limits of one upload of this sheet; the youth registry has larger ones (a national
+    # export of 100,000 persons) and reads them with python-calamine (``fast``).
+    limits: ReadLimits = field(default_factory=lambda: LIMITS)
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
+    max_rows: int = MAX_ROWS
+    fast: bool = False
 
 
 # --- reading the file ----------------------------------------------------------------------------
@@ -176,15 +183,15 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def upload_bytes(source: IO[bytes] | bytes) -> bytes:
-    """The upload's content, refused past MAX_UPLOAD_BYTES without reading further."""
+def upload_bytes(source: IO[bytes] | bytes, limit: int = MAX_UPLOAD_BYTES) -> bytes:
+    """The upload's content, refused past ``limit`` bytes without reading further."""
     if isinstance(source, bytes | bytearray):
         data = bytes(source)
     else:
         source.seek(0)
-        data = source.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ImportFileError(f"文件不能超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB，请分成多个文件导入。")
+        data = source.read(limit + 1)
+    if len(data) > limit:
+        raise ImportFileError(f"文件不能超过 {limit // (1024 * 1024)} MB，请分成多个文件导入。")
     return data
 
 
@@ -197,7 +204,7 @@ def inspect_xlsx(source: IO[bytes] | bytes, layout: SheetLayout) -> Workbook:
     milliseconds whatever the file's size: only the zip's directory and the first bytes of
     those parts are read."""
     try:
-        book = Workbook(upload_bytes(source), LIMITS)
+        book = Workbook(upload_bytes(source, layout.max_upload_bytes), layout.limits)
         book.check_declared(layout.title)
     except ImportFileError:
         raise
@@ -206,23 +213,26 @@ def inspect_xlsx(source: IO[bytes] | bytes, layout: SheetLayout) -> Workbook:
     return book
 
 
-def read_xlsx(source: IO[bytes] | bytes, layout: SheetLayout, *, max_rows: int = MAX_ROWS) -> list[SheetRow]:
+def read_xlsx(source: IO[bytes] | bytes, layout: SheetLayout, *, max_rows: int | None = None) -> list[SheetRow]:
     """The non-blank data rows of ``layout``'s sheet (by its title, else the first sheet).
 
     Refuses the file (``ImportFileError``, naming the limit) as soon as it meets one of the
-    limits above; memory stays bounded by them, whatever the file declares.
+    limits above; memory stays bounded by them, whatever the file declares. A ``fast`` layout
+    is parsed by python-calamine once the same checks have passed (``CalamineRows``).
     """
     book = inspect_xlsx(source, layout)
+    max_rows = layout.max_rows if max_rows is None else max_rows
     try:
-        strings = book.shared_strings()
-        return _rows_of(book.rows(book.sheet_part(layout.title), strings), layout, max_rows)
+        part = book.sheet_part(layout.title)
+        lines = CalamineRows(book, part) if layout.fast else book.rows(part, book.shared_strings())
+        return _rows_of(lines, layout, max_rows)
     except ImportFileError:
         raise
     except Exception as exc:
         raise ImportFileError(UNREADABLE) from exc
 
 
-def _rows_of(lines: SheetRows, layout: SheetLayout, max_rows: int) -> list[SheetRow]:
+def _rows_of(lines: SheetRows | CalamineRows, layout: SheetLayout, max_rows: int) -> list[SheetRow]:
     first = next(lines, None)
     if first is None or first[0] != 1:
         raise ImportFileError("工作表是空的（第 1 行应为表头）。请使用下载的模板填写。")
@@ -235,6 +245,14 @@ def _rows_of(lines: SheetRows, layout: SheetLayout, max_rows: int) -> list[Sheet
     wanted = [(h, positions[h]) for h in layout.headers if h in positions]
     lines.keep = {i for _, i in wanted}
     rows: list[SheetRow] = []
+    if isinstance(lines, CalamineRows):  # the same rows, picked by position: no dict per line
+        for number, values in lines.records(wanted):
+            if all(is_blank(v) for v in values.values()):
+                continue
+            if len(rows) == max_rows:
+                raise ImportFileError(f"每个文件最多导入 {max_rows} 行{layout.noun}，请分成多个文件导入。")
+            rows.append(SheetRow(number=number, values=values))
+        lines = iter(())  # type: ignore[assignment]
     for number, line in lines:
         values = {h: line.get(i) for h, i in wanted}
         if all(is_blank(v) for v in values.values()):
@@ -464,6 +482,15 @@ class ImportForm(forms.Form):
         help_text=_("不勾选时，只要有一行有误，整个文件都不导入。"),
     )
 
+    def __init__(self, *args: Any, layout: SheetLayout | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_bytes = layout.max_upload_bytes if layout else MAX_UPLOAD_BYTES
+        if layout is not None and (layout.max_upload_bytes, layout.max_rows) != (MAX_UPLOAD_BYTES, MAX_ROWS):
+            self.fields["file"].help_text = _("请使用下载的模板填写，文件不超过 %(mb)s MB，最多 %(rows)s 行。") % {
+                "mb": layout.max_upload_bytes // (1024 * 1024),
+                "rows": layout.max_rows,
+            }
+
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
         name = (upload.name or "").lower()
@@ -471,8 +498,12 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("不支持该格式：请在 Excel 中“另存为” .xlsx 格式（Excel 工作簿）后再上传。"))
         if not name.endswith(".xlsx"):
             raise forms.ValidationError(_("请上传 .xlsx 格式的 Excel 文件（可先下载模板）。"))
-        if (upload.size or 0) > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("文件不能超过 5 MB，请分成多个文件导入。"))
+        if (upload.size or 0) > self.max_bytes:
+            if self.max_bytes == MAX_UPLOAD_BYTES:
+                raise forms.ValidationError(_("文件不能超过 5 MB，请分成多个文件导入。"))
+            raise forms.ValidationError(
+                _("文件不能超过 %(mb)s MB，请分成多个文件导入。") % {"mb": self.max_bytes // (1024 * 1024)}
+            )
         if (upload.content_type or "").split(";")[0].strip().lower() not in ACCEPTED_TYPES:
             raise forms.ValidationError(_("文件类型不是 Excel 工作簿（.xlsx），请确认后再上传。"))
         return upload

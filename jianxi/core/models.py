@@ -52,6 +52,7 @@ class ImportJob(models.Model):
     background = models.BooleanField(_("后台任务"), default=False)
     stage = models.CharField(_("状态"), max_length=10, choices=ImportStage.choices, default=ImportStage.RUNNING)
     rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    done = models.PositiveIntegerField(_("已检查行数"), default=0)  # progress of a background job
     # The report (jianxi.core.imports.ImportReport.to_json): counts and the first errors.
     report = models.JSONField(_("导入结果"), null=True, blank=True)
     message = models.TextField(_("未导入的原因"), blank=True)  # shown to the user

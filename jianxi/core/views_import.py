@@ -39,7 +39,12 @@ def _report_context(report: ImportReport | None) -> dict[str, Any]:
 
 def import_page(request: HttpRequest, kind: ImportKind, template: str) -> HttpResponse:
     """The form; after a valid upload, the report of a small file, or the job page of a large one."""
-    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    layout = kind.layout
+    form = (
+        ImportForm(request.POST, request.FILES, layout=layout)
+        if request.method == "POST"
+        else ImportForm(layout=layout)
+    )
     context = _context(kind, form)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -63,7 +68,7 @@ def import_page(request: HttpRequest, kind: ImportKind, template: str) -> HttpRe
 def import_job_page(request: HttpRequest, kind: ImportKind, template: str, pk: int) -> HttpResponse:
     """One background import: its progress, then its report. Only its own user sees it."""
     job = get_object_or_404(ImportJob, pk=pk, user_id=request.user.pk, kind=kind.name)
-    context = _context(kind, ImportForm())
+    context = _context(kind, ImportForm(layout=kind.layout))
     context.update(job=job, stale=job.is_stale(timezone.now()))
     context.update(_report_context(job_report(job)))
     return render(request, template, context)

@@ -30,6 +30,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from operator import itemgetter
 from typing import IO, Any
 from xml.parsers import expat
 
@@ -536,3 +537,125 @@ class _SheetReader:
                 return "#VALUE!"
             return value
         return number
+
+
+# --- the fast reader: python-calamine, behind the same checks ---------------------------------------
+
+# The parts calamine needs to read one sheet: the package's relations and content types, the
+# workbook, its relations, styles (number formats: dates) and shared strings, and the sheet.
+_CALAMINE_PARTS = ("[Content_Types].xml", "_rels/.rels")
+
+
+class CalamineRows:
+    """The rows of one sheet read by python-calamine (Rust), as ``SheetRows`` gives them.
+
+    Safe as the streaming reader is, by construction: ``Workbook`` has already checked the zip's
+    directory (parts, declared unpacked size, compression ratio) and what the sheet and the
+    shared strings declare, and refused any DTD in the parts' prologs. Calamine is then not
+    given the upload: it is given a new zip, *stored* (not compressed), of the few parts it
+    needs, each unpacked here by Python's zip reader — which never yields more than a part
+    declares and checks its CRC. So calamine inflates nothing, and the bytes it parses are at
+    most the unpacked limit, whatever the upload's compressed streams hold. The parsed range's
+    height and width, and each kept cell's length, are then checked against the limits before
+    any row is handed on.
+    """
+
+    def __init__(self, book: Workbook, part: str) -> None:
+        import python_calamine
+
+        self.book = book
+        self.keep: set[int] | None = None
+        wanted = {*_CALAMINE_PARTS, part, posixpath.join("xl", "_rels", "workbook.xml.rels")}
+        wanted |= {name for name in book.sizes if name.endswith(("workbook.xml", "styles.xml", "sharedStrings.xml"))}
+        wanted |= {name for name in book.sizes if name.startswith("xl/_rels/") or name.startswith("xl/worksheets/")}
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as stored:
+            for name in sorted(wanted & set(book.sizes)):
+                if name.startswith("xl/worksheets/") and name != part:
+                    stored.writestr(name, _EMPTY_SHEET)  # another sheet: never unpacked
+                else:
+                    content = book.zip.read(name)
+                    if name == book.shared_part and len(_SHARED_ITEM.findall(content)) > book.limits.shared_strings:
+                        _too_many_strings(book.limits.shared_strings)  # the declared count was false
+                    stored.writestr(name, content)
+        title = next((t for t, p in book.sheets if p == part), "")
+        buffer.seek(0)
+        try:
+            sheet = python_calamine.CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(title)
+        except Exception as exc:  # calamine's own refusal of a malformed part
+            raise ImportFileError(UNREADABLE) from exc
+        limits = book.limits
+        first_row, first_column = sheet.start or (0, 0)
+        last_row, last_column = sheet.end or (0, 0)
+        if last_row + 1 > limits.sheet_rows:
+            raise ImportFileError(
+                f"工作表有 {last_row + 1} 行，超过 {limits.sheet_rows} 行（含空行）的上限。"
+                "请删除多余的行（包括只设置了格式的空行）后再上传。"
+            )
+        if last_column + 1 > limits.columns:
+            raise ImportFileError(_too_wide(limits.columns, get_column_letter(min(last_column + 1, 18278))))
+        self.sheet, self.first_row, self.first_column = sheet, first_row, first_column
+        self._numbered = enumerate(sheet.iter_rows(), start=first_row + 1)  # shared: rows are read once
+        self._rows = self._read()
+
+    def __iter__(self) -> Iterator[tuple[int, dict[int, Any]]]:
+        return self._rows
+
+    def __next__(self) -> tuple[int, dict[int, Any]]:
+        return next(self._rows)
+
+    def records(self, wanted: list[tuple[str, int]]) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The rows after those already read, as {header: value} for the ``wanted`` (header,
+        column) pairs — a blank cell is "" (as ``is_blank`` and ``cell_text`` read it)."""
+        cell_chars = self.book.limits.cell_chars
+        offset = self.first_column + 1
+        width = self.sheet.width
+        inside = [(h, c - offset) for h, c in wanted if 0 <= c - offset < width]
+        outside = {h: "" for h, c in wanted if not 0 <= c - offset < width}
+        names = [h for h, _ in inside]
+        if not inside:
+            return
+        pick = itemgetter(*(i for _, i in inside))
+        single = len(inside) == 1
+        for number, line in self._numbered:
+            picked = (pick(line),) if single else pick(line)
+            for value in picked:
+                if value.__class__ is str and len(value) > cell_chars:
+                    column = next(c for h, c in wanted if h == names[picked.index(value)])
+                    raise ImportFileError(
+                        f"第 {number} 行 {get_column_letter(column)} 列的内容超过 {cell_chars} 个字"
+                        "（单元格上限），无法读取。请检查该单元格后再上传。"
+                    )
+            values = dict(zip(names, picked, strict=True))
+            if outside:
+                values.update(outside)
+            yield number, values
+
+    def _read(self) -> Iterator[tuple[int, dict[int, Any]]]:
+        cell_chars = self.book.limits.cell_chars
+        offset = self.first_column + 1  # a value's index in the row → its column number
+        for number, values in self._numbered:
+            keep = self.keep
+            if keep is None:
+                cells = {i + offset: v for i, v in enumerate(values) if v != ""}
+            else:
+                cells = {}
+                for column in keep:
+                    index = column - offset
+                    if 0 <= index < len(values) and (value := values[index]) != "":
+                        cells[column] = value
+            for column, value in cells.items():
+                if isinstance(value, str) and len(value) > cell_chars:
+                    raise ImportFileError(
+                        f"第 {number} 行 {get_column_letter(column)} 列的内容超过 {cell_chars} 个字"
+                        "（单元格上限），无法读取。请检查该单元格后再上传。"
+                    )
+            if cells:
+                yield number, cells
+
+
+_SHARED_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+_EMPTY_SHEET = (
+    b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
+    b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
+)

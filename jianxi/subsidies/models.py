@@ -510,3 +510,34 @@ class FundYear(models.Model):
             raise ValidationError(
                 {"claim_deadline": _("申报截止日不能早于该年度 2 月 1 日（首月补贴次月起方可申报）。")}
             )
+
+
+class ClaimRunPart(models.Model):
+    """One district's share of a claim run, when the run is fanned out to Celery workers.
+
+    One task per part (``tasks.claim_run_district``); a part's task may run twice (its worker
+    died before acknowledging it, and the broker delivered it again): a finished part is not
+    run again, an unfinished one simply finishes the job — what its first try committed is no
+    longer claimable. The last part to finish closes the run, summing the parts into it.
+    """
+
+    run = models.ForeignKey(ClaimRun, on_delete=models.CASCADE, related_name="parts")
+    district = models.ForeignKey("policy.District", on_delete=models.PROTECT, related_name="+")
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    claims = models.PositiveIntegerField(default=0)
+    lines = models.PositiveIntegerField(default=0)
+    skipped_chunks = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+    problem_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "district"]
+        constraints = [models.UniqueConstraint(fields=["run", "district"], name="claimrunpart_one_per_district")]
+
+    def __str__(self) -> str:
+        return f"RUN-{self.run_id} {self.district_id}"

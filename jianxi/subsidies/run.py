@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,6 +32,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -38,7 +40,7 @@ from django.utils import timezone
 from jianxi.accounts.models import User
 from jianxi.core import audit
 from jianxi.core.errors import RuleError
-from jianxi.hosts.models import HostStatus
+from jianxi.hosts.models import Host, HostStatus
 from jianxi.placements.models import AgreementStatus, Attendance
 from jianxi.policy import engine
 from jianxi.policy.engine.dates import month_first
@@ -46,8 +48,9 @@ from jianxi.subsidies.models import Claim, ClaimKind, ClaimLine, ClaimStatus, Li
 from jianxi.subsidies.quoting import FACT_FIELDS, LINE_FIGURES, AgreementRow, InForce, line_values, quote_for
 from jianxi.subsidies.yearclose import months_of, past_deadline
 
-CHUNK_HOSTS = 500
+CHUNK_HOSTS = 500  # default of CLAIM_RUN_CHUNK_HOSTS
 Progress = Callable[[int, int], None]
+Counts = Callable[[int, int, int], None]
 RUN_REASON = "月度申报生成任务"
 PREPARE_REASON = "单位生成申报草稿"
 
@@ -84,6 +87,7 @@ def claimable_rows(
     district_id: int | None = None,
     host_id: int | None = None,
     agreement_ids: Iterable[int] | None = None,
+    host_range: tuple[int, int] | None = None,
 ) -> list[Row]:
     """R-SUB-4: every internship-month that can be claimed today and is in no live claim, in one query.
 
@@ -91,7 +95,8 @@ def claimable_rows(
     way or ended, of an approved host, in no monthly claim line that is not rejected, of a year
     whose claim deadline has not passed (year close). Ordered by
     host, agreement and month; each row carries what the quote of its agreement reads. Narrowed
-    to a district (a district officer's run), a host and some of its agreements (its "prepare").
+    to a district (a district officer's run), a range of host ids (a chunk of a run), a host and
+    some of its agreements (its "prepare").
     """
     claimed = ClaimLine.objects.filter(
         agreement_id=OuterRef("agreement_id"), month=OuterRef("month"), kind=ClaimKind.MONTHLY
@@ -109,6 +114,8 @@ def claimable_rows(
         rows = rows.filter(agreement__host__district_id=district_id)
     if host_id is not None:
         rows = rows.filter(agreement__host_id=host_id)
+    if host_range is not None:
+        rows = rows.filter(agreement__host__pk__range=host_range)
     if agreement_ids is not None:
         rows = rows.filter(agreement_id__in=list(agreement_ids))
     ordered = rows.order_by("agreement__host_id", "agreement_id", "month")
@@ -137,28 +144,45 @@ def claim_run(
     progress: Progress | None = None,
     district_id: int | None = None,
     writers: int | None = None,
+    counts: Counts | None = None,
 ) -> RunResult:
     """Draft a claim per host for every claimable month; ``writers``: database connections to write on.
 
     ``operator``: the officer the run runs for, the author of every claim it drafts. Use it
     through ``tasks.claim_run_start`` / ``tasks.claim_run_now``, which take the single-run guard.
 
+    The hosts are taken ``CLAIM_RUN_CHUNK_HOSTS`` at a time (by id), each chunk's claimable
+    rows read, quoted and written before the next is read: memory is bounded by a chunk,
+    whatever the size of the district or city. ``progress(done, total)`` gets the hosts done;
+    ``counts(claims, lines, skipped)`` what this call has committed so far, after each chunk.
+
     On PostgreSQL, outside a transaction, chunks are written by ``writers`` threads on their own
     connections (default: the CPU count, at most 4), so the database works on several at once
     while this thread computes the next. Inside a transaction (the caller's, a test's) or on
     SQLite, which has a single writer, every chunk is written here, on this connection.
     """
-    rows = claimable_rows(today, district_id=district_id)
-    in_force = in_force_for(rows, today)
-    hosts = [(host_id, list(host_rows)) for host_id, host_rows in groupby(rows, itemgetter(_HOST))]
-    chunks = [hosts[start : start + CHUNK_HOSTS] for start in range(0, len(hosts), CHUNK_HOSTS)]
+    host_ids = list(
+        Host.objects.filter(status=HostStatus.APPROVED, **({"district_id": district_id} if district_id else {}))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    size = chunk_hosts()
+    ranges = [(host_ids[i], host_ids[min(i + size, len(host_ids)) - 1]) for i in range(0, len(host_ids), size)]
     if writers is None:
         writers = min(os.cpu_count() or 1, 4)
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         writers = 0
     problems: list[Problem] = []
-    plans = ((len(chunk), _Prepared(plan(chunk, today, in_force, problems), operator, RUN_REASON)) for chunk in chunks)
-    outcomes = _write_in_threads(plans, writers) if writers > 0 else ((n, _write(planned)) for n, planned in plans)
+
+    def plans() -> Iterator[tuple[int, _Prepared]]:
+        for low, high in ranges:
+            rows = claimable_rows(today, district_id=district_id, host_range=(low, high))
+            in_force = in_force_for(rows, today, host_ids={row[_HOST] for row in rows})
+            hosts = [(host_id, list(host_rows)) for host_id, host_rows in groupby(rows, itemgetter(_HOST))]
+            n_hosts = bisect_right(host_ids, high) - bisect_left(host_ids, low)
+            yield n_hosts, _Prepared(plan(hosts, today, in_force, problems), operator, RUN_REASON)
+
+    outcomes = _write_in_threads(plans(), writers) if writers > 0 else ((n, _write(p)) for n, p in plans())
     claims = lines = skipped = done = 0
     for n_hosts, outcome in outcomes:
         if outcome is None:
@@ -166,9 +190,15 @@ def claim_run(
         else:
             claims, lines = claims + outcome.claims, lines + outcome.lines
         done += n_hosts
+        if counts is not None:
+            counts(claims, lines, skipped)
         if progress is not None:
-            progress(done, len(hosts))
+            progress(done, len(host_ids))
     return RunResult(claims, lines, skipped, tuple(problems))
+
+
+def chunk_hosts() -> int:
+    return int(getattr(settings, "CLAIM_RUN_CHUNK_HOSTS", CHUNK_HOSTS))
 
 
 def draft_for_host(*, actor: User, host_id: int, today: date, agreement_ids: Iterable[int] | None = None) -> int | None:

@@ -85,7 +85,8 @@ def test_claim_run_command_prints_progress_and_result(world, capsys):
     attend(agreement, date(2024, 3, 1))
     call_command("claim_run", operator=world.city.username)
     out = capsys.readouterr()
-    assert "生成申报草稿 1 份，明细 1 条" in out.out and "1/1 家单位" in out.err
+    # Progress counts the approved hosts gone through (the world's two), not only those with a claim.
+    assert "生成申报草稿 1 份，明细 1 条" in out.out and "2/2 家单位" in out.err
 
 
 def test_a_district_run_drafts_only_that_districts_claims(world):
@@ -97,12 +98,12 @@ def test_a_district_run_drafts_only_that_districts_claims(world):
     assert result.claims == 1 and Claim.objects.get().host == world.our_host
 
 
-def test_an_interrupted_run_leaves_whole_chunks_only_and_a_rerun_finishes_the_job(world, monkeypatch):
+def test_an_interrupted_run_leaves_whole_chunks_only_and_a_rerun_finishes_the_job(world, monkeypatch, settings):
     hosts = [world.our_host, world.other_host, HostFactory(district=world.our_host.district)]
     for host in hosts:
         for _ in range(2):
             attend(intern(world, host=host), date(2024, 3, 1))
-    monkeypatch.setattr(run_module, "CHUNK_HOSTS", 1)
+    settings.CLAIM_RUN_CHUNK_HOSTS = 1
     calls = {"lines": 0}
 
     # The second chunk dies half-way: its claims are written, its lines not.
@@ -218,7 +219,7 @@ def test_a_run_silent_for_too_long_no_longer_blocks_the_next_one(client, world, 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel writers need PostgreSQL")
-def test_parallel_writers_draft_exactly_what_one_writer_drafts(world, monkeypatch):
+def test_parallel_writers_draft_exactly_what_one_writer_drafts(world, monkeypatch, settings):
     refused(world)  # first: the others' attendance is then recorded on the corrected calendar
     hosts = [world.our_host, world.other_host, *(HostFactory(district=world.our_host.district) for _ in range(3))]
     for n, host in enumerate(hosts):
@@ -231,7 +232,7 @@ def test_parallel_writers_draft_exactly_what_one_writer_drafts(world, monkeypatc
         rows = ClaimLine.objects.values_list("claim__host_id", "agreement_id", "month", "amount", "rules")
         return set(rows)
 
-    monkeypatch.setattr(run_module, "CHUNK_HOSTS", 1)  # one chunk per host: more chunks than writers
+    settings.CLAIM_RUN_CHUNK_HOSTS = 1  # one chunk per host: more chunks than writers
     with transaction.atomic():  # inside a transaction the run writes here, on one connection
         one = claim_run(operator=world.city, today=TODAY)
         serial = drafted()
@@ -258,11 +259,11 @@ def test_parallel_writers_draft_exactly_what_one_writer_drafts(world, monkeypatc
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel writers need PostgreSQL")
-def test_a_writer_that_dies_stops_the_run_with_its_error_and_leaves_whole_chunks_only(world, monkeypatch):
+def test_a_writer_that_dies_stops_the_run_with_its_error_and_leaves_whole_chunks_only(world, monkeypatch, settings):
     for host in (world.our_host, world.other_host, HostFactory(district=world.our_host.district)):
         for _ in range(2):
             attend(intern(world, host=host), date(2024, 3, 1))
-    monkeypatch.setattr(run_module, "CHUNK_HOSTS", 1)
+    settings.CLAIM_RUN_CHUNK_HOSTS = 1
     copy, calls = run_module._copy, []
 
     def dying(model, columns, data):

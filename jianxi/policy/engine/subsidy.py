@@ -91,24 +91,28 @@ def subsidy_quote(
     if only_months is not None:
         segments = _segments_of(only_months, start=start, last_day=last_day)
         formula.calendar_check({first.year for first, _last in segments})
-    else:
-        segments = month_segments(start, last_day)
-        formula.calendar_check(range(start.year, end.year + 1))
-
-    keyed = [(month_key(first), first, last) for first, last in segments]
-    scheduled = {key: formula.scheduled(first, last) for key, first, last in keyed}
-    if only_months is not None:  # facts of the months not asked about, inside the period or not, are not read
+        keyed = tuple((month_key(first), first, last) for first, last in segments)
+        scheduled = {key: formula.scheduled(first, last) for key, first, last in keyed}
+        # Facts of the months not asked about, inside the period or not, are not read.
         attendance = {key: days for key, days in attendance.items() if key in scheduled}
         if paid_by_month is not None:
             paid_by_month = {key: paid for key, paid in paid_by_month.items() if key in scheduled}
+        short = policy.min_months_served > 0 and full_months_served(start, last_day) < policy.min_months_served
+        zero_rule = "R-SUB-8.min_months" if short else None
+    else:
+        formula.calendar_years_check(start.year, end.year)
+        keyed, scheduled, zero_rule = formula.period(start, last_day)
     attended = _attendance(attendance, scheduled, formula, start=start, last_day=last_day)
     caps = _caps(policy, paid_by_month, scheduled, start=start, last_day=last_day)
-    short = policy.min_months_served > 0 and full_months_served(start, last_day) < policy.min_months_served
-    zero_rule = "R-SUB-8.min_months" if short else None
-    months = tuple(
-        formula.line(first, last, attended=attended[key], cap=caps.get(key), zero_rule=zero_rule)
-        for key, first, last in keyed
-    )
+    # formula.line, with its memo looked up here: most lines of a claim run or a page are known.
+    known, lines = formula._lines, []
+    for key, first, last in keyed:
+        days, cap = attended[key], caps.get(key) if caps else None
+        line = known.get((first, last, days, cap, zero_rule, ()))
+        if line is None:
+            line = formula.line(first, last, attended=days, cap=cap, zero_rule=zero_rule)
+        lines.append(line)
+    months = tuple(lines)
     internship_total = sum((line.amount for line in months), ZERO)
 
     remaining = None
@@ -132,14 +136,51 @@ def _segments_of(months: Collection[str], *, start: date, last_day: date) -> lis
     return segments
 
 
-@lru_cache(maxsize=256)
 def _formula(policy: Policy, calendar: WorkCalendar, district: str, tier: Tier | None) -> _Formula:
     """One formula per (policy, calendar, district, tier), so its memo of lines serves many quotes.
 
-    Keyed by value (policies and calendars are frozen and compare by value), so an edited policy
-    is a new key and can never be answered from a formula of the old one.
+    Found first by the identity of the policy and calendar objects — hashing a policy or a
+    calendar by value walks all its fields, which cost more than a memoised quote — and the
+    formula found is checked to hold those very objects (an id is only reused once its object
+    is gone, and the formula keeps them alive). Otherwise by value.
     """
-    return _Formula(policy=policy, calendar=calendar, topups=policy.district_topups.get(district, ()), tier=tier)
+    key = (id(policy), id(calendar), district, tier)
+    found = _BY_IDENTITY.get(key)
+    if found is not None and found.policy is policy and found.calendar is calendar:
+        return found
+    found = _formula_by_value(policy, calendar, district, tier)
+    if len(_BY_IDENTITY) >= 256:
+        _BY_IDENTITY.clear()
+    _BY_IDENTITY[key] = found
+    return found
+
+
+@lru_cache(maxsize=256)
+def _formula_by_value(policy: Policy, calendar: WorkCalendar, district: str, tier: Tier | None) -> _Formula:
+    """Keyed by value (policies and calendars are frozen and compare by value), so an edited
+    policy is a new key and can never be answered from a formula of the old one."""
+    scheduled, periods = _shared_memos(calendar)
+    return _Formula(
+        policy=policy,
+        calendar=calendar,
+        topups=policy.district_topups.get(district, ()),
+        tier=tier,
+        _scheduled=scheduled,
+        _periods=periods,
+    )
+
+
+@lru_cache(maxsize=64)
+def _shared_memos(calendar: WorkCalendar) -> tuple[dict[tuple[date, date], int], dict[tuple[object, ...], Skeleton]]:
+    """The memos every formula of one calendar shares (the days scheduled, the periods' months),
+    whatever its district or tier: those depend on the calendar alone."""
+    return {}, {}
+
+
+_BY_IDENTITY: dict[tuple[int, int, str, Tier | None], _Formula] = {}
+Months = tuple[tuple[str, date, date], ...]
+Skeleton = tuple[Months, dict[str, int], str | None]
+Figures = tuple[Decimal, Decimal, Decimal, Decimal, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -153,6 +194,12 @@ class _Formula:
     # Month lines already computed: a line is a pure function of its arguments and the fields above.
     _lines: dict[tuple[object, ...], MonthLine] = field(default_factory=dict, compare=False, hash=False, repr=False)
     _scheduled: dict[tuple[date, date], int] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _periods: dict[tuple[object, ...], Skeleton] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _covered: set[tuple[int, int]] = field(default_factory=set, compare=False, hash=False, repr=False)
+    _months: dict[date, tuple[int, Decimal, tuple[str, ...], Decimal]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+    _figures: dict[tuple[object, ...], Figures] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def by_calendar_days(self) -> bool:
@@ -173,6 +220,28 @@ class _Formula:
                     f"无法按工作日折算，请先维护该年度日历（R-SUB-3）",
                     field=None,
                 )
+
+    def calendar_years_check(self, first: int, last: int) -> None:
+        """``calendar_check`` of the years ``first`` to ``last``, remembered once it passed."""
+        if (first, last) not in self._covered:
+            self.calendar_check(range(first, last + 1))
+            self._covered.add((first, last))
+
+    def period(self, start: date, last_day: date) -> Skeleton:
+        """What every quote of the period ``[start, last_day]`` shares, computed once for the
+        calendar: its months (key, first, last), the days scheduled in each, and the rule that
+        zeroes a period too short (R-SUB-8) — pure functions of the period and the calendar."""
+        policy = self.policy
+        key = (start, last_day, policy.min_months_served, policy.proration)
+        skeleton = self._periods.get(key)
+        if skeleton is None:
+            keyed = tuple((month_key(first), first, last) for first, last in month_segments(start, last_day))
+            scheduled = {k: self.scheduled(first, last) for k, first, last in keyed}
+            short = policy.min_months_served > 0 and full_months_served(start, last_day) < policy.min_months_served
+            if len(self._periods) >= _MEMO_LINES:
+                self._periods.clear()
+            skeleton = self._periods[key] = (keyed, scheduled, "R-SUB-8.min_months" if short else None)
+        return skeleton
 
     def divisor(self, day: date) -> int:
         """Days of the calendar month a full month's standard is spread over (R-SUB-3)."""
@@ -229,6 +298,16 @@ class _Formula:
             self._lines[key] = found
         return found
 
+    def _month_facts(self, first: date) -> tuple[int, Decimal, tuple[str, ...], Decimal]:
+        """The divisor, the standard (and its rules) and the district top-up of the month whose
+        part in the period starts on ``first``: pure functions of the date, remembered."""
+        facts = self._months.get(first)
+        if facts is None:
+            rate, rules = self.rate(first)
+            topup = rate_in_force(self.topups, first) or ZERO
+            facts = self._months[first] = (self.divisor(first), rate, tuple(rules), topup)
+        return facts
+
     def _line(
         self,
         first: date,
@@ -239,22 +318,51 @@ class _Formula:
         zero_rule: str | None,
         extra_rules: tuple[str, ...],
     ) -> MonthLine:
-        divisor = self.divisor(first)
-        rate, rules = self.rate(first)
-        rules += ["R-SUB-1", "R-SUB-3", *extra_rules]
-        topup = rate_in_force(self.topups, first) or ZERO
-        addon_total = sum((addon.amount for addon in self.policy.addons), ZERO)
-
+        divisor, rate, rate_rules, topup = self._month_facts(first)
         if self.policy.proration == "none":
-            rules.append("R-SUB-8.proration")
             # Any attended day pays the whole month.
             numerator, denominator = (1 if attended > 0 else 0), 1
         else:
-            if self.by_calendar_days:
-                rules.append("R-SUB-8.proration")
             # A month with no working day at all (only on a hand-made calendar) pays nothing.
             numerator, denominator = (attended, divisor) if divisor else (0, 1)
+        key = (rate, rate_rules, topup, numerator, denominator, cap, zero_rule, extra_rules)
+        figures = self._figures.get(key)
+        if figures is None:
+            if len(self._figures) >= _MEMO_LINES:
+                self._figures.clear()
+            figures = self._figures[key] = self._figures_of(
+                rate, list(rate_rules), topup, numerator, denominator, cap, zero_rule, extra_rules
+            )
+        city, addons, district, amount, rules = figures
+        return MonthLine(
+            month=month_key(first),
+            working_days=divisor,
+            scheduled_days=self.scheduled(first, last),
+            attended_days=attended,
+            rate=rate,
+            city=city,
+            addons=addons,
+            district=district,
+            amount=amount,
+            rules=rules,
+        )
 
+    def _figures_of(
+        self,
+        rate: Decimal,
+        rules: list[str],
+        topup: Decimal,
+        numerator: int,
+        denominator: int,
+        cap: Decimal | None,
+        zero_rule: str | None,
+        extra_rules: tuple[str, ...],
+    ) -> Figures:
+        """A line's money and rules from its standard, top-up and prorating fraction (pure)."""
+        rules += ["R-SUB-1", "R-SUB-3", *extra_rules]
+        addon_total = sum((addon.amount for addon in self.policy.addons), ZERO)
+        if self.policy.proration == "none" or self.by_calendar_days:
+            rules.append("R-SUB-8.proration")
         city = _prorate(rate, numerator, denominator)
         if cap is not None and city > cap:
             city = round_fen(cap)
@@ -268,18 +376,7 @@ class _Formula:
         if zero_rule is not None:
             city = addons = district = ZERO
             rules.append(zero_rule)
-        return MonthLine(
-            month=month_key(first),
-            working_days=divisor,
-            scheduled_days=self.scheduled(first, last),
-            attended_days=attended,
-            rate=rate,
-            city=city,
-            addons=addons,
-            district=district,
-            amount=city + addons + district,
-            rules=tuple(sorted(set(rules))),
-        )
+        return city, addons, district, city + addons + district, tuple(sorted(set(rules)))
 
 
 def _prorate(amount: Decimal, numerator: int, denominator: int) -> Decimal:

@@ -99,8 +99,12 @@ def workers(settings, tmp_path) -> Iterator[Workers]:
         yield pool
     finally:
         pool.stop_all()
+        from kombu import pools
+
         app.pool.force_close_all()
-        app._pool = None  # the next test opens a new one
+        app._pool = None  # the next test opens a new one,
+        app.amqp._producer_pool = None
+        pools.reset()  # and kombu's shared producer pools, which held the closed connections
 
 
 def wait_for(condition: Callable[[], bool], timeout: float, what: str, workers: Workers | None = None) -> None:

@@ -14,6 +14,7 @@ from jianxi.accounts.scoping import scoped
 from jianxi.core.access import acting_user, public, signed_in
 from jianxi.core.models import Notification
 from jianxi.core.paging import paginate
+from jianxi.core.todos import todos_for
 from jianxi.hosts.models import Host
 from jianxi.oversight.views import dashboard_context
 from jianxi.placements.models import Agreement
@@ -31,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "home/visitor.html")
     role = user.role
     context: dict[str, Any] = {}
-    if role in (Role.DISTRICT, Role.DEPARTMENT, Role.CITY):
+    if role in (Role.DISTRICT, Role.CITY):
         context["hosts_total"] = scoped(user, Host.objects.all()).count()
         context["counts"] = review_counts(user)
         context["persons_total"] = scoped(user, Person.objects.all()).count()
@@ -53,6 +54,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["person"] = Person.objects.filter(user=user).first()
     if role == Role.HOST:
         context["host"] = user.host
+    if role in (Role.HOST, Role.DISTRICT, Role.DEPARTMENT, Role.UNIVERSITY):
+        # 待办: what waits for this person, each count equal to the list it links to.
+        context.update(todos_for(user, timezone.localdate()))
     return render(request, f"home/{role}.html", context)
 
 

@@ -21,7 +21,7 @@ from jianxi.core.forms import add_rule_error, month_amounts, month_days
 from jianxi.core.paging import paginate, parse_id
 from jianxi.core.throttle import INVITE, throttle
 from jianxi.placements import attendance as attendance_service
-from jianxi.placements import outcomes, services
+from jianxi.placements import outcomes, selectors, services
 from jianxi.placements.forms import (
     AgreementForm,
     EndForm,
@@ -194,6 +194,14 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in AgreementStatus.values:
         agreements = agreements.filter(status=status)
+    # The home page's to-dos link here: ?todo=attendance (last month's attendance not yet recorded),
+    # ?todo=confirm (waiting for this party's confirmation). The count there is this list's length.
+    todo = request.GET.get("todo", "")
+    if todo == "attendance":
+        month = selectors.previous_month(timezone.localdate())
+        agreements = selectors.attendance_missing(agreements, month=month)
+    elif todo == "confirm":
+        agreements = selectors.agreements_to_confirm(agreements, role=acting_user(request).role)
     q = request.GET.get("q", "").strip()
     if q:
         agreements = agreements.filter(Q(person__name__icontains=q) | Q(host__name__icontains=q))
@@ -230,7 +238,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "placements/agreements.html",
-        {"page": page, "status": status, "statuses": AgreementStatus.choices, "q": q},
+        {"page": page, "status": status, "statuses": AgreementStatus.choices, "q": q, "todo": todo},
     )
 
 

@@ -143,6 +143,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "jianxi.urls"
 WSGI_APPLICATION = "jianxi.wsgi.application"
 
+# Every form: phone keyboards and 请选择 instead of ---------, in one place (core/forms.py).
+FORM_RENDERER = "jianxi.core.forms.PhoneFriendlyRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -56,6 +57,18 @@ class AgreementForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MoveReasonForm(forms.Form):
+    """The reason of a final selection step; required for the host's 不予录用, shown to the applicant."""
+
+    note = forms.CharField(label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, required: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["note"].required = required
+        if not required:
+            self.fields["note"].label = _("说明（可不填）")
 
 
 class EndForm(forms.Form):

@@ -9,7 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from jianxi.accounts.duties import Duty, duty
 from jianxi.accounts.models import OFFICER_ROLES, Role
@@ -28,6 +29,7 @@ from jianxi.placements.forms import (
     FollowUpForm,
     InterviewForm,
     InviteForm,
+    MoveReasonForm,
     ReasonForm,
 )
 from jianxi.placements.models import Agreement, AgreementStatus, Application, ApplicationStatus
@@ -147,14 +149,38 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "interview_form": InterviewForm(),
             "can_interview": role == Role.HOST and application.status in services.MOVES["interview"][1],
             "agreement": agreement,
+            "final_moves": services.FINAL_MOVES,
             "history": application.history.select_related("history_user").order_by("-history_date")[:20],
         },
     )
 
 
-@require_POST
+MOVE_DONE = {
+    "accept_invite": gettext_lazy("已接受邀请：%(person)s 申请“%(post)s”，等待单位处理。"),
+    "screen": gettext_lazy("已将 %(person)s 的申请（“%(post)s”）转入筛选。"),
+    "interview": gettext_lazy("已安排 %(person)s 面试（“%(post)s”），对方已收到通知。"),
+    "offer": gettext_lazy("已向 %(person)s 发出录用通知（“%(post)s”），等待对方答复。"),
+    "reject": gettext_lazy("已不予录用 %(person)s（“%(post)s”），对方已收到通知和理由。"),
+    "accept": gettext_lazy("已接受“%(post)s”的录用，单位将与您签订见习协议。"),
+    "decline": gettext_lazy("已谢绝“%(post)s”，单位已收到通知。"),
+    "withdraw": gettext_lazy("已撤回对“%(post)s”的申请，单位已收到通知。"),
+}
+# What a final step will do, in the confirmation page's words.
+MOVE_SUMMARY = {
+    "reject": gettext_lazy("%(person)s 对“%(post)s”的申请将结束，不能再录用；申请人会收到通知，并看到您填写的理由。"),
+    "decline": gettext_lazy("您将谢绝“%(post)s”（%(host)s）的录用或邀请，此后不能再接受；单位会收到通知。"),
+    "withdraw": gettext_lazy("您对“%(post)s”（%(host)s）的申请将撤回，单位不再处理；如需再申请，须重新提交。"),
+}
+
+
+@require_http_methods(["GET", "POST"])
 @roles(*PARTIES)
 def application_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One step of the selection. A final step (不予录用, 谢绝, 撤回申请) first shows what it will do
+    and asks for a reason: GET, or a POST without ``confirmed``, answers the confirmation page."""
+    final = action in services.FINAL_MOVES
+    if request.method == "GET" and not final:
+        return redirect("placements:application", pk=pk)
     interview = None
     if action == "interview":
         form = InterviewForm(request.POST)
@@ -162,13 +188,43 @@ def application_move(request: HttpRequest, pk: int, action: str) -> HttpResponse
             messages.error(request, _("请填写正确的面试时间。"))
             return redirect("placements:application", pk=pk)
         interview = form.interview()
+    if final and (request.method == "GET" or request.POST.get("confirmed") != "1"):
+        return _confirm_move(request, pk, action, MoveReasonForm(required=action in services.REASON_REQUIRED))
+    note = ""
+    if final:
+        reason_form = MoveReasonForm(request.POST, required=action in services.REASON_REQUIRED)
+        if not reason_form.is_valid():
+            return _confirm_move(request, pk, action, reason_form)
+        note = reason_form.cleaned_data["note"]
     try:
-        services.application_move(actor=acting_user(request), application_id=pk, action=action, interview=interview)
+        application = services.application_move(
+            actor=acting_user(request), application_id=pk, action=action, interview=interview, note=note
+        )
     except RuleError as err:
+        if final and err.field == "note":
+            reason_form = MoveReasonForm(request.POST, required=True)
+            add_rule_error(reason_form, err)
+            return _confirm_move(request, pk, action, reason_form)
         messages.error(request, err.message)
     else:
-        messages.success(request, _("已处理。"))
+        words = {"person": application.person.name, "post": application.post.title}
+        messages.success(request, MOVE_DONE.get(action, _("已处理。")) % words)
     return redirect("placements:application", pk=pk)
+
+
+def _confirm_move(request: HttpRequest, pk: int, action: str, form: MoveReasonForm) -> HttpResponse:
+    application = get_object_or_404(_visible(request.user, _applications()), pk=pk)
+    role = acting_user(request).role
+    who, sources, _target, verb = services.MOVES[action]
+    if who != role or application.status not in sources:
+        messages.error(
+            request, _("申请当前状态为“%(s)s”，不能%(verb)s。") % {"s": application.get_status_display(), "verb": verb}
+        )
+        return redirect("placements:application", pk=pk)
+    words = {"person": application.person.name, "post": application.post.title, "host": application.post.host.name}
+    context = {"application": application, "action": action, "verb": verb, "form": form,
+               "summary": MOVE_SUMMARY[action] % words}  # fmt: skip
+    return render(request, "placements/move_confirm.html", context)
 
 
 @roles(Role.HOST)
@@ -257,7 +313,7 @@ def agreement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except RuleError as err:
         messages.error(request, err.message)
     else:
-        messages.success(request, _("已确认。"))
+        messages.success(request, _("已确认见习协议；双方都确认后见习开始，可填报考勤。"))
     return redirect("placements:agreement", pk=pk)
 
 
@@ -404,7 +460,7 @@ def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except RuleError as err:
             add_rule_error(form, err)
         else:
-            messages.success(request, _("已记录。"))
+            messages.success(request, _("已记录一次跟踪帮扶服务。"))
             return redirect("placements:follow_up", pk=pk)
     records = agreement.follow_ups.select_related("officer")
     return render(request, "placements/follow_up.html", {"agreement": agreement, "form": form, "records": records})

@@ -14,6 +14,7 @@ admin.site.site_title = "见习 Jianxi"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("rules/", core_views.rules, name="rules"),
     path("accounts/login/", public(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", signed_in(auth_views.LogoutView.as_view()), name="logout"),
     path("accounts/signup/youth/", youth_views.signup, name="signup_youth"),

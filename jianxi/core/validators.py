@@ -281,3 +281,25 @@ def validate_mobile(value: str) -> None:
         parse_mobile(value)
     except RuleError as err:
         raise _as_validation_error(err) from None
+
+
+# --- uploaded PDFs (a young person's résumé) -------------------------------------------------------
+
+PDF_MAGIC = b"%PDF-"
+RESUME_MAX_BYTES = 2 * 1024 * 1024
+
+
+def check_pdf(upload: object, *, max_bytes: int = RESUME_MAX_BYTES, field: str = "file") -> None:
+    """Refuse an upload that is not a PDF by its name and its first bytes, or is larger than ``max_bytes``."""
+    name = str(getattr(upload, "name", "") or "")
+    size = int(getattr(upload, "size", 0) or 0)
+    if size > max_bytes:
+        raise RuleError("upload.size", f"文件超过 {max_bytes // (1024 * 1024)} MB，请压缩后再上传。", field=field)
+    if size == 0:
+        raise RuleError("upload.empty", "文件是空的。", field=field)
+    seek, read = getattr(upload, "seek"), getattr(upload, "read")  # noqa: B009
+    seek(0)
+    head = read(len(PDF_MAGIC))
+    seek(0)
+    if not name.lower().endswith(".pdf") or head != PDF_MAGIC:
+        raise RuleError("upload.type", "只能上传 PDF 文件，且文件内容须为 PDF。", field=field)

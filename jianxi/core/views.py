@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import html
+import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from jianxi.accounts.models import Role
@@ -58,6 +64,36 @@ def home(request: HttpRequest) -> HttpResponse:
         # 待办: what waits for this person, each count equal to the list it links to.
         context.update(todos_for(user, timezone.localdate()))
     return render(request, f"home/{role}.html", context)
+
+
+RULES_FILE = Path(settings.BASE_DIR) / "docs" / "rules.md"
+HEADING = re.compile(r"<h([1-4])>(.*?)</h\1>")
+RULE_ID = re.compile(r"^(R-(?:EL|IN|SUB|TG)-\d+)\b")
+
+
+def _slug(text: str) -> str:
+    """A heading's anchor as GitHub writes it (the Contents links of docs/rules.md), or its rule id."""
+    plain = re.sub(r"<[^>]+>", "", html.unescape(text)).strip()
+    if found := RULE_ID.match(plain):
+        return found.group(1).lower()
+    plain = re.sub(r"[^\w\- ]", "", plain.lower(), flags=re.UNICODE)
+    return plain.replace(" ", "-")
+
+
+@lru_cache(maxsize=2)
+def _rules_html(mtime: float) -> str:
+    """docs/rules.md as HTML (raw HTML in the file escaped), each heading with its anchor."""
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(RULES_FILE.read_text(encoding="utf-8"))
+    return HEADING.sub(lambda m: f'<h{m.group(1)} id="{_slug(m.group(2))}">{m.group(2)}</h{m.group(1)}>', body)
+
+
+@public
+def rules(request: HttpRequest) -> HttpResponse:
+    """/rules/: the programme's rules (docs/rules.md), each rule at /rules/#r-el-1 and so on."""
+    body = _rules_html(RULES_FILE.stat().st_mtime)
+    return render(request, "core/rules.html", {"body": mark_safe(body)})  # noqa: S308 - rendered with html=False
 
 
 @signed_in

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from jianxi.core.access import acting_user, public, roles
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import xlsx_response
 from jianxi.core.forms import add_rule_error, month_amounts, month_days
+from jianxi.core.network import client_address
 from jianxi.core.paging import paginate, parse_id
 from jianxi.core.throttle import INVITE, throttle
 from jianxi.placements import attendance as attendance_service
@@ -32,9 +33,10 @@ from jianxi.placements.forms import (
     MoveReasonForm,
     ReasonForm,
 )
-from jianxi.placements.models import Agreement, AgreementStatus, Application, ApplicationStatus
+from jianxi.placements.models import Agreement, AgreementStatus, Application, ApplicationStatus, ContactReveal
 from jianxi.policy.engine.dates import parse_month_key
 from jianxi.posts.models import Post
+from jianxi.youth.selectors import person_eligibility
 
 PARTIES = (Role.YOUTH, Role.HOST)
 EVERYONE = (*PARTIES, *OFFICER_ROLES)
@@ -130,9 +132,11 @@ def application_list(request: HttpRequest) -> HttpResponse:
     return render(request, "placements/applications.html", {"page": page, "status": status, "statuses": statuses})
 
 
-@roles(*EVERYONE)
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = get_object_or_404(_visible(request.user, _applications()), pk=pk)
+# After an offer the host may see the applicant's phone number; each time is recorded.
+CONTACT_STATES = (ApplicationStatus.OFFER, ApplicationStatus.ACCEPTED)
+
+
+def _application_page(request: HttpRequest, application: Application, *, contact: str = "") -> HttpResponse:
     role = acting_user(request).role
     moves = [
         (name, verb)
@@ -140,19 +144,59 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if who == role and application.status in sources and name != "interview"
     ]
     agreement = Agreement.objects.filter(application=application).first()
-    return render(
-        request,
-        "placements/application.html",
-        {
-            "application": application,
-            "moves": moves,
-            "interview_form": InterviewForm(),
-            "can_interview": role == Role.HOST and application.status in services.MOVES["interview"][1],
-            "agreement": agreement,
-            "final_moves": services.FINAL_MOVES,
-            "history": application.history.select_related("history_user").order_by("-history_date")[:20],
-        },
+    person = application.person
+    context = {
+        "application": application,
+        "moves": moves,
+        "interview_form": InterviewForm(),
+        "can_interview": role == Role.HOST and application.status in services.MOVES["interview"][1],
+        "agreement": agreement,
+        "final_moves": services.FINAL_MOVES,
+        "history": application.history.select_related("history_user").order_by("-history_date")[:20],
+        "contact": contact,
+        "may_reveal": role == Role.HOST and application.status in CONTACT_STATES,
+    }
+    if role == Role.HOST:
+        # 申请人概况: what a host screens on — education, school, major, graduation, eligibility.
+        context["eligibility"] = person_eligibility(person, timezone.localdate())
+    return render(request, "placements/application.html", context)
+
+
+@roles(*EVERYONE)
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(_visible(request.user, _applications()), pk=pk)
+    return _application_page(request, application)
+
+
+@roles(Role.HOST, Role.YOUTH)
+def application_resume(request: HttpRequest, pk: int) -> FileResponse:
+    """The applicant's résumé (PDF), for the host it applied to and for the young person itself."""
+    application = get_object_or_404(_visible(request.user, _applications()), pk=pk)
+    resume = application.person.resume
+    if not resume:
+        raise Http404
+    response = FileResponse(
+        resume.open("rb"),
+        content_type="application/pdf",
+        filename=f"简历-{application.person.name}.pdf",
+        as_attachment=True,
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@roles(Role.HOST)
+def application_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """查看联系方式: after an offer, the host sees the applicant's phone number; recorded each time."""
+    application = get_object_or_404(_visible(request.user, _applications()), pk=pk)
+    if application.status not in CONTACT_STATES:
+        messages.error(request, _("发出录用通知后才能查看申请人的联系方式。"))
+        return redirect("placements:application", pk=pk)
+    ContactReveal.objects.create(
+        application=application, viewer=acting_user(request), ip_address=client_address(request)
+    )
+    return _application_page(request, application, contact=application.person.phone)
 
 
 MOVE_DONE = {

@@ -58,6 +58,9 @@ class Person(models.Model):
     registered_unemployed = models.BooleanField(_("已登记失业"), default=False)
     transfer_registered = models.BooleanField(_("已办理转移就业登记"), default=False)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    # 个人简历: an optional PDF the young person uploads, which the hosts it applies to may download.
+    resume = models.FileField(_("个人简历"), upload_to="resumes/%Y/", blank=True)
+    resume_uploaded_at = models.DateTimeField(_("简历上传时间"), null=True, blank=True)
     history = HistoricalRecords()
 
     # A district sees who registered there, a university its own graduates, a youth itself.

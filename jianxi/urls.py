@@ -17,6 +17,34 @@ urlpatterns = [
     path("rules/", core_views.rules, name="rules"),
     path("accounts/login/", public(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", signed_in(auth_views.LogoutView.as_view()), name="logout"),
+    # 忘记密码 and 修改密码: Django's own views; the reset link goes out by the configured e-mail
+    # backend (EMAIL_BACKEND), and the answer is the same whether or not the address is known.
+    path(
+        "accounts/password/reset/",
+        public(auth_views.PasswordResetView.as_view(email_template_name="registration/reset_email.txt")),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        public(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        public(auth_views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        public(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
+    path("accounts/password/change/", signed_in(auth_views.PasswordChangeView.as_view()), name="password_change"),
+    path(
+        "accounts/password/change/done/",
+        signed_in(auth_views.PasswordChangeDoneView.as_view()),
+        name="password_change_done",
+    ),
     path("accounts/signup/youth/", youth_views.signup, name="signup_youth"),
     path("accounts/signup/host/", host_views.signup, name="signup_host"),
     path("i18n/setlang/", public(set_language), name="set_language"),

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from jianxi.api import api
@@ -15,6 +17,7 @@ admin.site.site_title = "见习 Jianxi"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("rules/", core_views.rules, name="rules"),
+    path("favicon.ico", public(RedirectView.as_view(url=static("jianxi/favicon.svg"), permanent=True))),
     path("accounts/login/", public(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", signed_in(auth_views.LogoutView.as_view()), name="logout"),
     # 忘记密码 and 修改密码: Django's own views; the reset link goes out by the configured e-mail

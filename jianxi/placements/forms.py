@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jianxi.core.validators import validate_policy_number
 from jianxi.placements.models import LaterStatus, Outcome, ServiceKind
 from jianxi.placements.outcomes import Ending
 from jianxi.placements.services import AgreementTerms, Interview
@@ -37,7 +38,9 @@ class AgreementForm(forms.Form):
     allowance = forms.DecimalField(label=_("生活费（元/月）"), max_digits=8, decimal_places=2, min_value=0)
     mentor = forms.CharField(label=_("带教人"), max_length=50)
     training_date = forms.DateField(label=_("岗前培训日期"), widget=DATE)
-    insurance_policy = forms.CharField(label=_("意外伤害保险保单号"), max_length=50)
+    insurance_policy = forms.CharField(
+        label=_("意外伤害保险保单号"), max_length=50, validators=[validate_policy_number]
+    )
 
     def __init__(self, *args: object, post: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -24,7 +24,7 @@ from jianxi.core import audit
 from jianxi.core.errors import RuleError
 from jianxi.core.hooks import stats_changed
 from jianxi.core.notify import notify
-from jianxi.core.validators import parse_resident_id
+from jianxi.core.validators import parse_policy_number, parse_resident_id
 from jianxi.hosts.models import HostStatus
 from jianxi.placements.models import (
     OPEN_APPLICATION_STATES,
@@ -217,6 +217,7 @@ def agreement_create(*, actor: User, application_id: int, terms: AgreementTerms)
         if not getattr(terms, name).strip():
             label = {"mentor": "带教人（R-IN-2）", "insurance_policy": "意外伤害保险保单号"}[name]
             raise RuleError(name, f"请填写{label}。", field=name)
+    parse_policy_number(terms.insurance_policy)
     if terms.allowance < 0:
         raise RuleError("allowance", "生活费不能为负数。", field="allowance")
     with transaction.atomic():

@@ -274,6 +274,11 @@ def _confirm_move(request: HttpRequest, pk: int, action: str, form: MoveReasonFo
 @roles(Role.HOST)
 def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_scoped(request.user, _applications(), pk=pk)
+    existing = Agreement.objects.filter(application=application).first()
+    if existing is not None:
+        # Issue #16: not a blank form for an application that has its agreement already.
+        messages.info(request, _("该申请已签订见习协议，以下是协议内容。"))
+        return redirect("placements:agreement", pk=existing.pk)
     form = AgreementForm(request.POST or None, post=application.post)
     if request.method == "POST" and form.is_valid():
         try:

@@ -410,7 +410,7 @@ def test_each_signal_page_shows_a_row_for_the_data_that_raises_it(client, world)
             allowance=Decimal("2500.00"),
             mentor="王老师",
             training_date=date(2024, 1, 15),
-            insurance_policy=f"P-{n}",
+            insurance_policy=f"PICC-2024-{n:04d}",
             status=AgreementStatus.ACTIVE,
             eligibility_rule="R-EL-1",
         )

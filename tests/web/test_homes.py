@@ -34,10 +34,14 @@ def more_work() -> None:
     HostFactory(
         district=haidian, pending_bank_name="工商银行", pending_bank_account="6222", pending_bank_at=timezone.now()
     )
+    # Dates follow today (the browser tests freeze another day than the factories' TODAY).
+    dates = {"recruit_start": today - timedelta(days=5), "recruit_end": today + timedelta(days=5)}
     for status in (PostStatus.SUBMITTED, PostStatus.RETURNED, PostStatus.DRAFT):
-        PostFactory(host=host, status=status, department=host.department)
-    PostFactory(host=host, expires_on=today + timedelta(days=10), department=host.department)
-    post = PostFactory(host=host, department=host.department, expires_on=today + timedelta(days=90))
+        PostFactory(
+            host=host, status=status, department=host.department, expires_on=today + timedelta(days=90), **dates
+        )
+    PostFactory(host=host, expires_on=today + timedelta(days=10), department=host.department, **dates)
+    post = PostFactory(host=host, department=host.department, expires_on=today + timedelta(days=90), **dates)
     pku = User.objects.get(username="pku").university
     for status in (ApplicationStatus.APPLIED, ApplicationStatus.APPLIED, ApplicationStatus.INTERVIEW):
         person = PersonFactory(district=haidian, university=pku)

@@ -186,7 +186,7 @@ def test_youth_signs_up_applies_is_placed_hired_early_and_certified(page: Any, s
     page.get_by_label("线上面试").check()
     page.get_by_role("button", name="安排面试").click()
     expect(application_status(page)).to_have_text("待面试")
-    expect(page.locator("main .facts")).to_contain_text(f"{interview_at:%Y-%m-%d %H:%M} · 线上")
+    expect(page.locator("main .facts").first).to_contain_text(f"{interview_at:%Y-%m-%d %H:%M} · 线上")
     page.get_by_role("button", name="发出录用通知").click()
     expect(application_status(page)).to_have_text("拟录用")
     sign_out(page)

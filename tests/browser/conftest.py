@@ -94,8 +94,6 @@ def page(context: Any, request: pytest.FixtureRequest) -> Generator[Any]:
     refused: list[str] = []
     pg.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
     pg.csp_refused = refused
-    # A step that asks first (<form data-confirm>, site.js) is confirmed, as a person going on would.
-    pg.on("dialog", lambda dialog: dialog.accept())
     yield pg
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:

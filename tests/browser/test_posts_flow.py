@@ -87,6 +87,12 @@ def post_status(page: Any) -> Any:
     return page.get_by_test_id("post-status")
 
 
+@pytest.fixture(autouse=True)
+def _confirm_dialogs(page: Any) -> None:
+    """Returning or closing a post asks first (<form data-confirm>, site.js): the officer confirms."""
+    page.on("dialog", lambda dialog: dialog.accept())
+
+
 @pytest.mark.browser
 def test_host_registers_is_approved_publishes_and_visitor_finds_post(page: Any, site: str, login: Any):
     from jianxi.hosts.models import Host, HostStatus

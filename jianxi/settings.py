@@ -144,6 +144,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "jianxi.urls"
 WSGI_APPLICATION = "jianxi.wsgi.application"
 
+# Every form: phone keyboards and 请选择 instead of ---------, in one place (core/forms.py).
+FORM_RENDERER = "jianxi.core.forms.PhoneFriendlyRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -313,7 +316,8 @@ SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 30)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"forbidden_short": {"()": "jianxi.core.logs.ForbiddenWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["forbidden_short"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from jianxi.api import api
@@ -15,8 +17,38 @@ admin.site.site_title = "见习 Jianxi"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("rules/", core_views.rules, name="rules"),
+    path("favicon.ico", public(RedirectView.as_view(url=static("jianxi/favicon.svg"), permanent=True))),
     path("accounts/login/", public(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", signed_in(auth_views.LogoutView.as_view()), name="logout"),
+    # 忘记密码 and 修改密码: Django's own views; the reset link goes out by the configured e-mail
+    # backend (EMAIL_BACKEND), and the answer is the same whether or not the address is known.
+    path(
+        "accounts/password/reset/",
+        public(auth_views.PasswordResetView.as_view(email_template_name="registration/reset_email.txt")),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        public(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        public(auth_views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        public(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
+    path("accounts/password/change/", signed_in(auth_views.PasswordChangeView.as_view()), name="password_change"),
+    path(
+        "accounts/password/change/done/",
+        signed_in(auth_views.PasswordChangeDoneView.as_view()),
+        name="password_change_done",
+    ),
     path("accounts/signup/youth/", youth_views.signup, name="signup_youth"),
     path("accounts/signup/host/", host_views.signup, name="signup_host"),
     path("i18n/setlang/", public(set_language), name="set_language"),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django import forms
+from django.forms.renderers import DjangoTemplates
 from django.http import QueryDict
 
 from jianxi.core.errors import RuleError
@@ -58,3 +59,43 @@ def month_days(data: QueryDict) -> tuple[dict[str, str], dict[str, int], list[st
 def month_amounts(data: QueryDict) -> tuple[dict[str, str], dict[str, Decimal], list[str]]:
     """Amounts of yuan typed into ``paid-YYYY-MM`` inputs (thousands separators allowed)."""
     return _month_inputs(data, PAID_FIELD_PREFIX, _amount)
+
+
+# --- every form's fields on a phone (issue #16) ------------------------------------------------------
+
+# Fields by name → the keyboard a phone should open. An ID number ends in a digit or X, which
+# numeric keypads lack: it gets the text keyboard with capitals and no autocorrect instead.
+NUMERIC_NAMES = frozenset({"phone", "contact_phone", "mobile", "headcount", "months", "contract_months"})
+DECIMAL_NAMES = frozenset({"amount", "allowance"})
+ID_NAMES = frozenset({"id_number"})
+PLACEHOLDER = "请选择"
+DASHES = "---------"
+
+
+class PhoneFriendlyBoundField(forms.BoundField):
+    """Adds ``inputmode`` (numeric keyboards for phone numbers, amounts, counts) and replaces
+    Django's ``---------`` empty choice with 请选择, for every form, through the renderer."""
+
+    def __init__(self, form: forms.BaseForm, field: forms.Field, name: str) -> None:
+        super().__init__(form, field, name)
+        if getattr(field, "empty_label", None) == DASHES:
+            field.empty_label = PLACEHOLDER  # type: ignore[attr-defined]
+        choices = getattr(field, "choices", None)
+        if isinstance(choices, list) and choices and choices[0] == ("", DASHES):
+            field.choices = [("", PLACEHOLDER), *choices[1:]]  # type: ignore[attr-defined]
+
+    def build_widget_attrs(self, attrs: dict[str, Any], widget: Any = None) -> dict[str, Any]:
+        attrs = super().build_widget_attrs(attrs, widget)
+        if self.name in NUMERIC_NAMES or isinstance(self.field, forms.IntegerField):
+            attrs.setdefault("inputmode", "numeric")
+        elif self.name in DECIMAL_NAMES or isinstance(self.field, forms.DecimalField):
+            attrs.setdefault("inputmode", "decimal")
+        elif self.name in ID_NAMES:
+            attrs.setdefault("autocapitalize", "characters")
+            attrs.setdefault("autocomplete", "off")
+            attrs.setdefault("spellcheck", "false")
+        return attrs
+
+
+class PhoneFriendlyRenderer(DjangoTemplates):
+    bound_field_class = PhoneFriendlyBoundField

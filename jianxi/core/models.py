@@ -44,7 +44,9 @@ class ImportJob(models.Model):
     until the job ends and then dropped: the registry's ID numbers are not kept twice).
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("用户")
+    )
     kind = models.CharField(_("导入类型"), max_length=20)  # "posts", "youth", "attendance"
     file_name = models.CharField(_("文件名"), max_length=255, blank=True)
     file = models.BinaryField(_("文件"), blank=True, default=b"", editable=False)

@@ -281,3 +281,54 @@ def validate_mobile(value: str) -> None:
         parse_mobile(value)
     except RuleError as err:
         raise _as_validation_error(err) from None
+
+
+# --- uploaded PDFs (a young person's résumé) -------------------------------------------------------
+
+PDF_MAGIC = b"%PDF-"
+RESUME_MAX_BYTES = 2 * 1024 * 1024
+
+
+def check_pdf(upload: object, *, max_bytes: int = RESUME_MAX_BYTES, field: str = "file") -> None:
+    """Refuse an upload that is not a PDF by its name and its first bytes, or is larger than ``max_bytes``."""
+    name = str(getattr(upload, "name", "") or "")
+    size = int(getattr(upload, "size", 0) or 0)
+    if size > max_bytes:
+        raise RuleError("upload.size", f"文件超过 {max_bytes // (1024 * 1024)} MB，请压缩后再上传。", field=field)
+    if size == 0:
+        raise RuleError("upload.empty", "文件是空的。", field=field)
+    seek, read = getattr(upload, "seek"), getattr(upload, "read")  # noqa: B009
+    seek(0)
+    head = read(len(PDF_MAGIC))
+    seek(0)
+    if not name.lower().endswith(".pdf") or head != PDF_MAGIC:
+        raise RuleError("upload.type", "只能上传 PDF 文件，且文件内容须为 PDF。", field=field)
+
+
+# --- insurance policy numbers (意外伤害保险保单号, R-IN-2) -------------------------------------------
+
+# Insurers' policy numbers are letters and digits, sometimes grouped by - or /; never words, never
+# a promise ("N/A - will buy later"). At least 6 characters, at least 4 of them digits.
+POLICY_NUMBER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|[-/](?=[A-Za-z0-9])){5,49}")
+
+
+def parse_policy_number(value: str, *, field: str = "insurance_policy") -> str:
+    """The policy number, trimmed and upper-cased; refused unless it looks like an insurer's number."""
+    text = value.strip().upper()
+    if not text:
+        raise RuleError(field, "请填写意外伤害保险保单号。", field=field)
+    if not POLICY_NUMBER.fullmatch(text) or sum(c.isdigit() for c in text) < 4:
+        raise RuleError(
+            f"{field}.format",
+            "保单号格式不正确：应为保险公司出具的保单号（字母和数字，可含 - 或 /，至少 6 位、含 4 位以上数字）；"
+            "须先投保再签订协议。",
+            field=field,
+        )
+    return text
+
+
+def validate_policy_number(value: str) -> None:
+    try:
+        parse_policy_number(value)
+    except RuleError as err:
+        raise _as_validation_error(err) from err

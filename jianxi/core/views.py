@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from jianxi.accounts.models import Role
@@ -15,6 +21,7 @@ from jianxi.accounts.scoping import scoped
 from jianxi.core.access import acting_user, public, signed_in
 from jianxi.core.models import Notification
 from jianxi.core.paging import paginate
+from jianxi.core.todos import todos_for
 from jianxi.demonstration.models import Nomination, NominationStatus
 from jianxi.hosts.models import Host
 from jianxi.oversight.views import dashboard_context
@@ -41,28 +48,29 @@ def home(request: HttpRequest) -> HttpResponse:
     if role == Role.CITY:
         return render(request, "home/city.html", city_home(user, timezone.localdate()))
     context: dict[str, Any] = {}
-    if role in (Role.DISTRICT, Role.DEPARTMENT, Role.CITY):
+    if role == Role.DISTRICT:
         context["hosts_total"] = scoped(user, Host.objects.all()).count()
         context["counts"] = review_counts(user)
         context["persons_total"] = scoped(user, Person.objects.all()).count()
     if role == Role.UNIVERSITY:
         context["persons_total"] = scoped(user, Person.objects.all()).count()
-    if role in (Role.DISTRICT, Role.CITY):
+    if role == Role.DISTRICT:
         context["claims_waiting"] = scoped(user, Claim.objects.filter(status=ClaimStatus.SUBMITTED)).count()
         context["claims_to_pay"] = scoped(user, Claim.objects.filter(status=ClaimStatus.APPROVED)).count()
-    if role in (Role.DISTRICT, Role.DEPARTMENT, Role.CITY, Role.HOST):
+    if role in (Role.DISTRICT, Role.DEPARTMENT, Role.HOST):
         # R-IN-3: retention rate = retained ÷ ended, counted from agreements, never typed.
         context["retention"] = retention_rates(scoped(user, Agreement.objects.all()))[None]
-    if role in (Role.CITY, Role.DISTRICT, Role.DEPARTMENT, Role.UNIVERSITY):
+    if role in (Role.DISTRICT, Role.DEPARTMENT, Role.UNIVERSITY):
         # R-TG-1, R-TG-2: the officers' home is their dashboard, read from the aggregates only.
         today = timezone.localdate()
         context.update(dashboard_context(user, year=today.year, today=today))
-    if role == Role.CITY:
-        context["calendar_gaps"] = calendar_gaps()
     if role == Role.YOUTH:
         context["person"] = Person.objects.filter(user=user).first()
     if role == Role.HOST:
         context["host"] = user.host
+    if role in (Role.HOST, Role.DISTRICT, Role.DEPARTMENT, Role.UNIVERSITY):
+        # 待办: what waits for this person, each count equal to the list it links to.
+        context.update(todos_for(user, timezone.localdate()))
     return render(request, f"home/{role}.html", context)
 
 
@@ -81,6 +89,36 @@ def city_home(user: Any, today: date) -> dict[str, Any]:
         ),
         "last_month": (today.replace(day=1) - timedelta(days=1)).replace(day=1),
     }
+
+
+RULES_FILE = Path(settings.BASE_DIR) / "docs" / "rules.md"
+HEADING = re.compile(r"<h([1-4])>(.*?)</h\1>")
+RULE_ID = re.compile(r"^(R-(?:EL|IN|SUB|TG)-\d+)\b")
+
+
+def _slug(text: str) -> str:
+    """A heading's anchor as GitHub writes it (the Contents links of docs/rules.md), or its rule id."""
+    plain = re.sub(r"<[^>]+>", "", html.unescape(text)).strip()
+    if found := RULE_ID.match(plain):
+        return found.group(1).lower()
+    plain = re.sub(r"[^\w\- ]", "", plain.lower(), flags=re.UNICODE)
+    return plain.replace(" ", "-")
+
+
+@lru_cache(maxsize=2)
+def _rules_html(mtime: float) -> str:
+    """docs/rules.md as HTML (raw HTML in the file escaped), each heading with its anchor."""
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(RULES_FILE.read_text(encoding="utf-8"))
+    return HEADING.sub(lambda m: f'<h{m.group(1)} id="{_slug(m.group(2))}">{m.group(2)}</h{m.group(1)}>', body)
+
+
+@public
+def rules(request: HttpRequest) -> HttpResponse:
+    """/rules/: the programme's rules (docs/rules.md), each rule at /rules/#r-el-1 and so on."""
+    body = _rules_html(RULES_FILE.stat().st_mtime)
+    return render(request, "core/rules.html", {"body": mark_safe(body)})  # noqa: S308 - rendered with html=False
 
 
 @signed_in

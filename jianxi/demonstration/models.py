@@ -48,7 +48,9 @@ class RankingPolicy(models.Model):
     weights are whole points that add up to 100, so a score is out of 100.
     """
 
-    city = models.ForeignKey("policy.City", on_delete=models.PROTECT, related_name="ranking_policies")
+    city = models.ForeignKey(
+        "policy.City", on_delete=models.PROTECT, related_name="ranking_policies", verbose_name=_("城市")
+    )
     effective_year = models.PositiveSmallIntegerField(
         _("起始年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 class YearlyBudget(models.Model):
     """The money set aside for a year's internship subsidy: the city's total, optionally per district."""
 
-    city = models.ForeignKey("policy.City", on_delete=models.PROTECT, related_name="budgets")
+    city = models.ForeignKey("policy.City", on_delete=models.PROTECT, related_name="budgets", verbose_name=_("城市"))
     year = models.PositiveSmallIntegerField(_("年度"))
     district = models.ForeignKey(
         "policy.District",

@@ -37,6 +37,9 @@ def host_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in HostStatus.values:
         hosts = hosts.filter(status=status)
+    bank = request.GET.get("bank", "") == "pending"
+    if bank:  # a new bank account waiting for the district's review (the home page's to-do)
+        hosts = hosts.filter(pending_bank_at__isnull=False)
     if request.GET.get("format") == "xlsx":
         headers = [
             "单位名称",
@@ -78,7 +81,7 @@ def host_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "hosts/list.html",
-        {"page": page, "q": q, "status": status, "statuses": HostStatus.choices},
+        {"page": page, "q": q, "status": status, "statuses": HostStatus.choices, "bank": bank},
     )
 
 

@@ -42,7 +42,9 @@ class StatDefinition(models.Model):
     period; what differs between cities is what a "post" is and how the rates are formed.
     """
 
-    city = models.ForeignKey("policy.City", on_delete=models.PROTECT, related_name="stat_definitions")
+    city = models.ForeignKey(
+        "policy.City", on_delete=models.PROTECT, related_name="stat_definitions", verbose_name=_("城市")
+    )
     from_year = models.PositiveSmallIntegerField(_("自年度起"))
     target_measure = models.CharField(
         _("募集岗位计数方式"),
@@ -75,7 +77,9 @@ class StatDefinition(models.Model):
 class DistrictTarget(models.Model):
     """A district's yearly target (区年度目标); optional, either figure may be left empty."""
 
-    district = models.ForeignKey("policy.District", on_delete=models.PROTECT, related_name="targets")
+    district = models.ForeignKey(
+        "policy.District", on_delete=models.PROTECT, related_name="targets", verbose_name=_("区")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     posts = models.PositiveIntegerField(_("募集岗位目标"), null=True, blank=True)
     placements = models.PositiveIntegerField(_("组织见习人数目标"), null=True, blank=True)
@@ -102,7 +106,9 @@ class DistrictTarget(models.Model):
 class DepartmentTarget(models.Model):
     """A recruiting department's yearly target (募集部门年度目标, 附件's nine directions); optional."""
 
-    department = models.ForeignKey("policy.Department", on_delete=models.PROTECT, related_name="targets")
+    department = models.ForeignKey(
+        "policy.Department", on_delete=models.PROTECT, related_name="targets", verbose_name=_("募集部门")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     posts = models.PositiveIntegerField(_("募集岗位目标"), null=True, blank=True)
     placements = models.PositiveIntegerField(_("组织见习人数目标"), null=True, blank=True)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jianxi.core.validators import validate_policy_number
 from jianxi.placements.models import LaterStatus, Outcome, ServiceKind
 from jianxi.placements.outcomes import Ending
 from jianxi.placements.services import AgreementTerms, Interview
@@ -36,7 +38,9 @@ class AgreementForm(forms.Form):
     allowance = forms.DecimalField(label=_("生活费（元/月）"), max_digits=8, decimal_places=2, min_value=0)
     mentor = forms.CharField(label=_("带教人"), max_length=50)
     training_date = forms.DateField(label=_("岗前培训日期"), widget=DATE)
-    insurance_policy = forms.CharField(label=_("意外伤害保险保单号"), max_length=50)
+    insurance_policy = forms.CharField(
+        label=_("意外伤害保险保单号"), max_length=50, validators=[validate_policy_number]
+    )
 
     def __init__(self, *args: object, post: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -56,6 +60,18 @@ class AgreementForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MoveReasonForm(forms.Form):
+    """The reason of a final selection step; required for the host's 不予录用, shown to the applicant."""
+
+    note = forms.CharField(label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, required: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["note"].required = required
+        if not required:
+            self.fields["note"].label = _("说明（可不填）")
 
 
 class EndForm(forms.Form):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -252,3 +253,22 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement_id} {self.served_on} {self.kind}"
+
+
+class ContactReveal(models.Model):
+    """Every time a host sees an applicant's phone number unmasked, after an offer (append-only)."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="contact_reveals")
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    viewed_at = models.DateTimeField(_("查看时间"), auto_now_add=True)
+    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    SCOPE = Scope(district="application__post__host__district", host="application__post__host")
+
+    class Meta:
+        ordering = ["-viewed_at", "-id"]
+        verbose_name = _("联系方式查看记录")
+        verbose_name_plural = _("联系方式查看记录")
+
+    def __str__(self) -> str:
+        return f"{self.viewer} {self.viewed_at:%Y-%m-%d %H:%M} {self.application_id}"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from jianxi.accounts.models import Role
 from jianxi.core.errors import RuleError
-from jianxi.placements.models import Agreement, AgreementStatus, Application, ApplicationStatus
+from jianxi.placements.models import Agreement, AgreementStatus, Application, ApplicationStatus, Attendance
 from jianxi.policy import engine
 from jianxi.policy.selectors import engine_policy
 from jianxi.posts.models import Post
@@ -104,3 +104,30 @@ def outlook_of_user(user: Any, today: date) -> Outlook | None:
         return None
     person = Person.objects.filter(user=user).first()
     return None if person is None else applicant_outlook(person, today=today)
+
+
+def previous_month(today: date) -> date:
+    """The first day of the month before ``today``'s: the month whose attendance is due now."""
+    first = today.replace(day=1)
+    return (first - timedelta(days=1)).replace(day=1)
+
+
+def attendance_missing(agreements: QuerySet[Agreement], *, month: date) -> QuerySet[Agreement]:
+    """Internships that ran in ``month`` (its first day) and have no attendance for it yet (考勤待填报)."""
+    month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    recorded = Attendance.objects.filter(agreement=OuterRef("pk"), month=month)
+    return (
+        agreements.filter(status__in=(AgreementStatus.ACTIVE, AgreementStatus.ENDED), start__lte=month_end)
+        .filter(Q(ended_on__isnull=True, end__gte=month) | Q(ended_on__gte=month))
+        .exclude(Exists(recorded))
+    )
+
+
+def agreements_to_confirm(agreements: QuerySet[Agreement], *, role: str) -> QuerySet[Agreement]:
+    """Agreements waiting for this party's confirmation (待确认): the host's or the young person's."""
+    pending = agreements.filter(status=AgreementStatus.PENDING)
+    if role == Role.HOST:
+        return pending.filter(host_confirmed_at__isnull=True)
+    if role == Role.YOUTH:
+        return pending.filter(youth_confirmed_at__isnull=True)
+    return pending.none()

@@ -24,7 +24,7 @@ from jianxi.core import audit
 from jianxi.core.errors import RuleError
 from jianxi.core.hooks import stats_changed
 from jianxi.core.notify import notify
-from jianxi.core.validators import parse_resident_id
+from jianxi.core.validators import parse_policy_number, parse_resident_id
 from jianxi.hosts.models import HostStatus
 from jianxi.placements.models import (
     OPEN_APPLICATION_STATES,
@@ -53,6 +53,11 @@ MOVES: dict[str, tuple[str, tuple[str, ...], str, str]] = {
     "withdraw": (Role.YOUTH, OPEN_APPLICATION_STATES, S.WITHDRAWN, "撤回申请"),
 }
 TAKING_PLACES = (AgreementStatus.PENDING, AgreementStatus.ACTIVE, AgreementStatus.ENDED)
+# Steps that cannot be undone: the page asks to confirm them with a summary (issue #16). A host's
+# 不予录用 also needs a reason, which the applicant sees; the young person's reason is optional.
+FINAL_MOVES = ("reject", "decline", "withdraw")
+REASON_REQUIRED = ("reject",)
+NOTE_MAX = 500
 
 
 def _person_of(actor: User) -> Person:
@@ -161,8 +166,13 @@ def application_move(
                 "application.transition",
                 f"申请当前状态为“{application.get_status_display()}”，不能{verb}。",
             )
+        note = note.strip()
+        if action in REASON_REQUIRED and not note:
+            raise RuleError("application.reason", f"请填写{verb}的理由，申请人会看到。", field="note")
+        if len(note) > NOTE_MAX:
+            raise RuleError("application.reason", f"理由不超过 {NOTE_MAX} 字。", field="note")
         application.status = target
-        application.note = note.strip()
+        application.note = note
         if interview is not None and action == "interview":
             application.interview_at = interview.at
             application.interview_place = interview.place.strip()
@@ -174,9 +184,14 @@ def application_move(
         if action == "interview" and interview is not None:
             where = "线上" if interview.online else interview.place
             detail = f"，时间 {timezone.localtime(interview.at):%Y-%m-%d %H:%M}，地点 {where}"
+        if application.note and action in FINAL_MOVES:
+            detail = f"。理由：{application.note}"
         _notify_application(application, f"岗位“{post.title}”：{verb}{detail}。", to_host=False)
     else:
-        _notify_application(application, f"{application.person.name} 对岗位“{post.title}”：{verb}。", to_host=True)
+        said = f"。说明：{application.note}" if application.note and action in FINAL_MOVES else ""
+        _notify_application(
+            application, f"{application.person.name} 对岗位“{post.title}”：{verb}{said}。", to_host=True
+        )
     return application
 
 
@@ -202,6 +217,7 @@ def agreement_create(*, actor: User, application_id: int, terms: AgreementTerms)
         if not getattr(terms, name).strip():
             label = {"mentor": "带教人（R-IN-2）", "insurance_policy": "意外伤害保险保单号"}[name]
             raise RuleError(name, f"请填写{label}。", field=name)
+    parse_policy_number(terms.insurance_policy)
     if terms.allowance < 0:
         raise RuleError("allowance", "生活费不能为负数。", field="allowance")
     with transaction.atomic():

@@ -5,10 +5,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jianxi.accounts.duties import Duty, duty
@@ -18,6 +19,7 @@ from jianxi.core.access import acting_user, public, roles
 from jianxi.core.errors import RuleError
 from jianxi.core.excel import xlsx_response
 from jianxi.core.forms import add_rule_error, month_amounts, month_days
+from jianxi.core.network import client_address
 from jianxi.core.paging import paginate, parse_id
 from jianxi.core.throttle import INVITE, throttle
 from jianxi.placements import attendance as attendance_service
@@ -28,9 +30,10 @@ from jianxi.placements.forms import (
     FollowUpForm,
     InterviewForm,
     InviteForm,
+    MoveReasonForm,
     ReasonForm,
 )
-from jianxi.placements.models import Agreement, AgreementStatus, Application, ApplicationStatus
+from jianxi.placements.models import Agreement, AgreementStatus, Application, ApplicationStatus, ContactReveal
 from jianxi.policy.engine.dates import parse_month_key
 from jianxi.posts.models import Post
 from jianxi.posts.selectors import post_public
@@ -137,9 +140,11 @@ def application_list(request: HttpRequest) -> HttpResponse:
     return render(request, "placements/applications.html", {"page": page, "status": status, "statuses": statuses})
 
 
-@roles(*EVERYONE)
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = get_object_or_404(_visible(request.user, _applications()), pk=pk)
+# After an offer the host may see the applicant's phone number; each time is recorded.
+CONTACT_STATES = (ApplicationStatus.OFFER, ApplicationStatus.ACCEPTED)
+
+
+def _application_page(request: HttpRequest, application: Application, *, contact: str = "") -> HttpResponse:
     role = acting_user(request).role
     moves = [
         (name, verb)
@@ -147,26 +152,90 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if who == role and application.status in sources and name != "interview"
     ]
     agreement = Agreement.objects.filter(application=application).first()
-    return render(
-        request,
-        "placements/application.html",
-        {
-            # Eligibility, subsidy and an internship under way, as the person is told before applying.
-            "outlook": selectors.applicant_outlook(application.person, today=timezone.localdate()),
-            "for_host": role != Role.YOUTH,
-            "application": application,
-            "moves": moves,
-            "interview_form": InterviewForm(),
-            "can_interview": role == Role.HOST and application.status in services.MOVES["interview"][1],
-            "agreement": agreement,
-            "history": application.history.select_related("history_user").order_by("-history_date")[:20],
-        },
+    # Eligibility, subsidy and an internship under way, as the person is told before applying.
+    outlook = selectors.applicant_outlook(application.person, today=timezone.localdate())
+    context = {
+        "outlook": outlook,
+        "for_host": role != Role.YOUTH,
+        "application": application,
+        "moves": moves,
+        "interview_form": InterviewForm(),
+        "can_interview": role == Role.HOST and application.status in services.MOVES["interview"][1],
+        "agreement": agreement,
+        "final_moves": services.FINAL_MOVES,
+        "history": application.history.select_related("history_user").order_by("-history_date")[:20],
+        "contact": contact,
+        "may_reveal": role == Role.HOST and application.status in CONTACT_STATES,
+    }
+    if role == Role.HOST:
+        # 申请人概况: what a host screens on — education, school, major, graduation, eligibility.
+        context["eligibility"] = outlook.eligibility
+    return render(request, "placements/application.html", context)
+
+
+@roles(*EVERYONE)
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(_visible(request.user, _applications()), pk=pk)
+    return _application_page(request, application)
+
+
+@roles(Role.HOST, Role.YOUTH)
+def application_resume(request: HttpRequest, pk: int) -> FileResponse:
+    """The applicant's résumé (PDF), for the host it applied to and for the young person itself."""
+    application = get_object_or_404(_visible(request.user, _applications()), pk=pk)
+    resume = application.person.resume
+    if not resume:
+        raise Http404
+    response = FileResponse(
+        resume.open("rb"),
+        content_type="application/pdf",
+        filename=f"简历-{application.person.name}.pdf",
+        as_attachment=True,
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_POST
+@roles(Role.HOST)
+def application_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """查看联系方式: after an offer, the host sees the applicant's phone number; recorded each time."""
+    application = get_object_or_404(_visible(request.user, _applications()), pk=pk)
+    if application.status not in CONTACT_STATES:
+        messages.error(request, _("发出录用通知后才能查看申请人的联系方式。"))
+        return redirect("placements:application", pk=pk)
+    ContactReveal.objects.create(
+        application=application, viewer=acting_user(request), ip_address=client_address(request)
+    )
+    return _application_page(request, application, contact=application.person.phone)
+
+
+MOVE_DONE = {
+    "accept_invite": gettext_lazy("已接受邀请：%(person)s 申请“%(post)s”，等待单位处理。"),
+    "screen": gettext_lazy("已将 %(person)s 的申请（“%(post)s”）转入筛选。"),
+    "interview": gettext_lazy("已安排 %(person)s 面试（“%(post)s”），对方已收到通知。"),
+    "offer": gettext_lazy("已向 %(person)s 发出录用通知（“%(post)s”），等待对方答复。"),
+    "reject": gettext_lazy("已不予录用 %(person)s（“%(post)s”），对方已收到通知和理由。"),
+    "accept": gettext_lazy("已接受“%(post)s”的录用，单位将与您签订见习协议。"),
+    "decline": gettext_lazy("已谢绝“%(post)s”，单位已收到通知。"),
+    "withdraw": gettext_lazy("已撤回对“%(post)s”的申请，单位已收到通知。"),
+}
+# What a final step will do, in the confirmation page's words.
+MOVE_SUMMARY = {
+    "reject": gettext_lazy("%(person)s 对“%(post)s”的申请将结束，不能再录用；申请人会收到通知，并看到您填写的理由。"),
+    "decline": gettext_lazy("您将谢绝“%(post)s”（%(host)s）的录用或邀请，此后不能再接受；单位会收到通知。"),
+    "withdraw": gettext_lazy("您对“%(post)s”（%(host)s）的申请将撤回，单位不再处理；如需再申请，须重新提交。"),
+}
+
+
+@require_http_methods(["GET", "POST"])
 @roles(*PARTIES)
 def application_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One step of the selection. A final step (不予录用, 谢绝, 撤回申请) first shows what it will do
+    and asks for a reason: GET, or a POST without ``confirmed``, answers the confirmation page."""
+    final = action in services.FINAL_MOVES
+    if request.method == "GET" and not final:
+        return redirect("placements:application", pk=pk)
     interview = None
     if action == "interview":
         form = InterviewForm(request.POST)
@@ -174,18 +243,53 @@ def application_move(request: HttpRequest, pk: int, action: str) -> HttpResponse
             messages.error(request, _("请填写正确的面试时间。"))
             return redirect("placements:application", pk=pk)
         interview = form.interview()
+    if final and (request.method == "GET" or request.POST.get("confirmed") != "1"):
+        return _confirm_move(request, pk, action, MoveReasonForm(required=action in services.REASON_REQUIRED))
+    note = ""
+    if final:
+        reason_form = MoveReasonForm(request.POST, required=action in services.REASON_REQUIRED)
+        if not reason_form.is_valid():
+            return _confirm_move(request, pk, action, reason_form)
+        note = reason_form.cleaned_data["note"]
     try:
-        services.application_move(actor=acting_user(request), application_id=pk, action=action, interview=interview)
+        application = services.application_move(
+            actor=acting_user(request), application_id=pk, action=action, interview=interview, note=note
+        )
     except RuleError as err:
+        if final and err.field == "note":
+            reason_form = MoveReasonForm(request.POST, required=True)
+            add_rule_error(reason_form, err)
+            return _confirm_move(request, pk, action, reason_form)
         messages.error(request, err.message)
     else:
-        messages.success(request, _("已处理。"))
+        words = {"person": application.person.name, "post": application.post.title}
+        messages.success(request, MOVE_DONE.get(action, _("已处理。")) % words)
     return redirect("placements:application", pk=pk)
+
+
+def _confirm_move(request: HttpRequest, pk: int, action: str, form: MoveReasonForm) -> HttpResponse:
+    application = get_object_or_404(_visible(request.user, _applications()), pk=pk)
+    role = acting_user(request).role
+    who, sources, _target, verb = services.MOVES[action]
+    if who != role or application.status not in sources:
+        messages.error(
+            request, _("申请当前状态为“%(s)s”，不能%(verb)s。") % {"s": application.get_status_display(), "verb": verb}
+        )
+        return redirect("placements:application", pk=pk)
+    words = {"person": application.person.name, "post": application.post.title, "host": application.post.host.name}
+    context = {"application": application, "action": action, "verb": verb, "form": form,
+               "summary": MOVE_SUMMARY[action] % words}  # fmt: skip
+    return render(request, "placements/move_confirm.html", context)
 
 
 @roles(Role.HOST)
 def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_scoped(request.user, _applications(), pk=pk)
+    existing = Agreement.objects.filter(application=application).first()
+    if existing is not None:
+        # Issue #16: not a blank form for an application that has its agreement already.
+        messages.info(request, _("该申请已签订见习协议，以下是协议内容。"))
+        return redirect("placements:agreement", pk=existing.pk)
     form = AgreementForm(request.POST or None, post=application.post)
     if request.method == "POST" and form.is_valid():
         try:
@@ -211,6 +315,14 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in AgreementStatus.values:
         agreements = agreements.filter(status=status)
+    # The home page's to-dos link here: ?todo=attendance (last month's attendance not yet recorded),
+    # ?todo=confirm (waiting for this party's confirmation). The count there is this list's length.
+    todo = request.GET.get("todo", "")
+    if todo == "attendance":
+        month = selectors.previous_month(timezone.localdate())
+        agreements = selectors.attendance_missing(agreements, month=month)
+    elif todo == "confirm":
+        agreements = selectors.agreements_to_confirm(agreements, role=acting_user(request).role)
     q = request.GET.get("q", "").strip()
     if q:
         agreements = agreements.filter(Q(person__name__icontains=q) | Q(host__name__icontains=q))
@@ -247,7 +359,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "placements/agreements.html",
-        {"page": page, "status": status, "statuses": AgreementStatus.choices, "q": q},
+        {"page": page, "status": status, "statuses": AgreementStatus.choices, "q": q, "todo": todo},
     )
 
 
@@ -269,7 +381,7 @@ def agreement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except RuleError as err:
         messages.error(request, err.message)
     else:
-        messages.success(request, _("已确认。"))
+        messages.success(request, _("已确认见习协议；双方都确认后见习开始，可填报考勤。"))
     return redirect("placements:agreement", pk=pk)
 
 
@@ -416,7 +528,7 @@ def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except RuleError as err:
             add_rule_error(form, err)
         else:
-            messages.success(request, _("已记录。"))
+            messages.success(request, _("已记录一次跟踪帮扶服务。"))
             return redirect("placements:follow_up", pk=pk)
     records = agreement.follow_ups.select_related("officer")
     return render(request, "placements/follow_up.html", {"agreement": agreement, "form": form, "records": records})

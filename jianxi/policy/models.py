@@ -45,10 +45,10 @@ class City(models.Model):
 class District(models.Model):
     """A district (区) of a city; 北京经济技术开发区 is addressed by the notice like a district."""
 
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="districts")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="districts", verbose_name=_("城市"))
     code = models.CharField(_("区划代码"), max_length=6, unique=True)
     name = models.CharField(_("名称"), max_length=50)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(default=0, verbose_name=_("排序"))
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -65,7 +65,7 @@ class Department(models.Model):
     code = models.SlugField(_("代码"), max_length=20, unique=True)
     name = models.CharField(_("名称"), max_length=50)
     directions = models.CharField(_("募集主要方向"), max_length=200)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(default=0, verbose_name=_("排序"))
 
     class Meta:
         ordering = ["sort_order"]
@@ -81,7 +81,7 @@ class PostCategory(models.Model):
 
     code = models.SlugField(_("代码"), max_length=20, unique=True)
     name = models.CharField(_("名称"), max_length=20)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(default=0, verbose_name=_("排序"))
 
     class Meta:
         ordering = ["sort_order"]
@@ -110,7 +110,7 @@ class University(models.Model):
 class MinimumWage(models.Model):
     """R-SUB-1: the city's monthly minimum wage (最低工资标准), dated, with its source."""
 
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="minimum_wages")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="minimum_wages", verbose_name=_("城市"))
     effective_from = models.DateField(_("执行日期"))
     amount = models.DecimalField(_("月最低工资（元）"), max_digits=10, decimal_places=2)
     source = models.CharField(_("依据文件"), max_length=200)
@@ -132,7 +132,7 @@ class MinimumWage(models.Model):
 class DistrictTopUp(models.Model):
     """R-SUB-2: a district-level top-up (区级见习补贴) per month, dated."""
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="topups")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="topups", verbose_name=_("区"))
     effective_from = models.DateField(_("执行日期"))
     amount = models.DecimalField(_("每月金额（元）"), max_digits=10, decimal_places=2)
     source = models.CharField(_("依据文件"), max_length=200, blank=True)
@@ -168,7 +168,7 @@ class RemainingBinding(models.TextChoices):
 class CityPolicy(models.Model):
     """The subsidy formula and eligibility switches of a city, dated (R-SUB-8, R-EL-2, R-EL-4)."""
 
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="policies")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="policies", verbose_name=_("城市"))
     effective_from = models.DateField(_("执行日期"))
     source = models.CharField(_("依据文件"), max_length=200)
     percent_of_min_wage = models.DecimalField(
@@ -265,7 +265,7 @@ class RetentionTier(models.Model):
 class YearlyTarget(models.Model):
     """R-TG-1: posts the city recruits in a year (2023: at least 6,000)."""
 
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="targets")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="targets", verbose_name=_("城市"))
     year = models.PositiveSmallIntegerField(_("年度"))
     posts = models.PositiveIntegerField(_("募集岗位目标"))
     source = models.CharField(_("依据文件"), max_length=200)
@@ -288,7 +288,12 @@ class CalendarCorrection(models.Model):
     is_working_day = models.BooleanField(_("是否工作日"))
     note = models.CharField(_("说明"), max_length=200)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
     )
     history = HistoricalRecords()
 
@@ -311,7 +316,12 @@ class CalendarYear(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
     note = models.CharField(_("依据（国务院办公厅节假日安排通知）"), max_length=200)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
     )
     history = HistoricalRecords()
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -61,9 +62,21 @@ def quote(request: HttpRequest) -> HttpResponse:
                     ended_early=ended_early,
                 )
             except RuleError as err:
-                add_rule_error(form, err)
+                add_rule_error(form, public_words(err, request.user))
         context["attendance"] = attendance
     return render(request, "policy/quote.html", context)
+
+
+def public_words(err: RuleError, user: Any) -> RuleError:
+    """A refusal in the words of whoever reads it: "maintain the year's calendar" is the city
+    officer's task; anyone else learns that the year cannot be quoted yet, and what to do."""
+    if err.code == "R-SUB-3.calendar" and getattr(user, "role", None) != Role.CITY:
+        year = re.search(r"\d{4}", err.message)
+        message = _(
+            "%(year)s 年的法定节假日安排尚未公布，暂时无法按工作日测算该年度的补贴，请选择已公布安排的月份。"
+        ) % {"year": year.group(0) if year else ""}
+        return RuleError(err.code, message, field=err.field)
+    return err
 
 
 @public

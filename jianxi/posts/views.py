@@ -224,10 +224,15 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("已提交所在区人社局审核。"))
         elif action in ("approve", "return"):
             services.post_review(actor=user, post_id=pk, approve=action == "approve", reason=reason)
-            messages.success(request, _("已发布。") if action == "approve" else _("已退回，单位将看到退回理由。"))
+            post = Post.objects.only("title").get(pk=pk)
+            if action == "approve":
+                messages.success(request, _("岗位“%(t)s”已发布，求职者可以搜索和申请。") % {"t": post.title})
+            else:
+                messages.success(request, _("岗位“%(t)s”已退回，单位将看到退回理由。") % {"t": post.title})
         else:
             services.post_close(actor=user, post_id=pk, reason=reason)
-            messages.success(request, _("岗位已关闭。"))
+            post = Post.objects.only("title").get(pk=pk)
+            messages.success(request, _("岗位“%(t)s”已关闭，不再接受申请。") % {"t": post.title})
     except RuleError as err:
         messages.error(request, err.message)
     return redirect("posts:manage_detail", pk=pk)

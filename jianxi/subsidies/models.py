@@ -251,17 +251,25 @@ class EntryKind(models.TextChoices):
 class LedgerEntry(models.Model):
     """Append-only money ledger: balances per host, district and year are sums of it."""
 
-    kind = models.CharField(max_length=20, choices=EntryKind.choices)
-    host = models.ForeignKey("hosts.Host", on_delete=models.PROTECT, related_name="ledger")
-    district = models.ForeignKey("policy.District", on_delete=models.PROTECT, related_name="ledger")
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger")
-    recovery = models.ForeignKey("Recovery", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger")
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    year = models.PositiveSmallIntegerField()
-    occurred_on = models.DateField()
-    reference = models.CharField(max_length=100, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=20, choices=EntryKind.choices, verbose_name=_("类型"))
+    host = models.ForeignKey("hosts.Host", on_delete=models.PROTECT, related_name="ledger", verbose_name=_("见习单位"))
+    district = models.ForeignKey(
+        "policy.District", on_delete=models.PROTECT, related_name="ledger", verbose_name=_("区")
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger", verbose_name=_("补贴申报")
+    )
+    recovery = models.ForeignKey(
+        "Recovery", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger", verbose_name=_("追回")
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("金额（元）"))
+    year = models.PositiveSmallIntegerField(verbose_name=_("年度"))
+    occurred_on = models.DateField(verbose_name=_("发生日期"))
+    reference = models.CharField(max_length=100, blank=True, verbose_name=_("凭证号"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("经办人")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("记账时间"))
 
     SCOPE = Scope(district="district", host="host")
 
@@ -407,24 +415,31 @@ class ClaimRun(models.Model):
     unique index keeps a month in one claim; the chunk that loses is skipped and retried).
     """
 
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发起人")
+    )
     # The district the run covers; NULL: the whole city.
     district = models.ForeignKey(
-        "policy.District", on_delete=models.PROTECT, null=True, blank=True, related_name="claim_runs"
+        "policy.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claim_runs",
+        verbose_name=_("区"),
     )
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     today = models.DateField(_("处理日期"))
-    active = models.BooleanField(null=True, default=True)
+    active = models.BooleanField(null=True, default=True, verbose_name=_("运行中"))
     total = models.PositiveIntegerField(_("单位数"), default=0)
     done = models.PositiveIntegerField(_("已处理"), default=0)
     claims = models.PositiveIntegerField(_("生成申报"), default=0)
     lines = models.PositiveIntegerField(_("生成明细"), default=0)
-    skipped_chunks = models.PositiveIntegerField(default=0)
+    skipped_chunks = models.PositiveIntegerField(default=0, verbose_name=_("跳过的批次"))
     # Internships the engine refused to quote, [{"agreement", "code", "message"}], the first
     # PROBLEMS_KEPT of them; ``problem_count`` counts them all.
     problems = models.JSONField(_("未生成的协议"), default=list, blank=True)
-    problem_count = models.PositiveIntegerField(default=0)
+    problem_count = models.PositiveIntegerField(default=0, verbose_name=_("问题数"))
     error = models.TextField(_("错误"), blank=True)
     # Set at the start and at every chunk: a run silent for longer than STALE_AFTER has died
     # with its process, and no longer blocks the next one.

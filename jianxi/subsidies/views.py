@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,7 +35,7 @@ from jianxi.subsidies.forms import (
     MarkPaidForm,
     RemainingForm,
 )
-from jianxi.subsidies.models import BatchStatus, ClaimKind, ClaimStatus
+from jianxi.subsidies.models import BatchStatus, ClaimKind, ClaimStatus, LineStatus
 
 T = TypeVar("T")
 OFFICERS = (Role.DISTRICT, Role.CITY)
@@ -202,10 +203,16 @@ def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
     except RuleError as err:
         _refuse(request, err)
     else:
+        lines = dict(claim.lines.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+        words = {"pk": claim.pk, "total": claim.approved_total, "ok": lines.get(LineStatus.APPROVED, 0),
+                 "no": lines.get(LineStatus.REJECTED, 0)}  # fmt: skip
         if claim.status == ClaimStatus.APPROVED:
-            messages.success(request, _("已审核通过，核准金额 %(total)s 元。") % {"total": claim.approved_total})
+            messages.success(
+                request,
+                _("申报 BT-%(pk)s 已审核通过：核准 %(ok)s 条，驳回 %(no)s 条，核准金额 %(total)s 元。") % words,
+            )
         else:
-            messages.success(request, _("已驳回，单位将看到驳回理由。"))
+            messages.success(request, _("申报 BT-%(pk)s 已驳回（%(no)s 条），单位将看到驳回理由。") % words)
     return redirect("subsidies:claim", pk=pk)
 
 
@@ -294,14 +301,23 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         forbid_unless(user, Duty.BATCH_PAY)
     form = MarkPaidForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        paid_on, reference = form.cleaned_data["paid_on"], form.cleaned_data["reference"]
-        pay = partial(services.batch_mark_paid, actor=user, batch_id=batch.pk, paid_on=paid_on, reference=reference)
-        _done(request, pay, _("已标记为已拨付，资金台账已记账。"))
-        return redirect("subsidies:batch", pk=batch.pk)
     items = selectors.batch_items(batch)
+    total = sum((item.amount for item in items), Decimal(0))
+    confirming = False
+    if request.method == "POST" and form.is_valid():
+        # Marking paid is irreversible (the ledger is append-only): the first POST shows a summary
+        # of what will be recorded, the second (``confirmed``) records it.
+        if request.POST.get("confirmed") == "1":
+            paid_on, reference = form.cleaned_data["paid_on"], form.cleaned_data["reference"]
+            pay = partial(services.batch_mark_paid, actor=user, batch_id=batch.pk, paid_on=paid_on, reference=reference)
+            done = _("批次 PC-%(pk)s 已标记为已拨付：%(n)s 笔，合计 %(total)s 元，资金台账已记账。") % {
+                "pk": batch.pk, "n": len(items), "total": total,
+            }  # fmt: skip
+            _done(request, pay, done)
+            return redirect("subsidies:batch", pk=batch.pk)
+        confirming = True
     open_here = may(user, Duty.BATCH_PAY) and batch.status == BatchStatus.OPEN
-    context = {"batch": batch, "items": items, "total": sum((item.amount for item in items), Decimal(0))}
+    context = {"batch": batch, "items": items, "total": total, "confirming": confirming}
     context.update(form=form, can_pay=open_here, cancel_form=CancelBatchForm() if open_here else None)
     return render(request, "subsidies/batch.html", context)
 
@@ -315,7 +331,7 @@ def batch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, f"{_('撤销理由')}：{error}")
         return redirect("subsidies:batch", pk=pk)
     cancel = partial(services.batch_cancel, actor=acting_user(request), batch_id=pk, reason=form.cleaned_data["reason"])
-    _done(request, cancel, _("拨付批次已撤销，其中的申报恢复为已审核，可编入新的批次。"))
+    _done(request, cancel, _("拨付批次 PC-%(pk)s 已撤销，其中的申报恢复为已审核，可编入新的批次。") % {"pk": pk})
     return redirect("subsidies:batch", pk=pk)
 
 

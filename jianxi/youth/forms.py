@@ -31,3 +31,7 @@ class YouthSignupForm(AccountFields):
     employed = forms.BooleanField(label=_("目前已就业"), required=False)
     registered_unemployed = forms.BooleanField(label=_("已办理失业登记"), required=False)
     transfer_registered = forms.BooleanField(label=_("已办理转移就业登记"), required=False)
+
+
+class ResumeForm(forms.Form):
+    resume = forms.FileField(label=_("个人简历（PDF，不超过 2 MB）"))

@@ -31,6 +31,7 @@ class Person(models.Model):
         null=True,
         blank=True,
         related_name="person",
+        verbose_name=_("账号"),
     )
     id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True, validators=[validate_resident_id])
     name = models.CharField(_("姓名"), max_length=50)
@@ -58,6 +59,9 @@ class Person(models.Model):
     registered_unemployed = models.BooleanField(_("已登记失业"), default=False)
     transfer_registered = models.BooleanField(_("已办理转移就业登记"), default=False)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    # 个人简历: an optional PDF the young person uploads, which the hosts it applies to may download.
+    resume = models.FileField(_("个人简历"), upload_to="resumes/%Y/", blank=True)
+    resume_uploaded_at = models.DateTimeField(_("简历上传时间"), null=True, blank=True)
     history = HistoricalRecords()
 
     # A district sees who registered there, a university its own graduates, a youth itself.
@@ -88,8 +92,10 @@ class Person(models.Model):
 class IdNumberReveal(models.Model):
     """Every time an officer sees an unmasked ID number (docs/rules.md, "Identifiers"), append-only."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reveals")
-    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reveals", verbose_name=_("见习人员"))
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("查看人")
+    )
     viewed_at = models.DateTimeField(_("查看时间"), auto_now_add=True)
     purpose = models.CharField(_("查看事由"), max_length=200)
     ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)

@@ -6,12 +6,14 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from jianxi.accounts.models import Role
 from jianxi.accounts.services import new_user, username_free
 from jianxi.core import audit
+from jianxi.core.errors import RuleError
 from jianxi.core.notify import notify
-from jianxi.core.validators import parse_mobile, parse_resident_id
+from jianxi.core.validators import check_pdf, parse_mobile, parse_resident_id
 from jianxi.policy.models import District, University
 from jianxi.youth.models import IdNumberReveal, Person
 
@@ -81,4 +83,21 @@ def youth_register(
         transfer_registered=transfer_registered,
     )
     audit.save(person, actor=user)
+    return person
+
+
+@transaction.atomic
+def resume_save(*, actor: Any, upload: Any) -> Person:
+    """A young person uploads (or replaces) its résumé: a PDF of at most 2 MB, checked by its bytes."""
+    person = Person.objects.select_for_update().filter(user=actor).first() if actor.role == Role.YOUTH else None
+    if person is None:
+        raise RuleError("youth.registry", "请先完成见习人员登记。")
+    check_pdf(upload, field="resume")
+    old = person.resume.name if person.resume else ""
+    person.resume.save(f"{person.pk}.pdf", upload, save=False)
+    person.resume_uploaded_at = timezone.now()
+    audit.save(person, actor=actor, reason="上传个人简历")
+    if old and old != person.resume.name:
+        storage = person.resume.storage
+        transaction.on_commit(lambda: storage.delete(old))
     return person

@@ -3,6 +3,7 @@ from __future__ import annotations
 from functools import partial
 
 from django import forms
+from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,12 +15,13 @@ from django.views.decorators.http import require_POST
 from jianxi.accounts.models import OFFICER_ROLES, Role
 from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.accounts.views import signup_page
-from jianxi.core.access import public, roles
+from jianxi.core.access import acting_user, public, roles
+from jianxi.core.errors import RuleError
 from jianxi.core.excel import xlsx_response
 from jianxi.core.network import client_address
 from jianxi.core.paging import paginate
 from jianxi.youth import services
-from jianxi.youth.forms import YouthSignupForm
+from jianxi.youth.forms import ResumeForm, YouthSignupForm
 from jianxi.youth.models import Group, Person
 from jianxi.youth.selectors import person_eligibility, person_fact_verdicts
 
@@ -81,6 +83,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reveal_form": RevealForm(),
         "eligibility": person_eligibility(person, timezone.localdate()),
         "verdicts": _verdicts(request, person),
+        "resume_form": ResumeForm() if acting_user(request).role == Role.YOUTH else None,
     }
     return render(request, "youth/detail.html", context)
 
@@ -113,6 +116,23 @@ def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
         "verdicts": _verdicts(request, person),
     }
     return render(request, "youth/detail.html", context)
+
+
+@require_POST
+@roles(Role.YOUTH)
+def resume_upload(request: HttpRequest) -> HttpResponse:
+    """个人简历: the young person uploads a PDF; hosts it applies to may download it."""
+    form = ResumeForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择要上传的 PDF 文件。"))
+        return redirect("youth:me")
+    try:
+        services.resume_save(actor=acting_user(request), upload=form.cleaned_data["resume"])
+    except RuleError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("简历已上传，您申请的单位可以查看。"))
+    return redirect("youth:me")
 
 
 @roles(Role.YOUTH)

@@ -92,7 +92,9 @@ def test_a_hosts_quarterly_claim_goes_from_draft_to_paid_through_the_pages(page:
     expect(page.get_by_test_id("batch-status")).to_have_text("编制中")
     expect(page.get_by_test_id("batch-items")).to_contain_text(HOST_NAME)
     page.get_by_label("拨付凭证号").fill("GK-2024-0001")
-    page.get_by_role("button", name="标记已拨付").click()
+    page.get_by_role("button", name="下一步：核对").click()
+    expect(page.get_by_test_id("pay-confirm")).to_contain_text("GK-2024-0001")
+    page.get_by_test_id("confirm-pay").click()
     expect(page.get_by_test_id("batch-status")).to_have_text("已拨付")
 
     page.context.clear_cookies()

@@ -87,6 +87,12 @@ def post_status(page: Any) -> Any:
     return page.get_by_test_id("post-status")
 
 
+@pytest.fixture(autouse=True)
+def _confirm_dialogs(page: Any) -> None:
+    """Returning or closing a post asks first (<form data-confirm>, site.js): the officer confirms."""
+    page.on("dialog", lambda dialog: dialog.accept())
+
+
 @pytest.mark.browser
 def test_host_registers_is_approved_publishes_and_visitor_finds_post(page: Any, site: str, login: Any):
     from jianxi.hosts.models import Host, HostStatus
@@ -103,7 +109,7 @@ def test_host_registers_is_approved_publishes_and_visitor_finds_post(page: Any, 
 
     # 2. The Haidian officer approves it from the home page's review link.
     login("haidian")
-    page.get_by_test_id("home-district").get_by_role("link", name="处理审核").click()
+    page.get_by_test_id("todo-hosts-link").click()  # the home's to-do: 见习单位注册待审核
     expect(page.get_by_label("状态")).to_have_value("pending")
     page.locator("main table").get_by_role("link", name=HOST_NAME).click()
     expect(page.get_by_role("heading", name=HOST_NAME)).to_contain_text("待审核")
@@ -126,7 +132,7 @@ def test_host_registers_is_approved_publishes_and_visitor_finds_post(page: Any, 
 
     # 4. The Haidian officer publishes it from the home page's 审核岗位 queue.
     login("haidian")
-    page.get_by_test_id("home-district").get_by_role("link", name="审核岗位").click()
+    page.get_by_test_id("todo-posts-link").click()  # the home's to-do: 见习岗位待审核
     our_row(page).get_by_role("link", name=POST_TITLE).click()
     expect(page).to_have_url(f"{site}/posts/manage/{post.pk}/")
     expect(post_status(page)).to_have_text("待审核")

@@ -186,7 +186,7 @@ def test_youth_signs_up_applies_is_placed_hired_early_and_certified(page: Any, s
     page.get_by_label("线上面试").check()
     page.get_by_role("button", name="安排面试").click()
     expect(application_status(page)).to_have_text("待面试")
-    expect(page.locator("main .facts")).to_contain_text(f"{interview_at:%Y-%m-%d %H:%M} · 线上")
+    expect(page.locator("main .facts").first).to_contain_text(f"{interview_at:%Y-%m-%d %H:%M} · 线上")
     page.get_by_role("button", name="发出录用通知").click()
     expect(application_status(page)).to_have_text("拟录用")
     sign_out(page)
@@ -278,6 +278,7 @@ def test_youth_signs_up_applies_is_placed_hired_early_and_certified(page: Any, s
     page.get_by_label("结束方式").select_option(label="提前留用（签订劳动合同）")
     page.get_by_label("最后见习日").fill(d.ended_on.isoformat())
     page.get_by_label("劳动合同起始日").fill(d.contract_start.isoformat())
+    page.get_by_label("劳动合同签订日期").fill(d.ended_on.isoformat())  # signed on the last internship day
     page.get_by_label("劳动合同期限（月）").fill("12")
     page.get_by_label("已缴社保月份").fill(d.insured_month)
     page.get_by_role("button", name="登记", exact=True).click()
@@ -285,7 +286,9 @@ def test_youth_signs_up_applies_is_placed_hired_early_and_certified(page: Any, s
     expect(agreement_status(page)).to_have_text("已结束")
     outcome = page.get_by_test_id("outcome")
     expect(outcome).to_contain_text("提前留用（签订劳动合同）")
-    expect(outcome).to_contain_text(f"{d.contract_start:%Y-%m-%d} · 12 个月 · 社保 {d.insured_month}")
+    expect(outcome).to_contain_text(
+        f"{d.contract_start:%Y-%m-%d} · 12 个月 · 签订日期 {d.ended_on:%Y-%m-%d} · 社保 {d.insured_month}"
+    )
     expect(page.get_by_test_id("retained")).to_have_text("已留用")
 
     page.get_by_role("link", name="见习证明").click()

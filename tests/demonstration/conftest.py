@@ -61,7 +61,7 @@ def agreement(
         allowance=Decimal("2500.00"),
         mentor="王老师",
         training_date=start,
-        insurance_policy="P-1",
+        insurance_policy="PICC-2024-0001",
         status=status,
         eligibility_rule="R-EL-1",
         outcome=outcome,

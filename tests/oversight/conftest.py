@@ -56,7 +56,7 @@ def agreement(world: Any, post: Any, start: date, end: date, **fields: Any) -> A
         "allowance": Decimal("3000.00"),
         "mentor": "王老师",
         "training_date": start,
-        "insurance_policy": "P",
+        "insurance_policy": "PICC-2024-0001",
         "status": AgreementStatus.ACTIVE,
         "eligibility_rule": "R-EL-1",
     }

@@ -104,7 +104,7 @@ class Year:
             allowance=Decimal("3000.00"),
             mentor="王老师",
             training_date=start,
-            insurance_policy="P",
+            insurance_policy="PICC-2024-0001",
             eligibility_rule="R-EL-1",
             host_confirmed_at=datetime.combine(today, time(9), BEIJING),
         )

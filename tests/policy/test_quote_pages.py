@@ -19,7 +19,8 @@ def quote_form(**change):
 def test_quote_page_needs_no_login_and_shows_month_by_month_figures_with_rules(client):
     page = client.post(reverse("policy:quote"), quote_form(**{"att-2023-03": "12"})).content.decode()
     assert 'data-testid="quote-table"' in page
-    assert "1210.43" in page and "2320.00 × 12 ÷ 23" in page and "R-SUB-3" in page
+    assert "1210.43" in page and "2320.00 × 12 ÷ 23" in page
+    assert "R-SUB-3" not in page  # issue #16: the formula for everyone, rule codes only for officers
 
 
 def test_quote_page_blank_attendance_means_fully_attended(client):
@@ -30,7 +31,8 @@ def test_quote_page_blank_attendance_means_fully_attended(client):
 
 def test_quote_page_period_too_short_names_rule_R_IN_1(client):
     page = client.post(reverse("policy:quote"), quote_form(end="2023-05-01")).content.decode()
-    assert "R-IN-1" in page and "见习期限应为 3 至 12 个月" in page
+    # Issue #16: a visitor reads the rule in plain Chinese, without its code.
+    assert "R-IN-1" not in page and "见习期限应为 3 至 12 个月" in page
     assert 'data-testid="quote-table"' not in page
 
 
@@ -54,8 +56,8 @@ def test_quote_page_early_hire_shows_the_remaining_period_and_failed_conditions(
         employed_through="2023-09-30",
     )
     page = client.post(reverse("policy:quote"), data).content.decode()
-    assert "R-SUB-5.term" in page and "R-SUB-5.insurance" in page
-    assert 'data-testid="rp-reasons"' in page
+    reasons = page.split('data-testid="rp-reasons"')[1].split("</ul>")[0]
+    assert reasons.count("<li>") == 2 and "R-SUB-5" not in page
 
 
 def test_quote_page_early_hire_without_contract_asks_for_it(client):
@@ -71,7 +73,8 @@ def test_eligibility_page_answers_with_reasons(client):
         "graduation_date": "2023-07-01",
     }
     page = client.post(reverse("policy:eligibility"), data).content.decode()
-    assert 'data-testid="eligibility-result"' in page and "R-EL-1.origin" in page
+    assert 'data-testid="eligibility-result"' in page and "暂不符合见习条件" in page
+    assert "R-EL-1" not in page  # issue #16: no rule codes for visitors
     page = client.post(reverse("policy:eligibility"), {**data, "beijing_origin": "on"}).content.decode()
     assert "符合见习条件" in page
 

@@ -34,7 +34,7 @@ def make_agreement(world, *, host=None, person=None, start=date(2024, 1, 15), en
         allowance=Decimal("2500.00"),
         mentor="王老师",
         training_date=start,
-        insurance_policy="P-1",
+        insurance_policy="PICC-2024-0001",
         status=AgreementStatus.ACTIVE,
         eligibility_rule="R-EL-1",
     )

@@ -125,12 +125,28 @@ def test_a_quarterly_claim_goes_from_draft_to_paid_through_the_pages_and_the_led
     assert rows[1:] == [
         (world.our_host.name, "北京银行海淀支行", "6222000011112222", float(expected), f"BT-{claim.pk}")
     ]
-    client.post(reverse("subsidies:batch", args=[batch.pk]), {"paid_on": "2024-04-10", "reference": "GK-0410-01"})
+    # Issue #16: the first POST only shows what will be recorded; nothing is paid until confirmed.
+    summary = client.post(
+        reverse("subsidies:batch", args=[batch.pk]), {"paid_on": "2024-04-10", "reference": "GK-0410-01"}
+    )
+    assert (
+        'data-testid="pay-confirm"' in summary.content.decode()
+        and f"<strong>{expected}</strong>" in summary.content.decode()
+    )
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.OPEN
+    paid = client.post(
+        reverse("subsidies:batch", args=[batch.pk]),
+        {"paid_on": "2024-04-10", "reference": "GK-0410-01", "confirmed": "1"},
+        follow=True,
+    )
+    assert f"批次 PC-{batch.pk} 已标记为已拨付：1 笔，合计 {expected} 元" in paid.content.decode()
     batch.refresh_from_db()
     claim.refresh_from_db()
     assert batch.status == BatchStatus.PAID and claim.status == ClaimStatus.PAID
     again = client.post(
-        reverse("subsidies:batch", args=[batch.pk]), {"paid_on": "2024-04-11", "reference": "GK-0411-99"}
+        reverse("subsidies:batch", args=[batch.pk]),
+        {"paid_on": "2024-04-11", "reference": "GK-0411-99", "confirmed": "1"},
     )
     assert any("不能重复拨付" in m for m in texts(again))
 
@@ -395,7 +411,7 @@ def test_each_signal_page_shows_a_row_for_the_data_that_raises_it(client, world)
             allowance=Decimal("2500.00"),
             mentor="王老师",
             training_date=date(2024, 1, 15),
-            insurance_policy=f"P-{n}",
+            insurance_policy=f"PICC-2024-{n:04d}",
             status=AgreementStatus.ACTIVE,
             eligibility_rule="R-EL-1",
         )

@@ -158,7 +158,7 @@ def test_the_batch_page_cancels_and_a_cancelled_batch_has_no_bank_file(client, w
     assert PaymentBatch.objects.get(pk=batch.pk).status == BatchStatus.OPEN
     response = client.post(reverse("subsidies:batch_cancel", args=[batch.pk]), {"reason": "账号有误"}, follow=True)
     page = response.content.decode()
-    assert "拨付批次已撤销" in page and "已撤销" in page and 'data-testid="bank-file"' not in page
+    assert f"拨付批次 PC-{batch.pk} 已撤销" in page and 'data-testid="bank-file"' not in page
     assert 'data-testid="cancel-form"' not in page
     bank = client.get(reverse("subsidies:bank_file", args=[batch.pk]))
     assert bank.status_code == 302

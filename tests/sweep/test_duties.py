@@ -60,7 +60,11 @@ PAGES = {
     ),
     Duty.CLAIM_PREPARE: ("subsidies:prepare", lambda o: [], {}),
     Duty.CLAIM_REVIEW: ("subsidies:review", lambda o: [o.claim.pk], {"decision": "approve"}),
-    Duty.BATCH_PAY: ("subsidies:batch", lambda o: [o.batch.pk], {"paid_on": "2024-04-10", "reference": "X"}),
+    Duty.BATCH_PAY: (
+        "subsidies:batch",
+        lambda o: [o.batch.pk],
+        {"paid_on": "2024-04-10", "reference": "X", "confirmed": "1"},
+    ),
     Duty.RECOVERY: ("subsidies:recovery", lambda o: [o.recovery.pk], {"action": "write_off", "reason": "核销"}),
     Duty.CLAIM_RUN: ("subsidies:run", lambda o: [], {}),
     Duty.MONEY_AUDIT: ("subsidies:ledger", lambda o: [], None),

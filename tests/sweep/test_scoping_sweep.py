@@ -39,6 +39,7 @@ FORM = {
     "amount": "1.00",
     "paid_on": "2024-04-10",
     "reference": "X-1",
+    "confirmed": "1",
 }
 
 

@@ -32,3 +32,46 @@ document.addEventListener("change", function (event) {
     window.location.assign(select.value);
   }
 });
+
+/* Phone-size lists: every list table (.table-wrap outside the dashboard's figure blocks) gets
+   .cards-sm, and each body cell the heading of its column as data-label, which the stylesheet
+   shows before the value when the table turns into cards below 600 px. Runs once per page. */
+(function labelTables() {
+  function run() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.closest(".dash-block")) {
+        // A figure table that may scroll sideways: reachable by keyboard, named by its block's title.
+        var title = wrap.closest(".dash-block").querySelector("h3");
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        if (title) { wrap.setAttribute("aria-label", title.textContent.trim()); }
+        return;
+      }
+      var table = wrap.querySelector("table");
+      var head = table ? table.querySelector("thead tr") : null;
+      if (!head) { return; }
+      var labels = [];
+      Array.prototype.forEach.call(head.children, function (th) {
+        var span = parseInt(th.getAttribute("colspan") || "1", 10);
+        for (var i = 0; i < span; i += 1) { labels.push(th.textContent.trim()); }
+      });
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        var index = 0;
+        Array.prototype.forEach.call(tr.children, function (cell) {
+          var span = parseInt(cell.getAttribute("colspan") || "1", 10);
+          if (span === 1 && labels[index] && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", labels[index]);
+          }
+          index += span;
+        });
+      });
+      wrap.classList.add("cards-sm");
+      if (wrap.scrollWidth > wrap.clientWidth) { wrap.setAttribute("tabindex", "0"); }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", run);
+  } else {
+    run();
+  }
+})();

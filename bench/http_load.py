@@ -13,6 +13,7 @@ afterwards. The tests use it too (tests/web/test_serve.py).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 import signal
@@ -110,7 +111,14 @@ async def _load(url: str, concurrency: int, seconds: float) -> LoadResult:
 
 
 def run_load(url: str, *, concurrency: int = 32, seconds: float = 10.0) -> LoadResult:
-    return asyncio.run(_load(url, concurrency, seconds))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop in this thread
+        return asyncio.run(_load(url, concurrency, seconds))
+    # A loop already runs in this thread (Playwright's sync API in the same test process does):
+    # ours gets a thread of its own.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(_load(url, concurrency, seconds))).result()
 
 
 def free_port() -> int:

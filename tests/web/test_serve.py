@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import urllib.request
@@ -57,3 +58,13 @@ def test_gunicorn_starts_and_answers(tmp_path):
 def test_the_load_generator_refuses_other_hosts():
     with pytest.raises(ValueError, match="only targets this machine"):
         run_load("http://example.com/", concurrency=1, seconds=0.1)
+
+
+def test_the_load_generator_runs_where_an_event_loop_already_runs():
+    """Playwright's sync API keeps a loop running in the test process; the generator still works."""
+
+    async def inside_a_loop() -> None:
+        with pytest.raises(ValueError, match="only targets this machine"):
+            run_load("http://example.com/", concurrency=1, seconds=0.1)
+
+    asyncio.run(inside_a_loop())

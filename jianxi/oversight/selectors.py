@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import ExtractYear
+from django.http import Http404
 
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import scoped
@@ -266,6 +267,20 @@ class Overview:
 
 
 # --- the overview --------------------------------------------------------------------------------
+
+
+def district_in_scope(user: Any, code: str) -> District | None:
+    """The district ``code`` names when the user may narrow its figures to it; None for "all".
+
+    An unknown code, or another district than a district officer's own, answers 404 (as
+    ``scoping.get_scoped`` does): the dashboard page, its Excel and the overview API alike.
+    """
+    if not code:
+        return None
+    chosen = District.objects.filter(code=code).first()
+    if chosen is None or (getattr(user, "role", None) == Role.DISTRICT and chosen.pk != user.district_id):
+        raise Http404
+    return chosen
 
 
 def _freshness(year: int) -> tuple[datetime | None, int, bool]:

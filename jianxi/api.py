@@ -25,7 +25,7 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from jianxi.accounts.models import ApiToken
 from jianxi.core.api import ErrorDeclaringSchema, error_response
-from jianxi.core.errors import RuleError
+from jianxi.core.errors import RuleError, refusals_of
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,9 @@ def error(request: HttpRequest, status: int, code: str, message: str, field: str
 
 @api.exception_handler(RuleError)
 def on_rule_error(request: HttpRequest, exc: RuleError) -> HttpResponse:
-    return error(request, 400, exc.code, exc.message, exc.field)
+    # Several refusals found together (core.errors.RuleErrors) travel together under ``errors``.
+    every = [e.as_dict() for e in refusals_of(exc)]
+    return error_response(400, exc.code, exc.message, exc.field, every)
 
 
 def _field_of(loc: list[Any] | tuple[Any, ...]) -> str | None:

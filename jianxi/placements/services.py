@@ -21,7 +21,7 @@ from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core import audit
-from jianxi.core.errors import RuleError
+from jianxi.core.errors import Refusals, RuleError
 from jianxi.core.hooks import stats_changed
 from jianxi.core.notify import notify
 from jianxi.core.validators import parse_policy_number, parse_resident_id
@@ -205,6 +205,16 @@ class AgreementTerms:
     insurance_policy: str
 
 
+def agreement_dates_check(*, start: date, end: date, training_date: date) -> None:
+    """The agreement's dates on their own: the period (R-IN-1) and the training before the start
+    (R-IN-2), both refusals together. The form runs it too, beside its own field checks."""
+    refusals = Refusals()
+    refusals.check(engine.agreement_period_check, start=start, end=end, policy=engine_policy(start))
+    if training_date > start:
+        refusals.add("training_date", "岗前培训应在见习开始之前或当天进行（R-IN-2）。", field="training_date")
+    refusals.raise_any()
+
+
 def agreement_create(*, actor: User, application_id: int, terms: AgreementTerms) -> Agreement:
     """就业见习协议书 from an accepted offer (R-IN-1, R-IN-2, R-EL-1…6, headcount).
 
@@ -213,13 +223,16 @@ def agreement_create(*, actor: User, application_id: int, terms: AgreementTerms)
     """
     if getattr(actor, "role", None) != Role.HOST:
         raise RuleError("agreement.creator", "见习协议由见习单位根据已接受的录用创建。")
-    for name in ("mentor", "insurance_policy"):
-        if not getattr(terms, name).strip():
-            label = {"mentor": "带教人（R-IN-2）", "insurance_policy": "意外伤害保险保单号"}[name]
-            raise RuleError(name, f"请填写{label}。", field=name)
-    parse_policy_number(terms.insurance_policy)
+    # The terms' own problems, all in one round; then the checks against the data, in order.
+    refusals = Refusals()
+    if not terms.mentor.strip():
+        refusals.add("mentor", "请填写带教人（R-IN-2）。", field="mentor")
+    refusals.check(parse_policy_number, terms.insurance_policy)
     if terms.allowance < 0:
-        raise RuleError("allowance", "生活费不能为负数。", field="allowance")
+        refusals.add("allowance", "生活费不能为负数。", field="allowance")
+    refusals.check(agreement_dates_check, start=terms.start, end=terms.end, training_date=terms.training_date)
+    refusals.raise_any()
+    policy = engine_policy(terms.start)
     with transaction.atomic():
         application = get_scoped(actor, Application.objects.select_related("post"), pk=application_id)
         if application.status != S.ACCEPTED:
@@ -230,10 +243,6 @@ def agreement_create(*, actor: User, application_id: int, terms: AgreementTerms)
         post = Post.objects.select_for_update().select_related("host").get(pk=application.post_id)
         if post.host.status != HostStatus.APPROVED:
             raise RuleError("host.not_approved", "本单位当前不能签订见习协议（未通过审核、暂停或禁入）。")
-        policy = engine_policy(terms.start)
-        engine.agreement_period_check(start=terms.start, end=terms.end, policy=policy)
-        if terms.training_date > terms.start:
-            raise RuleError("training_date", "岗前培训应在见习开始之前或当天进行（R-IN-2）。", field="training_date")
         verdict = engine.eligibility(facts=person_facts(person), on=terms.start, policy=policy)
         if not verdict.eligible:
             raise RuleError(

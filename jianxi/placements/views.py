@@ -167,9 +167,7 @@ def _application_page(request: HttpRequest, application: Application, *, contact
         "contact": contact,
         "may_reveal": role == Role.HOST and application.status in CONTACT_STATES,
     }
-    if role == Role.HOST:
-        # 申请人概况: what a host screens on — education, school, major, graduation, eligibility.
-        context["eligibility"] = outlook.eligibility
+    # 申请人概况 (hosts): education, school, major, graduation; the eligibility is the outlook's card.
     return render(request, "placements/application.html", context)
 
 

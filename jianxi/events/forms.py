@@ -19,6 +19,11 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+class PostChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.title}（{obj.host.name}）"
+
+
 class EventForm(forms.Form):
     kind = forms.ChoiceField(label=_("活动形式"), choices=EventKind.choices)
     title = forms.CharField(label=_("活动名称"), max_length=100)
@@ -29,7 +34,7 @@ class EventForm(forms.Form):
     district = forms.ModelChoiceField(label=_("活动所在区"), queryset=District.objects.all(), required=False)
     capacity = forms.IntegerField(label=_("名额"), min_value=1, max_value=100000)
     description = forms.CharField(label=_("活动介绍"), max_length=5000, required=False, widget=forms.Textarea)
-    posts = forms.ModelMultipleChoiceField(
+    posts = PostChoiceField(
         label=_("推介岗位"),
         queryset=Post.objects.none(),
         required=False,
@@ -54,9 +59,8 @@ class EventForm(forms.Form):
         else:
             posts = featurable_posts(user, district_id)
         field = self.fields["posts"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
+        assert isinstance(field, PostChoiceField)
         field.queryset = posts.order_by("-published_at", "-pk")
-        field.label_from_instance = lambda p: f"{p.title}（{p.host.name}）"  # type: ignore[method-assign]
 
     def data_object(self) -> EventData:
         d = self.cleaned_data

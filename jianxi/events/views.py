@@ -67,7 +67,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     mine = None
     if getattr(request.user, "role", None) == Role.YOUTH:
         mine = (
-            Signup.objects.filter(event=event, person__user=acting_user(request)).exclude(status=SignupStatus.CANCELLED).first()
+            Signup.objects.filter(event=event, person__user=acting_user(request))
+            .exclude(status=SignupStatus.CANCELLED)
+            .first()
         )
     return render(
         request,

@@ -111,10 +111,10 @@ def held_this_year(year: int) -> QuerySet[Event]:
     )  # fmt: skip
 
 
-def events_per_district(year: int) -> dict[int, int]:
-    """District id → events held (R-TG-3) in ``year``: one query."""
-    rows = held_this_year(year).order_by().values("district").annotate(n=Count("pk"))
-    return {r["district"]: r["n"] for r in rows}
+def events_per_district(year: int) -> dict[str, int]:
+    """District code → events held (R-TG-3) in ``year``: one query."""
+    rows = held_this_year(year).order_by().values("district__code").annotate(n=Count("pk"))
+    return {r["district__code"]: r["n"] for r in rows}
 
 
 def districts_without_event(user: Any, *, today: date) -> QuerySet[District]:

@@ -269,5 +269,5 @@ def coverage(request: HttpRequest) -> HttpResponse:
     held = selectors.events_per_district(today.year)
     page = paginate(request, warned)
     for d in page:
-        d.held = held.get(d.pk, 0)
+        d.held = held.get(d.code, 0)
     return render(request, "events/coverage.html", {"page": page, "year": today.year})

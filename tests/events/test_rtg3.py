@@ -82,7 +82,7 @@ def test_the_dashboard_shows_events_held_per_district(world, client):
         client.force_login(world.city)
         page = client.get("/oversight/?year=2026")
         table = next(t for t in page.context["tables"] if t.key == "events")
-        rows = dict((r[0], r[1]) for r in table.rows)
+        rows = {r[0]: r[1] for r in table.rows}
         assert rows["海淀区"] == 2 and rows["朝阳区"] == 0
         assert 'data-testid="table-events"' in page.content.decode()
         client.force_login(world.district_officer)

@@ -1,7 +1,5 @@
 """Matching events over the API: the public list, and a young person's sign-up."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 
 from django.db.models import QuerySet

@@ -388,3 +388,11 @@ def test_cancelling_an_event_tells_those_signed_up(world, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         services.event_cancel(actor=world.district_officer, event_id=event.pk)
     assert Notification.objects.filter(user=world.youth, message__contains="已取消").exists()
+
+
+def test_the_demo_has_an_upcoming_haidian_event_with_two_posts_and_is_idempotent(db):
+    call_command("demo")
+    call_command("demo")
+    event = Event.objects.get(title__contains="示例")
+    assert event.status == EventStatus.PUBLISHED and event.district.code == "110108"
+    assert event.starts_at > NOW and event.posts.count() == 2

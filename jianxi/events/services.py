@@ -297,9 +297,11 @@ def tag_application(*, application: Application, actor: User, via: Mapping[str, 
 
     The event must be published and not cancelled, and feature the post; otherwise the
     application is refused (and not made)."""
-    raw = via.get("event")
+    raw = via.get("event", "")
     if not raw:
         return
+    if not raw.isascii() or not raw.isdecimal() or len(raw) > 18:
+        raise RuleError("event.not_featured", "活动编号无效。", field="event")
     event = Event.objects.filter(pk=int(raw), status=EventStatus.PUBLISHED).first()
     if event is None or not event.posts.filter(pk=application.post_id).exists():
         raise RuleError("event.not_featured", "该岗位不是此活动推介的岗位，或活动未在进行中。", field="event")

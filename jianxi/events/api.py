@@ -1,6 +1,6 @@
 """Matching events over the API: the public list, and a young person's sign-up."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from jianxi.accounts.models import Role
 from jianxi.core.access import acting_user, require_role
-from jianxi.core.api import Id, Pages
+from jianxi.core.api import Id, IsoDate, Pages
 from jianxi.core.errors import RuleError
 from jianxi.events import selectors, services
 from jianxi.events.models import Event, SignupStatus
@@ -58,8 +58,8 @@ class EventOut(Schema):
 
 class EventFilters(Schema):
     district: str = Field("", max_length=6, description="区划代码，如 110108")
-    from_: date | None = Field(None, alias="from", description="开始日期（含），YYYY-MM-DD")
-    to: date | None = Field(None, description="截止日期（含），YYYY-MM-DD")
+    from_: IsoDate | None = Field(None, alias="from", description="开始日期（含），YYYY-MM-DD")
+    to: IsoDate | None = Field(None, description="截止日期（含），YYYY-MM-DD")
 
 
 class SignupOut(Schema):

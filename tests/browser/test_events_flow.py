@@ -74,3 +74,8 @@ def test_an_event_from_creation_to_its_funnel(page: Any, site: str, login: Any):
     expect(page.get_by_test_id("funnel-signed_up")).to_have_text("1")
     expect(page.get_by_test_id("funnel-attended")).to_have_text("1")
     expect(page.get_by_test_id("funnel-applied")).to_have_text("1")
+    # The organiser's pages fit a phone too (tables become cards).
+    page.set_viewport_size(PHONE)
+    for url in (f"{site}/events/office/", detail_url, f"{detail_url}sheet/", f"{detail_url}edit/"):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], url

@@ -111,9 +111,7 @@ def _open_post(post_id: int, today: date, actor: User | None = None) -> Post:
 
 
 @transaction.atomic
-def application_apply(
-    *, actor: User, post_id: int, today: date, via: Mapping[str, str] | None = None
-) -> Application:
+def application_apply(*, actor: User, post_id: int, today: date, via: Mapping[str, str] | None = None) -> Application:
     """双向选择: a young person applies to a published post (one open application per post).
 
     ``via`` names the channel the application came through (``{"event": "12"}``); the apps that

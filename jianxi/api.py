@@ -248,6 +248,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def _register_routers() -> None:
     from jianxi.accounts.api import router as accounts_router
     from jianxi.demonstration.api import router as ranking_router
+    from jianxi.events.api import router as events_router
     from jianxi.hosts.api import router as hosts_router
     from jianxi.oversight.api import router as stats_router
     from jianxi.policy.api import router as policy_router
@@ -259,6 +260,7 @@ def _register_routers() -> None:
     api.add_router("/hosts", hosts_router)
     api.add_router("/persons", youth_router)
     api.add_router("/posts", posts_router)
+    api.add_router("/events", events_router)
     api.add_router("/registry", registry_router)
     api.add_router("/", policy_router)
     # Its own path rather than a "/stats" router: the statistics of jianxi/oversight live beside it.

@@ -23,6 +23,7 @@ from jianxi.core.models import Notification
 from jianxi.core.paging import paginate
 from jianxi.core.todos import todos_for
 from jianxi.demonstration.models import Nomination, NominationStatus
+from jianxi.events.selectors import districts_without_event
 from jianxi.hosts.models import Host
 from jianxi.oversight.selectors import retention_to_date
 from jianxi.oversight.views import dashboard_context
@@ -90,6 +91,8 @@ def city_home(user: Any, today: date) -> dict[str, Any]:
             FundYear.objects.filter(claim_deadline__lt=today, closed_at__isnull=True).values_list("year", flat=True)
         ),
         "last_month": (today.replace(day=1) - timedelta(days=1)).replace(day=1),
+        # R-TG-3: from October 1, the districts with no dedicated matching event this year.
+        "districts_without_event": list(districts_without_event(user, today=today).values_list("name", flat=True)),
     }
 
 

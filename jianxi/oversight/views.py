@@ -14,6 +14,7 @@ from jianxi.accounts.models import Role
 from jianxi.core.access import acting_user, roles
 from jianxi.core.db_router import reads_from_replica
 from jianxi.core.excel import xlsx_download, xlsx_response
+from jianxi.events.selectors import events_per_district
 from jianxi.oversight import ministry as ministry_report
 from jianxi.oversight.selectors import MIN_YEAR, district_in_scope, overview, take_up
 from jianxi.oversight.tables import Table, overview_tables, take_up_tables
@@ -45,6 +46,16 @@ def dashboard_context(user: Any, *, year: int, today: date, district: District |
     else:
         figures = overview(user, year=year, today=today, district=district)
         tables = overview_tables(figures)
+        # R-TG-3: each district holds at least one dedicated matching event a year.
+        held = events_per_district(year)
+        tables.append(
+            Table(
+                "events",
+                _("就业见习专项对接活动（R-TG-3：每区每年至少一次）"),
+                [_("区"), _("本年举办活动")],
+                [[d.name, held.get(d.code, 0)] for d in figures.districts],
+            )
+        )
     return {
         "overview": figures,
         "tables": tables,

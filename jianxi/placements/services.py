@@ -7,9 +7,11 @@ post for its headcount), checks who may act and from which state, records the ac
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
@@ -22,7 +24,7 @@ from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core import audit
 from jianxi.core.errors import Refusals, RuleError
-from jianxi.core.hooks import stats_changed
+from jianxi.core.hooks import Hooks, stats_changed
 from jianxi.core.notify import notify
 from jianxi.core.validators import parse_policy_number, parse_resident_id
 from jianxi.hosts.models import HostStatus
@@ -58,6 +60,15 @@ TAKING_PLACES = (AgreementStatus.PENDING, AgreementStatus.ACTIVE, AgreementStatu
 FINAL_MOVES = ("reject", "decline", "withdraw")
 REASON_REQUIRED = ("reject",)
 NOTE_MAX = 500
+
+
+class ApplicationMade(Protocol):
+    def __call__(self, *, application: Application, actor: User, via: Mapping[str, str]) -> None: ...
+
+
+# An application made from a higher app's page (an event's, ``via={"event": id}``): the higher app
+# records where it came from, or refuses it (RuleError), inside the application's transaction.
+application_made: Hooks[ApplicationMade] = Hooks("an application was made through a channel")
 
 
 def _person_of(actor: User) -> Person:
@@ -100,14 +111,20 @@ def _open_post(post_id: int, today: date, actor: User | None = None) -> Post:
 
 
 @transaction.atomic
-def application_apply(*, actor: User, post_id: int, today: date) -> Application:
-    """双向选择: a young person applies to a published post (one open application per post)."""
+def application_apply(*, actor: User, post_id: int, today: date, via: Mapping[str, str] | None = None) -> Application:
+    """双向选择: a young person applies to a published post (one open application per post).
+
+    ``via`` names the channel the application came through (``{"event": "12"}``); the apps that
+    registered ``application_made`` tag it, or refuse it, before anything is committed."""
     person = _person_of(actor)
     post = _open_post(post_id, today)
     if Application.objects.filter(post=post, person=person, status__in=OPEN_APPLICATION_STATES).exists():
         raise RuleError("application.duplicate", "您已申请该岗位，请等待单位处理。")
     application = Application(post=post, person=person, status=S.APPLIED)
     _save_new(application, actor, "您已申请该岗位，请等待单位处理。")
+    if via:
+        for hook in application_made:
+            hook(application=application, actor=actor, via=via)
     _notify_application(application, f"{person.name} 申请了岗位“{post.title}”。", to_host=True)
     return application
 

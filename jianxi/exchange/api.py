@@ -12,6 +12,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 from ninja.security import APIKeyHeader, HttpBearer
 from pydantic import ConfigDict
 
@@ -124,4 +125,4 @@ def forwarded_application(request: HttpRequest, payload: ForwardedIn) -> Any:
         received_at=inbound.received_at,
         replayed=received.replayed,
     )
-    return (200 if received.replayed else 201), out
+    return Status(200 if received.replayed else 201, out)

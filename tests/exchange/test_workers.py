@@ -17,8 +17,10 @@ import sys
 import pytest
 from django.db import connection
 
+from jianxi.exchange import delivery
 from jianxi.exchange.models import MessageState, OutboxMessage
 from tests.celery_support import ROOT, database_url, needs_worker, wait_for, workers
+from tests.concurrency import race
 from tests.exchange.stub import SECRET, Stub
 from tests.exchange.test_delivery import check_received, make_messages
 
@@ -101,3 +103,30 @@ def test_the_delivery_command_killed_mid_delivery_loses_nothing(world, slow_zone
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert undelivered() == 0
     check_received(slow_zone, messages)
+
+
+@marked(*on_postgresql)
+def test_concurrent_workers_claim_different_messages(world, settings):
+    settings.EXCHANGE_BATCH = 15
+    make_messages(posts=40, per_post=2)
+    results = race(*(lambda: delivery.claim()[1] for _ in range(3)))
+    claimed = [m.pk for batch in results for m in batch]  # type: ignore[attr-defined]
+    assert len(claimed) == len(set(claimed)) == 40  # every post's head, each by one worker only
+    assert all(m.sequence == 1 for batch in results for m in batch)  # type: ignore[attr-defined]
+    assert not OutboxMessage.objects.filter(sequence=2).exclude(claim_token="").exists()
+
+
+@marked(*on_postgresql)
+def test_two_workers_deliver_together_in_order(world, settings):
+    zone = Stub(fail_rate=0.3, slow_rate=0.05, slow_seconds=0.3, seed=3)
+    try:
+        settings.EXCHANGE_URL, settings.EXCHANGE_SECRET, settings.EXCHANGE_KEY_ID = zone.url, SECRET, "test-key"
+        settings.EXCHANGE_TIMEOUT, settings.EXCHANGE_BATCH = 0.15, 10
+        settings.EXCHANGE_BACKOFF_SECONDS, settings.EXCHANGE_BACKOFF_MAX_SECONDS = 0.005, 0.05
+        settings.EXCHANGE_MAX_ATTEMPTS = 60
+        messages = make_messages(posts=30, per_post=4)
+        race(*(lambda: delivery.deliver(seconds=120) for _ in range(2)))
+        assert undelivered() == 0
+        check_received(zone, messages)
+    finally:
+        zone.close()

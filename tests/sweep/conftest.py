@@ -58,6 +58,7 @@ SEGMENT_OBJECTS = {
     "loads": "load",
     "changes": "verdict_change",
     "lines": "line",
+    "messages": "outbox_message",
 }
 
 # String kwargs: a value that reaches the view's real work (an action it knows).
@@ -91,6 +92,7 @@ class Objects:
     load: Any
     verdict_change: Any
     line: Any
+    outbox_message: Any
 
 
 @dataclass(frozen=True)
@@ -241,4 +243,16 @@ def objects(world) -> Objects:
         load=load,
         verdict_change=VerdictChange.objects.filter(load=load).first(),
         line=claim.lines.first(),
+        outbox_message=_dead_letter(published),
     )
+
+
+def _dead_letter(post: Any) -> Any:
+    """The published post's message to the ministry's zone, dead-lettered (the city may retry it)."""
+    from jianxi.exchange.models import MessageState, OutboxMessage
+    from jianxi.posts.events import PostChange, posts_changed
+
+    posts_changed([PostChange(post.pk, PostStatus.SUBMITTED, PostStatus.PUBLISHED)])
+    message = OutboxMessage.objects.get(post_id=post.pk)
+    OutboxMessage.objects.filter(pk=message.pk).update(state=MessageState.DEAD, attempts=8, last_error="HTTP 500")
+    return message

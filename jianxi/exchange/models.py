@@ -64,6 +64,7 @@ class OutboxMessage(models.Model):
             # "An earlier undelivered message in the same stream?" and the page's state filter.
             models.Index(fields=["stream", "sequence"], condition=~Q(state="delivered"), name="outbox_undelivered"),
             models.Index(fields=["state", "-id"], name="outbox_state"),
+            models.Index(fields=["post_id", "sequence"], name="outbox_post"),  # a post's last sequence
         ]
 
     def __str__(self) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, OuterRef, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -126,22 +126,22 @@ class Draft:
     key: str | None = None  # the stream's own key (statistics: once per month); else from the sequence
 
 
-def _write(drafts: Sequence[Draft], *, now: datetime) -> list[OutboxMessage]:
+def _write(drafts: Sequence[Draft], *, now: datetime, last: dict[str, int] | None = None) -> list[OutboxMessage]:
     """Number each draft in its stream and insert them all (in the caller's transaction).
 
     The callers hold the rows the streams speak of locked (a post's change locks the post), so
     two writers never number the same stream at once; the unique (stream, sequence) constraint
-    refuses it if they ever did.
+    refuses it if they ever did. ``last``: each stream's last sequence, when the caller read it.
     """
     if not drafts:
         return []
-    streams = {d.stream for d in drafts}
-    last = dict(
-        OutboxMessage.objects.filter(stream__in=streams)
-        .values("stream")
-        .annotate(last=Max("sequence"))
-        .values_list("stream", "last")
-    )
+    if last is None:
+        last = dict(
+            OutboxMessage.objects.filter(stream__in={d.stream for d in drafts})
+            .values("stream")
+            .annotate(last=Max("sequence"))
+            .values_list("stream", "last")
+        )
     messages = []
     for draft in drafts:
         sequence = last.get(draft.stream, 0) + 1
@@ -178,11 +178,19 @@ def _write(drafts: Sequence[Draft], *, now: datetime) -> list[OutboxMessage]:
 
 def on_posts_changed(*, changes: Sequence[PostChange]) -> None:
     """The posts' hook (registered in ExchangeConfig.ready()): one message per change the zone needs."""
+    # One query: the posts as they now stand, each with the last sequence of its stream.
+    last_sequence = (
+        OutboxMessage.objects.filter(post_id=OuterRef("pk"))
+        .order_by()
+        .values("post_id")
+        .annotate(last=Max("sequence"))
+        .values("last")
+    )
     posts = {
         p.pk: p
-        for p in Post.objects.filter(pk__in={c.post_id for c in changes}).select_related(
-            "host", "category", "district", "department"
-        )
+        for p in Post.objects.filter(pk__in={c.post_id for c in changes})
+        .select_related("host", "category", "district", "department")
+        .annotate(last_sequence=Subquery(last_sequence))
     }
     drafts = []
     for change in changes:
@@ -190,7 +198,8 @@ def on_posts_changed(*, changes: Sequence[PostChange]) -> None:
         kind = kind_of(change, post) if post is not None else None
         if post is not None and kind is not None:
             drafts.append(Draft(kind=kind, stream=post_stream(post.pk), post_id=post.pk, payload=post_payload(post)))
-    _write(drafts, now=timezone.now())
+    last = {post_stream(p.pk): p.last_sequence or 0 for p in posts.values()}
+    _write(drafts, now=timezone.now(), last=last)
 
 
 def _yuan(fen: int) -> str:

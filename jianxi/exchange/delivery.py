@@ -121,21 +121,25 @@ def post(message: OutboxMessage) -> tuple[bool, int | None, str]:
         return False, None, f"{type(err).__name__}: {err}"[:ERROR_MAX]
 
 
+LOST = "lost"  # record()'s answer when another worker has claimed the message since
+
+
 def record(message: OutboxMessage, token: str, *, ok: bool, status: int | None, error: str) -> str:
-    """Write what one try gave, if this worker still holds the claim; the state it left."""
+    """Write what one try gave, if this worker still holds the claim: the state it left, or
+    ``LOST`` when the lease ran out and another worker claimed the message meanwhile."""
     now = timezone.now()
     mine = OutboxMessage.objects.filter(pk=message.pk, claim_token=token, state=MessageState.PENDING)
     if ok:
-        mine.update(state=MessageState.DELIVERED, delivered_at=now, last_status=status, last_error="", claim_token="")
-        return MessageState.DELIVERED
-    if message.attempts >= settings.EXCHANGE_MAX_ATTEMPTS:
-        mine.update(state=MessageState.DEAD, last_status=status, last_error=error, claim_token="")
-        log.warning(
-            "exchange message %s dead-lettered after %s tries: %s", message.idempotency_key, message.attempts, error
-        )
-        return MessageState.DEAD
-    mine.update(next_attempt_at=now + backoff(message.attempts), last_status=status, last_error=error, claim_token="")
-    return MessageState.PENDING
+        state, fields = MessageState.DELIVERED, {"state": MessageState.DELIVERED, "delivered_at": now, "last_error": ""}
+    elif message.attempts >= settings.EXCHANGE_MAX_ATTEMPTS:
+        state, fields = MessageState.DEAD, {"state": MessageState.DEAD, "last_error": error}
+    else:
+        state, fields = MessageState.PENDING, {"next_attempt_at": now + backoff(message.attempts), "last_error": error}
+    if not mine.update(last_status=status, claim_token="", **fields):
+        return LOST
+    if state == MessageState.DEAD:
+        log.warning("exchange message %s dead after %s tries: %s", message.idempotency_key, message.attempts, error)
+    return state
 
 
 def deliver_round(outcome: Outcome) -> int:
@@ -149,7 +153,7 @@ def deliver_round(outcome: Outcome) -> int:
             outcome.keys.append(message.idempotency_key)
         elif state == MessageState.DEAD:
             outcome.dead += 1
-        else:
+        elif state == MessageState.PENDING:
             outcome.failed += 1
     outcome.rounds += 1
     return len(messages)

@@ -249,6 +249,7 @@ def _register_routers() -> None:
     from jianxi.accounts.api import router as accounts_router
     from jianxi.demonstration.api import router as ranking_router
     from jianxi.events.api import router as events_router
+    from jianxi.exchange.api import router as exchange_router
     from jianxi.hosts.api import router as hosts_router
     from jianxi.oversight.api import router as stats_router
     from jianxi.policy.api import router as policy_router
@@ -266,6 +267,7 @@ def _register_routers() -> None:
     # Its own path rather than a "/stats" router: the statistics of jianxi/oversight live beside it.
     api.add_router("/stats/ranking", ranking_router)
     api.add_router("/stats", stats_router)
+    api.add_router("/exchange", exchange_router)
 
 
 _register_routers()

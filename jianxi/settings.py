@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "jianxi.finance",
     "jianxi.demonstration",
     "jianxi.oversight",
+    "jianxi.exchange",
 ]
 
 MIDDLEWARE = [
@@ -337,9 +338,6 @@ CELERY_RESULT_BACKEND = None  # progress is kept on the job's own row (ImportJob
 CELERY_TASK_IGNORE_RESULT = True
 # `celery -A jianxi beat`: the periodic jobs. The events' day-before reminders (idempotent: each
 # sign-up is reminded once, so a second run the same day sends nothing).
-CELERY_BEAT_SCHEDULE = {
-    "event-reminders": {"task": "events.send_reminders", "schedule": 60 * 60},
-}
 CELERY_TASK_ACKS_LATE = True  # a task is acknowledged once done: a killed worker's task is delivered again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks: a worker takes one at a time
@@ -354,6 +352,28 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
     "unacked_restore_throttle": 1,
+}
+# The ministry's internship zone (部级见习线上服务专区, jianxi/exchange, docs/exchange.md): the outbox
+# is written whatever these say; with no URL nothing is sent and the messages wait.
+EXCHANGE_URL = env_str("EXCHANGE_URL", "")
+EXCHANGE_SECRET = env_str("EXCHANGE_SECRET", "")  # HMAC-SHA256 key shared with the zone
+EXCHANGE_KEY_ID = env_str("EXCHANGE_KEY_ID", "jianxi-1")  # names the secret, for the zone's key rotation
+EXCHANGE_TIMEOUT = float(env_str("EXCHANGE_TIMEOUT", "10"))  # seconds for one HTTP POST
+EXCHANGE_MAX_ATTEMPTS = env_int("EXCHANGE_MAX_ATTEMPTS", 8)  # tries before a message is dead-lettered
+EXCHANGE_BACKOFF_SECONDS = float(env_str("EXCHANGE_BACKOFF_SECONDS", "30"))  # first wait; doubles each try
+EXCHANGE_BACKOFF_MAX_SECONDS = float(env_str("EXCHANGE_BACKOFF_MAX_SECONDS", "21600"))
+# A claimed message whose worker has not answered within this many seconds is due again (a
+# worker killed mid-delivery loses nothing). Keep it well above EXCHANGE_TIMEOUT.
+EXCHANGE_LEASE_SECONDS = float(env_str("EXCHANGE_LEASE_SECONDS", "120"))
+EXCHANGE_BATCH = env_int("EXCHANGE_BATCH", 50)  # messages claimed at once by one worker
+EXCHANGE_TASK_SECONDS = float(env_str("EXCHANGE_TASK_SECONDS", "50"))  # one delivery task's time budget
+# Celery beat (`celery -A jianxi beat`): deliver what is due, and enqueue last month's statistics
+# (once per month, whatever how often it runs).
+# The periodic jobs `celery -A jianxi beat` sends (docs/operations.md).
+CELERY_BEAT_SCHEDULE = {
+    "event-reminders": {"task": "events.send_reminders", "schedule": 60 * 60},
+    "exchange-deliver": {"task": "jianxi.exchange.tasks.exchange_deliver", "schedule": 30.0},
+    "exchange-monthly-stats": {"task": "jianxi.exchange.tasks.exchange_monthly_stats", "schedule": 3600.0},
 }
 # The claim run's district tasks: at most this many claimable rows in memory at once.
 CLAIM_RUN_CHUNK_HOSTS = env_int("CLAIM_RUN_CHUNK_HOSTS", 500)

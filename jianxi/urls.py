@@ -64,6 +64,7 @@ urlpatterns = [
     path("oversight/", include("jianxi.oversight.urls")),
     path("notifications/", include("jianxi.core.urls")),
     path("finance/", include("jianxi.finance.urls")),
+    path("exchange/", include("jianxi.exchange.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -37,6 +37,7 @@ from jianxi.placements.models import (
 )
 from jianxi.policy import engine
 from jianxi.policy.selectors import engine_policy
+from jianxi.posts.events import PostChange, posts_changed
 from jianxi.posts.models import Post, PostStatus
 from jianxi.youth.models import Person
 from jianxi.youth.selectors import person_facts
@@ -126,6 +127,23 @@ def application_apply(*, actor: User, post_id: int, today: date, via: Mapping[st
         for hook in application_made:
             hook(application=application, actor=actor, via=via)
     _notify_application(application, f"{person.name} 申请了岗位“{post.title}”。", to_host=True)
+    return application
+
+
+@transaction.atomic
+def application_forwarded(*, actor: User, post_id: int, person: Person, today: date) -> Application:
+    """An application a partner system forwarded for a registered young person (the ministry's
+    internship zone, jianxi/exchange): the same rules and the same record as ``application_apply``,
+    made by the system's account (city scope) on the person's behalf."""
+    if getattr(actor, "role", None) != Role.CITY:
+        raise RuleError("application.forwarder", "只有市人社局的对接账号可以转交见习申请。")
+    post = _open_post(post_id, today)
+    duplicate = "该人员已申请该岗位，申请正在处理中。"
+    if Application.objects.filter(post=post, person=person, status__in=OPEN_APPLICATION_STATES).exists():
+        raise RuleError("application.duplicate", duplicate)
+    application = Application(post=post, person=person, status=S.APPLIED, note="经部级见习专区申请")
+    _save_new(application, actor, duplicate)
+    _notify_application(application, f"{person.name} 通过部级见习专区申请了岗位“{post.title}”。", to_host=True)
     return application
 
 
@@ -296,9 +314,11 @@ def agreement_create(*, actor: User, application_id: int, terms: AgreementTerms)
         )
         audit.save(agreement, actor=actor)
         if taken + 1 >= post.headcount:
+            before = post.status
             post.status = PostStatus.FILLED
             post.closed_at = timezone.now()
             audit.save(post, actor=actor, reason="名额已满")
+            posts_changed([PostChange(post.pk, before, PostStatus.FILLED)])
     if person.user:
         notify(
             users=[person.user],
@@ -343,4 +363,5 @@ def agreement_cancel(*, actor: User, agreement_id: int, reason: str) -> Agreemen
     if post.status == PostStatus.FILLED and post.expires_on >= timezone.localdate():
         post.status = PostStatus.PUBLISHED
         audit.save(post, actor=actor, reason="协议作废，名额释放")
+        posts_changed([PostChange(post.pk, PostStatus.FILLED, PostStatus.PUBLISHED)])
     return agreement

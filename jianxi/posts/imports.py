@@ -65,6 +65,7 @@ from jianxi.core.validators import parse_credit_code
 from jianxi.hosts.models import Host, HostStatus
 from jianxi.policy.models import Department, District, PostCategory
 from jianxi.posts import search
+from jianxi.posts.events import PostChange, posts_changed
 from jianxi.posts.models import EducationLevel, Post, PostStatus
 from jianxi.posts.services import PostData, post_validate
 
@@ -342,6 +343,7 @@ def posts_import(
         posts = [_post(p, status=status, reason=PUBLISH_REASONS.get(Role(actor.role), ""), now=now) for p in new]
         audit.create_many(posts, actor=actor, reason=CHANGE_REASON, batch_size=BATCH_SIZE)
         if publish and posts:
+            posts_changed([PostChange(p.pk, PostStatus.DRAFT, PostStatus.PUBLISHED) for p in posts if p.pk])
             stats_changed(first=timezone.localdate(now), district_ids={p.host.district_id for p in posts})
             _tell_hosts(posts, office=PUBLISH_REASONS[Role(actor.role)].removesuffix("批量导入"))
     report.created = len(posts)

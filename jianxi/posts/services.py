@@ -25,6 +25,7 @@ from jianxi.core.notify import notify
 from jianxi.hosts.models import Host, HostStatus
 from jianxi.policy.models import Department, District, PostCategory
 from jianxi.posts import search
+from jianxi.posts.events import PostChange, posts_changed
 from jianxi.posts.models import EducationLevel, Post, PostStatus
 
 EDITABLE_STATES = (PostStatus.DRAFT, PostStatus.RETURNED)
@@ -93,6 +94,8 @@ def posts_reindex(*, host: Host) -> int:
         post.search_document = _document(post, host)
     Post.objects.bulk_update(posts, ["search_document"], batch_size=500)
     search.changed()
+    # What a published post shows (its host's name) changed.
+    posts_changed([PostChange(p.pk, p.status, p.status) for p in posts if p.status == PostStatus.PUBLISHED])
     return len(posts)
 
 
@@ -132,6 +135,7 @@ def _transition(*, post: Post, actor: User, sources: tuple[str, ...], target: st
     if post.status not in sources:
         raise RuleError("post.transition", f"岗位当前状态为“{post.get_status_display()}”，不能{verb}。")
     now = timezone.now()
+    before = post.status
     post.status = target
     post.status_reason = reason
     if target == PostStatus.SUBMITTED:
@@ -141,6 +145,7 @@ def _transition(*, post: Post, actor: User, sources: tuple[str, ...], target: st
     if target in (PostStatus.CLOSED, PostStatus.EXPIRED, PostStatus.FILLED):
         post.closed_at = now
     audit.save(post, actor=actor, reason=f"{verb}：{reason}" if reason else verb)
+    posts_changed([PostChange(post.pk, before, target)])
     return True
 
 
@@ -235,6 +240,7 @@ def posts_follow_host(*, host: Host, actor: User, reason: str) -> int:
     if target == PostStatus.PUBLISHED:  # "if still valid": an expired post stays out of the search
         due = due.filter(expires_on__gte=timezone.localdate())
     posts = list(due)
+    changes = [PostChange(post.pk, post.status, target) for post in posts]
     now = timezone.now()
     for post in posts:
         post.status, post.status_reason = target, reason
@@ -245,6 +251,7 @@ def posts_follow_host(*, host: Host, actor: User, reason: str) -> int:
     )
     if posts:
         search.changed()
+    posts_changed(changes)
     return len(posts)
 
 
@@ -267,6 +274,7 @@ def posts_expire(*, today: date, chunk: int = 2000) -> int:
             if not ids:
                 return expired
             posts = list(Post.objects.filter(pk__in=ids))
+            changes = [PostChange(post.pk, post.status, PostStatus.EXPIRED) for post in posts]
             now = timezone.now()
             for post in posts:
                 post.status, post.closed_at, post.status_reason = PostStatus.EXPIRED, now, "岗位有效期已过"
@@ -274,6 +282,7 @@ def posts_expire(*, today: date, chunk: int = 2000) -> int:
                 posts, ["status", "closed_at", "status_reason"], actor=None, reason="到期关闭", batch_size=500
             )
             search.changed()
+            posts_changed(changes)
             expired += len(posts)
 
 

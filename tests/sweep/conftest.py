@@ -61,6 +61,7 @@ SEGMENT_OBJECTS = {
     "lines": "line",
     "events": "event",  # a draft event of our district: public pages do not show it either
     "office": "event",
+    "messages": "outbox_message",
 }
 
 # String kwargs: a value that reaches the view's real work (an action it knows).
@@ -95,6 +96,7 @@ class Objects:
     verdict_change: Any
     line: Any
     event: Any
+    outbox_message: Any
 
 
 @dataclass(frozen=True)
@@ -254,4 +256,16 @@ def objects(world) -> Objects:
         verdict_change=VerdictChange.objects.filter(load=load).first(),
         line=claim.lines.first(),
         event=event,
+        outbox_message=_dead_letter(published),
     )
+
+
+def _dead_letter(post: Any) -> Any:
+    """The published post's message to the ministry's zone, dead-lettered (the city may retry it)."""
+    from jianxi.exchange.models import MessageState, OutboxMessage
+    from jianxi.posts.events import PostChange, posts_changed
+
+    posts_changed([PostChange(post.pk, PostStatus.SUBMITTED, PostStatus.PUBLISHED)])
+    message = OutboxMessage.objects.get(post_id=post.pk)
+    OutboxMessage.objects.filter(pk=message.pk).update(state=MessageState.DEAD, attempts=8, last_error="HTTP 500")
+    return message

@@ -1,0 +1,1 @@
+"""The exchange's rows are read on the city's page (/exchange/); the admin shows none of them."""

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "jianxi.finance",
     "jianxi.demonstration",
     "jianxi.oversight",
+    "jianxi.recommend",
 ]
 
 MIDDLEWARE = [

@@ -63,6 +63,7 @@ urlpatterns = [
     path("oversight/", include("jianxi.oversight.urls")),
     path("notifications/", include("jianxi.core.urls")),
     path("finance/", include("jianxi.finance.urls")),
+    path("recommend/", include("jianxi.recommend.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -150,11 +150,15 @@ def components(seeker: Seeker, post: Opening, weights: Weights = WEIGHTS) -> dic
             "places": places, "freshness": freshness}  # fmt: skip
 
 
+def _value(parts: dict[str, float], weights: Weights) -> float:
+    total = sum(getattr(weights, name) * value for name, value in parts.items())
+    return round(100.0 * total / weights.total(), 1)
+
+
 def score(seeker: Seeker, post: Opening, weights: Weights = WEIGHTS) -> Scored:
     parts = components(seeker, post, weights)
-    total = sum(getattr(weights, name) * value for name, value in parts.items())
-    value = round(100.0 * total / weights.total(), 1)
-    return Scored(post_id=post.post_id, score=value, reasons=tuple(reasons(seeker, post, parts)), components=parts)
+    return Scored(post_id=post.post_id, score=_value(parts, weights), reasons=tuple(reasons(seeker, post, parts)),
+                  components=parts)  # fmt: skip
 
 
 def reasons(seeker: Seeker, post: Opening, parts: dict[str, float]) -> list[str]:
@@ -187,7 +191,14 @@ def reasons(seeker: Seeker, post: Opening, parts: dict[str, float]) -> list[str]
 
 def rank(seeker: Seeker, posts: Iterable[Opening], weights: Weights = WEIGHTS, limit: int = 20) -> list[Scored]:
     """The best ``limit`` open posts for the person: those it qualifies for with places left,
-    highest score first, then newest, then the smaller id."""
-    scored = [(score(seeker, p, weights), p) for p in posts if p.remaining > 0 and qualifies(seeker, p)]
-    scored.sort(key=lambda sp: (-sp[0].score, sp[1].age_days, sp[1].post_id))
-    return [s for s, _p in scored[:limit]]
+    highest score first, then newest, then the smaller id. Reasons are worded for those only."""
+    scored = []
+    for post in posts:
+        if post.remaining > 0 and qualifies(seeker, post):
+            parts = components(seeker, post, weights)
+            scored.append((_value(parts, weights), post, parts))
+    scored.sort(key=lambda row: (-row[0], row[1].age_days, row[1].post_id))
+    return [
+        Scored(post_id=post.post_id, score=value, reasons=tuple(reasons(seeker, post, parts)), components=parts)
+        for value, post, parts in scored[:limit]
+    ]

@@ -6,8 +6,9 @@ A post's score is a weighted mean of six components, each between 0 and 1, times
 component      value
 =============  =======================================================================
 major          1 when the person's major is named in the post's majors; else the share
-               of the major's words (jieba, as the search segments them) found in the
-               post's title and majors; ``OPEN_MAJOR`` when the post takes any major
+               of the major's words (``major_words``: jieba) found among the post's title
+               and majors words (as the search segments them); ``OPEN_MAJOR`` when the
+               post takes any major
 education      the post asks for the person's level: 1; for less: 1 − 0.2 per level
                below the person's, at least ``OVERQUALIFIED_FLOOR``; unknown: 0.5.
                A post asking for *more* than the person has is not recommended.
@@ -30,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import jieba
 from django.utils.translation import gettext as _
 
 from jianxi.posts import search
@@ -75,7 +77,7 @@ class Seeker:
 
     @property
     def major_words(self) -> frozenset[str]:
-        return words_of(self.major)
+        return major_words(self.major)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,25 @@ def words_of(text: str) -> frozenset[str]:
     if not text:
         return frozenset()
     return frozenset(w for w in search.document(text).split() if len(w) >= MIN_WORD)
+
+
+STOP_WORDS = frozenset({"及其", "专业", "相关", "方向", "以上"})
+
+
+@lru_cache(maxsize=4096)
+def major_words(major: str) -> frozenset[str]:
+    """The words of a person's major: jieba's precise words, and the search words that begin one
+    of them (会计学 → 会计学, 会计; not 计学, which would match 统计学)."""
+    if not major:
+        return frozenset()
+    search.document("")  # jieba loaded once, as the search loads it
+    found: set[str] = set()
+    for word in jieba.cut(major.lower()):
+        if len(word) < MIN_WORD or word in STOP_WORDS:
+            continue
+        found.add(word)
+        found.update(w for w in jieba.cut_for_search(word) if len(w) >= MIN_WORD and word.startswith(w))
+    return frozenset(found)
 
 
 def post_words(title: str, majors: str) -> frozenset[str]:

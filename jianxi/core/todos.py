@@ -284,6 +284,7 @@ def youth_todos(user: Any, today: date, person: Any = None) -> list[Todo]:
     if not steps:
         steps.append(Todo("eligibility", _("先做资格自测，确认符合见习条件后即可申请岗位"), 1, check, _("资格自测")))
     under_way = any(a.status in (AgreementStatus.PENDING, AgreementStatus.ACTIVE) for a in agreements)
-    if not under_way and not applications:  # looking for an internship: the posts chosen for them
+    waiting = [app for app in applications if app.pk not in with_agreement]
+    if not under_way and not waiting:  # looking for an internship: the posts chosen for them
         steps.append(Todo("browse", _("看看为你推荐的见习岗位"), 1, reverse("recommend:posts"), _("查看推荐")))
     return steps[:YOUTH_STEPS_MAX]

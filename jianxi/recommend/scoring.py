@@ -55,7 +55,7 @@ class Weights:
     places_full_at: int = 5  # this many remaining places or more count as "plenty"
     half_life_days: float = 14.0  # freshness halves every this many days
     digest_threshold: float = 50.0  # a digest names only posts scoring at least this
-    per_source: int = 150  # candidates read from each indexed source (see selectors.candidates)
+    per_source: int = 100  # candidates read from each indexed source (see selectors.candidates)
     major_keywords: int = 3  # the major's longest words searched for candidates, each a source
 
     def total(self) -> float:

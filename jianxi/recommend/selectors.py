@@ -7,8 +7,8 @@
    newest open posts; those in the chosen (or registration) districts; those in the chosen
    categories; the search's full-text matches of each of the major's longest words (at most
    ``Weights.major_keywords``) — one query per source, at most six;
-3. those posts with what a card shows and their placement counts (1 query), leaving out the
-   posts the person applied to already;
+3. those posts' scoring columns and placement counts as plain rows (1 query), leaving out the
+   posts the person applied to already; then the best ``limit`` with what a card shows (1 query);
 4. the person's outlook (eligibility, subsidy; the apply page's ``applicant_outlook``).
 
 Then every candidate is scored in Python (scoring.py) and the best are kept.
@@ -105,22 +105,28 @@ def candidate_ids(
     return list(found)
 
 
-def openings(posts: list[Post], *, now: datetime) -> list[Opening]:
+CANDIDATE_COLUMNS = ("pk", "title", "majors", "education", "district_id", "district__name", "category_id",
+                     "category__name", "headcount", "placed", "published_at")  # fmt: skip
+
+
+def openings(rows: list[dict[str, Any]], *, now: datetime) -> list[Opening]:
+    """Candidates as the scorer takes them, from plain rows (``CANDIDATE_COLUMNS``): hundreds of
+    model instances with their hosts, districts and categories would cost more than the queries."""
     return [
         Opening(
-            post_id=p.pk,
-            title=p.title,
-            majors=p.majors,
-            education=p.education,
-            district=p.district_id,
-            district_name=p.district.name,
-            category=p.category_id,
-            category_name=p.category.name,
-            remaining=p.remaining if p.remaining is not None else p.headcount,
-            age_days=max((now - p.published_at).total_seconds() / 86400, 0.0) if p.published_at else 365.0,
-            words=post_words(p.title, p.majors),
+            post_id=row["pk"],
+            title=row["title"],
+            majors=row["majors"],
+            education=row["education"],
+            district=row["district_id"],
+            district_name=row["district__name"],
+            category=row["category_id"],
+            category_name=row["category__name"],
+            remaining=max(row["headcount"] - (row["placed"] or 0), 0),
+            age_days=max((now - row["published_at"]).total_seconds() / 86400, 0.0) if row["published_at"] else 365.0,
+            words=post_words(row["title"], row["majors"]),
         )
-        for p in posts
+        for row in rows
     ]
 
 
@@ -162,20 +168,19 @@ def recommendations_for(
     seeker = seeker_of(person, chosen)
     ids = candidate_ids(seeker, today=today, weights=weights, since=since)
     applied = Application.objects.filter(person=person, post=OuterRef("pk"))
-    posts: list[Post] = list(
-        with_placement_counts(
-            Post.objects.filter(pk__in=ids)
-            .exclude(Exists(applied))
-            .select_related("host", "district", "category")
-            .defer("search_document", "description")
-        )
+    rows = list(
+        with_placement_counts(Post.objects.filter(pk__in=ids).exclude(Exists(applied)).order_by())
+        .values(*CANDIDATE_COLUMNS)
     ) if ids else []  # fmt: skip
-    by_id = {p.pk: p for p in posts}
-    ranked = rank(seeker, openings(posts, now=now), weights, limit=limit)
+    ranked = rank(seeker, openings(rows, now=now), weights, limit=limit)
+    best = [s.post_id for s in ranked]
+    posts = Post.objects.filter(pk__in=best).select_related("host", "district", "category")
+    by_id = {p.pk: p for p in posts.defer("search_document", "description")} if best else {}
     outlook = applicant_outlook(person, today=today)
     items = [
         Recommendation(post=by_id[s.post_id], score=s.score, reasons=s.reasons, eligible=outlook.subsidisable)
         for s in ranked
+        if s.post_id in by_id
     ]
     return Recommendations(items=items, outlook=outlook, chosen=chosen)
 

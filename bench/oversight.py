@@ -73,9 +73,10 @@ def load(posts: int, agreements: int, hosts: int, today: date) -> None:
             """
             INSERT INTO youth_person (id_number, name, birth_date, phone, "group", education, school, major,
                 beijing_origin, beijing_hukou, employed, registered_unemployed, transfer_registered, created_at,
-                district_id, university_id)
+                resume, district_id, university_id)
             SELECT 'BP' || lpad(g::text, 16, '0'), '基准' || g, date '2001-01-01', '13800000000', 'college_graduate',
-                'bachelor', '', '', true, true, false, false, false, now(), (%(districts)s::bigint[])[1 + g %% %(nd)s],
+                'bachelor', '', '', true, true, false, false, false, now(), '',
+                (%(districts)s::bigint[])[1 + g %% %(nd)s],
                 CASE WHEN g %% 5 = 0 THEN NULL ELSE (%(universities)s::bigint[])[1 + g %% %(nu)s] END
             FROM generate_series(1, %(agreements)s) g
             """,
@@ -238,3 +239,8 @@ def bench_oversight(
     url = f"/api/v1/stats/overview?year={today.year}"
     record("GET /api/v1/stats/overview as city officer", *timed(lambda: client.get(url), 30))
     record("GET / city officer's home (to-dos + dashboard)", *timed(lambda: client.get("/"), 10))
+    client.force_login(district)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/")
+    record("GET / district officer's home (to-dos + dashboard)", *timed(lambda: client.get("/"), 10),
+           f"{len(ctx.captured_queries)} queries")  # fmt: skip

@@ -25,7 +25,7 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from jianxi.accounts.models import ApiToken
 from jianxi.core.api import ErrorDeclaringSchema, error_response
-from jianxi.core.errors import RuleError
+from jianxi.core.errors import RuleError, refusals_of
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,9 @@ def error(request: HttpRequest, status: int, code: str, message: str, field: str
 
 @api.exception_handler(RuleError)
 def on_rule_error(request: HttpRequest, exc: RuleError) -> HttpResponse:
-    return error(request, 400, exc.code, exc.message, exc.field)
+    # Several refusals found together (core.errors.RuleErrors) travel together under ``errors``.
+    every = [e.as_dict() for e in refusals_of(exc)]
+    return error_response(400, exc.code, exc.message, exc.field, every)
 
 
 def _field_of(loc: list[Any] | tuple[Any, ...]) -> str | None:
@@ -246,6 +248,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def _register_routers() -> None:
     from jianxi.accounts.api import router as accounts_router
     from jianxi.demonstration.api import router as ranking_router
+    from jianxi.events.api import router as events_router
     from jianxi.hosts.api import router as hosts_router
     from jianxi.oversight.api import router as stats_router
     from jianxi.policy.api import router as policy_router
@@ -259,6 +262,7 @@ def _register_routers() -> None:
     api.add_router("/persons", youth_router)
     api.add_router("/posts", posts_router)
     api.add_router("/me", recommend_router)
+    api.add_router("/events", events_router)
     api.add_router("/registry", registry_router)
     api.add_router("/", policy_router)
     # Its own path rather than a "/stats" router: the statistics of jianxi/oversight live beside it.

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "jianxi.registry",
     "jianxi.placements",
     "jianxi.subsidies",
+    "jianxi.events",
     "jianxi.finance",
     "jianxi.demonstration",
     "jianxi.oversight",
@@ -335,6 +336,11 @@ if CELERY_BROKER_URL.lower() == "none":
     CELERY_BROKER_URL = ""
 CELERY_RESULT_BACKEND = None  # progress is kept on the job's own row (ImportJob, ClaimRun)
 CELERY_TASK_IGNORE_RESULT = True
+# `celery -A jianxi beat`: the periodic jobs. The events' day-before reminders (idempotent: each
+# sign-up is reminded once, so a second run the same day sends nothing).
+CELERY_BEAT_SCHEDULE = {
+    "event-reminders": {"task": "events.send_reminders", "schedule": 60 * 60},
+}
 CELERY_TASK_ACKS_LATE = True  # a task is acknowledged once done: a killed worker's task is delivered again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks: a worker takes one at a time

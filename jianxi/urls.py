@@ -59,6 +59,7 @@ urlpatterns = [
     path("registry/", include("jianxi.registry.urls")),
     path("placements/", include("jianxi.placements.urls")),
     path("subsidies/", include("jianxi.subsidies.urls")),
+    path("events/", include("jianxi.events.urls")),
     path("demonstration/", include("jianxi.demonstration.urls")),
     path("oversight/", include("jianxi.oversight.urls")),
     path("notifications/", include("jianxi.core.urls")),

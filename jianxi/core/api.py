@@ -48,12 +48,20 @@ class StrictIn(Schema):
     model_config = ConfigDict(strict=True)
 
 
-class ErrorOut(Schema):
-    """The one error shape."""
+class ErrorItem(Schema):
+    """One refusal."""
 
     code: str = Field(description="稳定的机器代码：规则编号（R-IN-1…）、字段代码（id_number.checksum…）、invalid.* 等")
     message: str = Field(description="中文说明，指明字段和规则")
     field: str | None = Field(description="出错的输入（点号路径，如 ended_early.date）；与具体字段无关时为 null")
+
+
+class ErrorOut(ErrorItem):
+    """The one error shape: the first refusal, and all of them when several were found together."""
+
+    errors: list[ErrorItem] | None = Field(
+        default=None, description="同时发现的全部问题（多于一项时才有；第一项即 code/message/field）"
+    )
 
 
 ERROR_SCHEMA_NAME = "Error"
@@ -73,9 +81,13 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 CONTENT_TYPE = "application/json; charset=utf-8"
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> HttpResponse:
+def error_response(
+    status: int, code: str, message: str, field: str | None = None, errors: list[dict[str, Any]] | None = None
+) -> HttpResponse:
     """The error shape, for operations' exception handlers and for what answers outside an operation."""
-    body = {"code": code, "message": message, "field": field}
+    body: dict[str, Any] = {"code": code, "message": message, "field": field}
+    if errors and len(errors) > 1:
+        body["errors"] = errors
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False}, content_type=CONTENT_TYPE)
 
 

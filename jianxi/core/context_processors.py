@@ -14,7 +14,11 @@ from jianxi.core.roles import Role
 
 
 def _items(role: str | None) -> list[tuple[str, str]]:
-    items = [(_("首页"), reverse("home")), (_("岗位搜索"), reverse("posts:search"))]
+    items = [
+        (_("首页"), reverse("home")),
+        (_("岗位搜索"), reverse("posts:search")),
+        (_("对接活动"), reverse("events:list")),
+    ]
     quote = (_("补贴测算"), reverse("policy:quote"))
     check = (_("资格自测"), reverse("policy:eligibility"))
     if role is None:
@@ -43,6 +47,7 @@ def _items(role: str | None) -> list[tuple[str, str]]:
         items += [(_("本校毕业生"), reverse("youth:list"))]
     if role in (Role.DISTRICT, Role.DEPARTMENT, Role.CITY, Role.UNIVERSITY):
         items += [applications, agreements, (_("统计看板"), reverse("oversight:dashboard"))]
+        items += [(_("活动管理"), reverse("events:manage"))]
     if role in (Role.DISTRICT, Role.CITY, Role.UNIVERSITY):
         items += [(_("跟踪帮扶"), reverse("placements:follow_ups"))]
     if role in (Role.DISTRICT, Role.CITY):

@@ -10,13 +10,18 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.http import QueryDict
 
-from jianxi.core.errors import RuleError
+from jianxi.core.errors import RuleError, refusals_of
 
 
 def add_rule_error(form: forms.BaseForm, err: RuleError) -> None:
-    """Show a service's refusal on the field it names (or on the form), with its rule code."""
-    field = err.field if err.field in form.fields else None
-    form.add_error(field, f"{err.message}（{err.code}）" if err.code.startswith("R-") else err.message)
+    """Show a service's refusals — all of them when it found several — each on the field it names
+    (or on the form), with its rule code."""
+    for one in refusals_of(err):
+        field = one.field if one.field in form.fields else None
+        message = one.message
+        if one.code.startswith("R-") and one.code not in message:
+            message = f"{message}（{one.code}）"
+        form.add_error(field, message)
 
 
 MONTH_FIELD_PREFIX = "att-"

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import scoped
+from jianxi.events.selectors import districts_without_event
 from jianxi.hosts.models import Host, HostStatus
 from jianxi.placements.models import (
     OPEN_APPLICATION_STATES,
@@ -119,6 +120,8 @@ def district_todos(user: Any, today: date) -> list[Todo]:
         scoped(user, PaymentBatch.objects.filter(status=BatchStatus.OPEN)), "created_at"
     )
     expiring, soonest = _count_and_first(posts_expiring(user, today=today), "expires_on")
+    # R-TG-3: from October 1, the district has held no dedicated matching event this year.
+    no_event = districts_without_event(user, today=today).count()
     hosts_url = reverse("hosts:list")
     return [
         Todo("hosts", _("见习单位注册待审核"), hosts_pending, f"{hosts_url}?status=pending", _("审核单位")),
@@ -134,6 +137,8 @@ def district_todos(user: Any, today: date) -> list[Todo]:
              _("拨付并标记"), _("最早 %(d)s 编制") % {"d": _day(batches_first)} if batches else ""),
         Todo("expiring_posts", _("30 天内到期的岗位"), expiring, reverse("posts:expiring"), _("关注或关闭"),
              _("最早 %(d)s 到期") % {"d": _day(soonest)} if expiring else ""),
+        Todo("events_year", _("本年度尚未举办就业见习专项对接活动（R-TG-3）"), no_event, reverse("events:coverage"),
+             _("组织对接活动"), _("%(y)s年12月31日前") % {"y": today.year} if no_event else ""),
     ]  # fmt: skip
 
 

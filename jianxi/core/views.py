@@ -23,14 +23,16 @@ from jianxi.core.models import Notification
 from jianxi.core.paging import paginate
 from jianxi.core.todos import todos_for
 from jianxi.demonstration.models import Nomination, NominationStatus
+from jianxi.events.selectors import districts_without_event
 from jianxi.hosts.models import Host
+from jianxi.oversight.selectors import retention_to_date
 from jianxi.oversight.views import dashboard_context
 from jianxi.placements.models import Agreement
 from jianxi.placements.outcomes import retention_rates
 from jianxi.policy.selectors import calendar_gaps
-from jianxi.posts.selectors import review_counts
+from jianxi.posts.models import Post, PostStatus
 from jianxi.recommend.selectors import recommendations_for
-from jianxi.subsidies.models import Claim, ClaimStatus, FundYear
+from jianxi.subsidies.models import FundYear
 from jianxi.youth.models import Person
 
 
@@ -54,16 +56,17 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {}
     if role == Role.DISTRICT:
         context["hosts_total"] = scoped(user, Host.objects.all()).count()
-        context["counts"] = review_counts(user)
+        # The queues are the to-do list's; the card counts what is open, from the (status, district) index.
+        context["published_total"] = scoped(user, Post.objects.filter(status=PostStatus.PUBLISHED)).count()
         context["persons_total"] = scoped(user, Person.objects.all()).count()
     if role == Role.UNIVERSITY:
         context["persons_total"] = scoped(user, Person.objects.all()).count()
-    if role == Role.DISTRICT:
-        context["claims_waiting"] = scoped(user, Claim.objects.filter(status=ClaimStatus.SUBMITTED)).count()
-        context["claims_to_pay"] = scoped(user, Claim.objects.filter(status=ClaimStatus.APPROVED)).count()
-    if role in (Role.DISTRICT, Role.DEPARTMENT, Role.HOST):
+    if role == Role.HOST:
         # R-IN-3: retention rate = retained ÷ ended, counted from agreements, never typed.
         context["retention"] = retention_rates(scoped(user, Agreement.objects.all()))[None]
+    if role in (Role.DISTRICT, Role.DEPARTMENT):
+        # The same rate over a district's or department's thousands of agreements: from the aggregates.
+        context["retention"] = retention_to_date(user)
     if role in (Role.DISTRICT, Role.DEPARTMENT, Role.UNIVERSITY):
         # R-TG-1, R-TG-2: the officers' home is their dashboard, read from the aggregates only.
         today = timezone.localdate()
@@ -99,6 +102,8 @@ def city_home(user: Any, today: date) -> dict[str, Any]:
             FundYear.objects.filter(claim_deadline__lt=today, closed_at__isnull=True).values_list("year", flat=True)
         ),
         "last_month": (today.replace(day=1) - timedelta(days=1)).replace(day=1),
+        # R-TG-3: from October 1, the districts with no dedicated matching event this year.
+        "districts_without_event": list(districts_without_event(user, today=today).values_list("name", flat=True)),
     }
 
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q
@@ -141,37 +143,40 @@ def host_changes(request: HttpRequest) -> HttpResponse:
     return render(request, "hosts/changes.html", {"page": page, "rows": rows})
 
 
+def _decide(
+    request: HttpRequest,
+    action: str,
+    yes: str,
+    no: str,
+    service: Callable[..., object],
+    said: tuple[str, str],
+    **call: Any,
+) -> None:
+    """One yes-or-no review by a service: ``action`` must be ``yes`` or ``no`` (else 404); the
+    reason is the form's; success says ``said`` (yes, no), a refusal its own message."""
+    if action not in (yes, no):
+        raise Http404
+    try:
+        service(actor=acting_user(request), reason=request.POST.get("reason", ""), **call, **{yes: action == yes})
+    except RuleError as err:
+        messages.error(request, err.message)
+        return
+    messages.success(request, said[0] if action == yes else said[1])
+
+
 @require_POST
 @duty(Duty.HOST_CHANGE_REVIEW)
 def host_change_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ("approve", "reject"):
-        raise Http404
-    try:
-        services.host_change_review(
-            actor=acting_user(request), host_id=pk, approve=action == "approve", reason=request.POST.get("reason", "")
-        )
-    except RuleError as err:
-        messages.error(request, err.message)
-    else:
-        messages.success(
-            request, _("单位信息变更已审核通过，即时生效。") if action == "approve" else _("已驳回单位信息变更。")
-        )
+    said = (_("单位信息变更已审核通过，即时生效。"), _("已驳回单位信息变更。"))
+    _decide(request, action, "approve", "reject", services.host_change_review, said, host_id=pk)
     return redirect("hosts:detail", pk=pk)
 
 
 @require_POST
 @duty(Duty.DEPARTMENT_CONFIRM)
 def host_change_confirm(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ("confirm", "decline"):
-        raise Http404
-    try:
-        services.host_change_confirm(
-            actor=acting_user(request), host_id=pk, confirm=action == "confirm", reason=request.POST.get("reason", "")
-        )
-    except RuleError as err:
-        messages.error(request, err.message)
-    else:
-        messages.success(request, _("已确认归属，待区人社局审核。") if action == "confirm" else _("已不予确认。"))
+    said = (_("已确认归属，待区人社局审核。"), _("已不予确认。"))
+    _decide(request, action, "confirm", "decline", services.host_change_confirm, said, host_id=pk)
     return redirect("hosts:changes")
 
 
@@ -204,19 +209,8 @@ def host_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_POST
 @duty(Duty.BANK_REVIEW)
 def host_bank_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ("approve", "reject"):
-        raise Http404
-    try:
-        services.host_bank_review(
-            actor=acting_user(request), host_id=pk, approve=action == "approve", reason=request.POST.get("reason", "")
-        )
-    except RuleError as err:
-        messages.error(request, err.message)
-    else:
-        messages.success(
-            request,
-            _("银行账户变更已审核通过，此后的拨付使用新账户。") if action == "approve" else _("已驳回银行账户变更。"),
-        )
+    said = (_("银行账户变更已审核通过，此后的拨付使用新账户。"), _("已驳回银行账户变更。"))
+    _decide(request, action, "approve", "reject", services.host_bank_review, said, host_id=pk)
     return redirect("hosts:detail", pk=pk)
 
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from jianxi.accounts.models import Role
 from jianxi.core.access import require_role
 from jianxi.core.db_router import replica_reads
-from jianxi.oversight.selectors import MIN_YEAR, overview
-from jianxi.policy.models import District
+from jianxi.oversight.selectors import MIN_YEAR, district_in_scope, overview
 
 router = Router(tags=["stats"])
 MAX_YEAR = 2100
@@ -63,11 +62,7 @@ def stats_overview(request: HttpRequest, query: Query[OverviewQuery]) -> dict[st
     """City, district and department officers; a district officer only for its own district (404 otherwise)."""
     require_role(request, *READERS)
     user: Any = request.user
-    chosen = None
-    if query.district:
-        chosen = District.objects.filter(code=query.district).first()
-        if chosen is None or (user.role == Role.DISTRICT and chosen.pk != user.district_id):
-            raise Http404
+    chosen = district_in_scope(user, query.district or "")
     with replica_reads():  # statistics may come from a read replica (core/db_router.py)
         ov = overview(user, year=query.year, today=timezone.localdate(), district=chosen)
     return {

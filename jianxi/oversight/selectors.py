@@ -25,7 +25,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Max, Min, Q, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear
+from django.http import Http404
 
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import scoped
@@ -45,6 +46,7 @@ from jianxi.oversight.models import (
     TargetMeasure,
     UniversityMonthlyStat,
 )
+from jianxi.placements.outcomes import Retention
 from jianxi.policy.models import Department, District, PostCategory, YearlyTarget
 
 MIN_YEAR = 2000
@@ -266,6 +268,33 @@ class Overview:
 
 
 # --- the overview --------------------------------------------------------------------------------
+
+
+def retention_to_date(user: Any) -> Retention:
+    """R-IN-3 retention over every internship ended so far in the user's scope, from the aggregates.
+
+    The same figure as ``placements.outcomes.retention_rates`` over the raw agreements (an ended
+    internship is completed, terminated or hired early), read from a few hundred rows a district
+    instead of every agreement: the district and department officers' home pages show it.
+    """
+    row = scoped(user, MonthlyDistrictStat.objects.all()).aggregate(
+        ended=Coalesce(Sum(F("completed") + F("terminated") + F("hired")), 0), kept=Coalesce(Sum("retained"), 0)
+    )
+    return Retention(row["ended"], row["kept"])
+
+
+def district_in_scope(user: Any, code: str) -> District | None:
+    """The district ``code`` names when the user may narrow its figures to it; None for "all".
+
+    An unknown code, or another district than a district officer's own, answers 404 (as
+    ``scoping.get_scoped`` does): the dashboard page, its Excel and the overview API alike.
+    """
+    if not code:
+        return None
+    chosen = District.objects.filter(code=code).first()
+    if chosen is None or (getattr(user, "role", None) == Role.DISTRICT and chosen.pk != user.district_id):
+        raise Http404
+    return chosen
 
 
 def _freshness(year: int) -> tuple[datetime | None, int, bool]:

@@ -14,8 +14,9 @@ from jianxi.accounts.models import Role
 from jianxi.core.access import acting_user, roles
 from jianxi.core.db_router import reads_from_replica
 from jianxi.core.excel import xlsx_download, xlsx_response
+from jianxi.events.selectors import events_per_district
 from jianxi.oversight import ministry as ministry_report
-from jianxi.oversight.selectors import MIN_YEAR, overview, take_up
+from jianxi.oversight.selectors import MIN_YEAR, district_in_scope, overview, take_up
 from jianxi.oversight.tables import Table, overview_tables, take_up_tables
 from jianxi.policy.models import District
 
@@ -32,13 +33,9 @@ def year_of(request: HttpRequest, today: date) -> int:
 
 def district_of(request: HttpRequest, user: Any) -> District | None:
     """``?district=CODE``: one district of the user's scope (404 outside it), or None for all."""
-    code = request.GET.get("district", "")
-    if not code or user.role == Role.UNIVERSITY:
+    if user.role == Role.UNIVERSITY:
         return None
-    chosen = District.objects.filter(code=code).first()
-    if chosen is None or (user.role == Role.DISTRICT and chosen.pk != user.district_id):
-        raise Http404
-    return chosen
+    return district_in_scope(user, request.GET.get("district", ""))
 
 
 def dashboard_context(user: Any, *, year: int, today: date, district: District | None = None) -> dict[str, Any]:
@@ -49,6 +46,16 @@ def dashboard_context(user: Any, *, year: int, today: date, district: District |
     else:
         figures = overview(user, year=year, today=today, district=district)
         tables = overview_tables(figures)
+        # R-TG-3: each district holds at least one dedicated matching event a year.
+        held = events_per_district(year)
+        tables.append(
+            Table(
+                "events",
+                _("就业见习专项对接活动（R-TG-3：每区每年至少一次）"),
+                [_("区"), _("本年举办活动")],
+                [[d.name, held.get(d.code, 0)] for d in figures.districts],
+            )
+        )
     return {
         "overview": figures,
         "tables": tables,

@@ -7,10 +7,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jianxi.core.errors import RuleError
+from jianxi.core.forms import add_rule_error
 from jianxi.core.validators import validate_policy_number
 from jianxi.placements.models import LaterStatus, Outcome, ServiceKind
 from jianxi.placements.outcomes import Ending
-from jianxi.placements.services import AgreementTerms, Interview
+from jianxi.placements.services import AgreementTerms, Interview, agreement_dates_check
 from jianxi.policy.engine import add_months
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -53,6 +55,17 @@ class AgreementForm(forms.Form):
                 allowance=getattr(post, "allowance", None),
                 training_date=start,
             )
+
+    def clean(self) -> dict[str, Any]:
+        # The dates' rules beside the fields' own checks, so every problem shows in one round.
+        cleaned = super().clean() or {}
+        if all(cleaned.get(name) for name in ("start", "end", "training_date")):
+            try:
+                dates = {name: cleaned[name] for name in ("start", "end", "training_date")}
+                agreement_dates_check(**dates)
+            except RuleError as err:
+                add_rule_error(self, err)
+        return cleaned
 
     def terms(self) -> AgreementTerms:
         return AgreementTerms(**{name: self.cleaned_data[name] for name in AgreementTerms.__dataclass_fields__})

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core import audit
-from jianxi.core.errors import RuleError
+from jianxi.core.errors import Refusals, RuleError
 from jianxi.core.hooks import stats_changed
 from jianxi.placements.models import (
     Agreement,
@@ -55,37 +55,41 @@ def agreement_end(*, actor: User, agreement_id: int, ending: Ending, today: date
     agreement = get_scoped(actor, Agreement.objects.select_for_update().select_related("host"), pk=agreement_id)
     if agreement.status != AgreementStatus.ACTIVE:
         raise RuleError("agreement.transition", f"协议当前状态为“{agreement.get_status_display()}”，不能登记结束。")
+    refusals = Refusals()  # every field's problem in one round
     if ending.outcome not in Outcome.values:
-        raise RuleError("outcome", "请选择结束方式。", field="outcome")
+        refusals.add("outcome", "请选择结束方式。", field="outcome")
     if not agreement.start <= ending.ended_on <= agreement.end:
-        raise RuleError("ended_on", f"最后见习日应在 {agreement.start} 至 {agreement.end} 之间。", field="ended_on")
-    if ending.ended_on > today:
+        refusals.add("ended_on", f"最后见习日应在 {agreement.start} 至 {agreement.end} 之间。", field="ended_on")
+    elif ending.ended_on > today:
         # The certificate states the end: it cannot be issued before the internship has ended.
-        raise RuleError("ended_on", "最后见习日尚未到来，见习结束后再登记。", field="ended_on")
-    if ending.outcome == Outcome.COMPLETED and ending.ended_on != agreement.end:
-        raise RuleError("ended_on", "期满结束的最后见习日即协议约定结束日期。", field="ended_on")
-    if ending.outcome != Outcome.COMPLETED and ending.ended_on >= agreement.end:
-        raise RuleError("ended_on", "提前结束的最后见习日应早于协议约定结束日期。", field="ended_on")
+        refusals.add("ended_on", "最后见习日尚未到来，见习结束后再登记。", field="ended_on")
+    elif ending.outcome == Outcome.COMPLETED and ending.ended_on != agreement.end:
+        refusals.add("ended_on", "期满结束的最后见习日即协议约定结束日期。", field="ended_on")
+    elif ending.outcome in Outcome.values and ending.outcome != Outcome.COMPLETED and ending.ended_on >= agreement.end:
+        refusals.add("ended_on", "提前结束的最后见习日应早于协议约定结束日期。", field="ended_on")
     if ending.outcome == Outcome.TERMINATED and not ending.reason.strip():
-        raise RuleError("outcome_reason", "提前终止须填写原因（R-IN-3）。", field="reason")
+        refusals.add("outcome_reason", "提前终止须填写原因（R-IN-3）。", field="reason")
     if ending.outcome == Outcome.HIRED:
         if ending.contract_start is None or ending.contract_months is None:
-            raise RuleError(
+            refusals.add(
                 "contract_start", "提前留用须填写劳动合同起始日和期限（R-IN-3、R-SUB-5）。", field="contract_start"
             )
-        if ending.contract_start <= ending.ended_on:
-            raise RuleError("contract_start", "劳动合同应在最后见习日之后开始。", field="contract_start")
+        else:
+            if ending.contract_start <= ending.ended_on:
+                refusals.add("contract_start", "劳动合同应在最后见习日之后开始。", field="contract_start")
+            contract_end = add_months(ending.contract_start, ending.contract_months)
+            allowed = set(months_between(ending.contract_start, contract_end))
+            bad = [m for m in ending.insured_months if m not in allowed]
+            if bad:
+                refusals.add("insured_months", f"社保月份不在劳动合同期内：{'、'.join(bad)}", field="insured_months")
         signed = ending.contract_signed
         if signed is not None and not agreement.start <= signed <= today:
-            raise RuleError(
+            refusals.add(
                 "contract_signed",
                 f"劳动合同签订日期应在见习开始日期（{agreement.start}）至今天（{today}）之间。",
                 field="contract_signed",
             )
-        allowed = set(months_between(ending.contract_start, add_months(ending.contract_start, ending.contract_months)))
-        bad = [m for m in ending.insured_months if m not in allowed]
-        if bad:
-            raise RuleError("insured_months", f"社保月份不在劳动合同期内：{'、'.join(bad)}", field="insured_months")
+    refusals.raise_any()
     _attendance_fits(agreement, ending.ended_on)
     agreement.status = AgreementStatus.ENDED
     agreement.outcome = ending.outcome
@@ -195,12 +199,14 @@ def follow_up_record(
     agreement = get_scoped(actor, Agreement.objects.all(), pk=agreement_id)
     if agreement.status != AgreementStatus.ENDED or agreement.retained is not False:
         raise RuleError("follow_up.target", "只对见习结束后未留用的人员记录跟踪帮扶。")
+    refusals = Refusals()
     if kind not in ServiceKind.values:
-        raise RuleError("kind", "请选择服务内容。", field="kind")
+        refusals.add("kind", "请选择服务内容。", field="kind")
     if later_status not in LaterStatus.values:
-        raise RuleError("later_status", "请选择人员现状。", field="later_status")
+        refusals.add("later_status", "请选择人员现状。", field="later_status")
     if agreement.ended_on and served_on < agreement.ended_on:
-        raise RuleError("served_on", "服务日期不能早于见习结束日期。", field="served_on")
+        refusals.add("served_on", "服务日期不能早于见习结束日期。", field="served_on")
+    refusals.raise_any()
     follow_up = FollowUp(
         agreement=agreement, officer=actor, served_on=served_on, kind=kind, later_status=later_status, note=note.strip()
     )

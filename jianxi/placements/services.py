@@ -7,9 +7,11 @@ post for its headcount), checks who may act and from which state, records the ac
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
@@ -21,8 +23,8 @@ from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core import audit
-from jianxi.core.errors import RuleError
-from jianxi.core.hooks import stats_changed
+from jianxi.core.errors import Refusals, RuleError
+from jianxi.core.hooks import Hooks, stats_changed
 from jianxi.core.notify import notify
 from jianxi.core.validators import parse_policy_number, parse_resident_id
 from jianxi.hosts.models import HostStatus
@@ -58,6 +60,15 @@ TAKING_PLACES = (AgreementStatus.PENDING, AgreementStatus.ACTIVE, AgreementStatu
 FINAL_MOVES = ("reject", "decline", "withdraw")
 REASON_REQUIRED = ("reject",)
 NOTE_MAX = 500
+
+
+class ApplicationMade(Protocol):
+    def __call__(self, *, application: Application, actor: User, via: Mapping[str, str]) -> None: ...
+
+
+# An application made from a higher app's page (an event's, ``via={"event": id}``): the higher app
+# records where it came from, or refuses it (RuleError), inside the application's transaction.
+application_made: Hooks[ApplicationMade] = Hooks("an application was made through a channel")
 
 
 def _person_of(actor: User) -> Person:
@@ -100,14 +111,20 @@ def _open_post(post_id: int, today: date, actor: User | None = None) -> Post:
 
 
 @transaction.atomic
-def application_apply(*, actor: User, post_id: int, today: date) -> Application:
-    """双向选择: a young person applies to a published post (one open application per post)."""
+def application_apply(*, actor: User, post_id: int, today: date, via: Mapping[str, str] | None = None) -> Application:
+    """双向选择: a young person applies to a published post (one open application per post).
+
+    ``via`` names the channel the application came through (``{"event": "12"}``); the apps that
+    registered ``application_made`` tag it, or refuse it, before anything is committed."""
     person = _person_of(actor)
     post = _open_post(post_id, today)
     if Application.objects.filter(post=post, person=person, status__in=OPEN_APPLICATION_STATES).exists():
         raise RuleError("application.duplicate", "您已申请该岗位，请等待单位处理。")
     application = Application(post=post, person=person, status=S.APPLIED)
     _save_new(application, actor, "您已申请该岗位，请等待单位处理。")
+    if via:
+        for hook in application_made:
+            hook(application=application, actor=actor, via=via)
     _notify_application(application, f"{person.name} 申请了岗位“{post.title}”。", to_host=True)
     return application
 
@@ -205,6 +222,16 @@ class AgreementTerms:
     insurance_policy: str
 
 
+def agreement_dates_check(*, start: date, end: date, training_date: date) -> None:
+    """The agreement's dates on their own: the period (R-IN-1) and the training before the start
+    (R-IN-2), both refusals together. The form runs it too, beside its own field checks."""
+    refusals = Refusals()
+    refusals.check(engine.agreement_period_check, start=start, end=end, policy=engine_policy(start))
+    if training_date > start:
+        refusals.add("training_date", "岗前培训应在见习开始之前或当天进行（R-IN-2）。", field="training_date")
+    refusals.raise_any()
+
+
 def agreement_create(*, actor: User, application_id: int, terms: AgreementTerms) -> Agreement:
     """就业见习协议书 from an accepted offer (R-IN-1, R-IN-2, R-EL-1…6, headcount).
 
@@ -213,13 +240,16 @@ def agreement_create(*, actor: User, application_id: int, terms: AgreementTerms)
     """
     if getattr(actor, "role", None) != Role.HOST:
         raise RuleError("agreement.creator", "见习协议由见习单位根据已接受的录用创建。")
-    for name in ("mentor", "insurance_policy"):
-        if not getattr(terms, name).strip():
-            label = {"mentor": "带教人（R-IN-2）", "insurance_policy": "意外伤害保险保单号"}[name]
-            raise RuleError(name, f"请填写{label}。", field=name)
-    parse_policy_number(terms.insurance_policy)
+    # The terms' own problems, all in one round; then the checks against the data, in order.
+    refusals = Refusals()
+    if not terms.mentor.strip():
+        refusals.add("mentor", "请填写带教人（R-IN-2）。", field="mentor")
+    refusals.check(parse_policy_number, terms.insurance_policy)
     if terms.allowance < 0:
-        raise RuleError("allowance", "生活费不能为负数。", field="allowance")
+        refusals.add("allowance", "生活费不能为负数。", field="allowance")
+    refusals.check(agreement_dates_check, start=terms.start, end=terms.end, training_date=terms.training_date)
+    refusals.raise_any()
+    policy = engine_policy(terms.start)
     with transaction.atomic():
         application = get_scoped(actor, Application.objects.select_related("post"), pk=application_id)
         if application.status != S.ACCEPTED:
@@ -230,10 +260,6 @@ def agreement_create(*, actor: User, application_id: int, terms: AgreementTerms)
         post = Post.objects.select_for_update().select_related("host").get(pk=application.post_id)
         if post.host.status != HostStatus.APPROVED:
             raise RuleError("host.not_approved", "本单位当前不能签订见习协议（未通过审核、暂停或禁入）。")
-        policy = engine_policy(terms.start)
-        engine.agreement_period_check(start=terms.start, end=terms.end, policy=policy)
-        if terms.training_date > terms.start:
-            raise RuleError("training_date", "岗前培训应在见习开始之前或当天进行（R-IN-2）。", field="training_date")
         verdict = engine.eligibility(facts=person_facts(person), on=terms.start, policy=policy)
         if not verdict.eligible:
             raise RuleError(

@@ -69,10 +69,17 @@ def apply(request: HttpRequest, post_id: int) -> HttpResponse:
         if post is None:
             raise Http404
         outlook = selectors.outlook_of_user(acting_user(request), timezone.localdate())
-        return render(request, "placements/apply.html", {"post": post, "outlook": outlook})
+        # Applying through a matching event (?event=ID): carried by the form, checked on POST.
+        event = parse_id(request.GET.get("event"))
+        return render(request, "placements/apply.html", {"post": post, "outlook": outlook, "via_event": event})
+    event_id = parse_id(request.POST.get("event"))
+    via = {"event": str(event_id)} if event_id else None
+    if request.POST.get("event") and event_id is None:
+        messages.error(request, _("活动编号无效。"))
+        return redirect("posts:detail", pk=post_id)
     try:
         application = services.application_apply(
-            actor=acting_user(request), post_id=post_id, today=timezone.localdate()
+            actor=acting_user(request), post_id=post_id, today=timezone.localdate(), via=via
         )
     except RuleError as err:
         messages.error(request, err.message)
@@ -167,9 +174,7 @@ def _application_page(request: HttpRequest, application: Application, *, contact
         "contact": contact,
         "may_reveal": role == Role.HOST and application.status in CONTACT_STATES,
     }
-    if role == Role.HOST:
-        # 申请人概况: what a host screens on — education, school, major, graduation, eligibility.
-        context["eligibility"] = outlook.eligibility
+    # 申请人概况 (hosts): education, school, major, graduation; the eligibility is the outlook's card.
     return render(request, "placements/application.html", context)
 
 

@@ -7,10 +7,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jianxi.core.errors import RuleError
+from jianxi.core.forms import add_rule_error
 from jianxi.policy.models import Department, District, PostCategory
 from jianxi.posts.models import EducationLevel, Post
 from jianxi.posts.selectors import PostQuery
-from jianxi.posts.services import PostData
+from jianxi.posts.services import PostData, post_validate
 
 if TYPE_CHECKING:
     from jianxi.hosts.models import Host
@@ -108,6 +110,7 @@ class PostForm(forms.ModelForm):
 
     def __init__(self, *args: Any, host: Host | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.host = host
         if host is not None:
             # A post lies in its host's district (posts.services.post_validate).
             district = self.fields["district"]
@@ -120,6 +123,20 @@ class PostForm(forms.ModelForm):
             self.initial.setdefault("recruit_end", today + timedelta(days=60))
             self.initial.setdefault("expires_on", today + timedelta(days=90))
             self.initial.setdefault("months", 6)
+
+    def clean(self) -> dict[str, Any]:
+        """The service's field rules, each on its field and all in one round (issue #16).
+
+        A field with an error is left out of the model's own constraint checks, so the same
+        problem is not shown twice (once on the field, once above the form).
+        """
+        cleaned = super().clean() or {}
+        if all(name in cleaned for name in PostData.__dataclass_fields__):
+            try:
+                post_validate(self.data_object(), self.host)
+            except RuleError as err:
+                add_rule_error(self, err)
+        return cleaned
 
     def data_object(self) -> PostData:
         d = self.cleaned_data

@@ -19,7 +19,7 @@ from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core import audit
-from jianxi.core.errors import RuleError
+from jianxi.core.errors import Refusals, RuleError
 from jianxi.core.hooks import stats_changed
 from jianxi.core.notify import notify
 from jianxi.hosts.models import Host, HostStatus
@@ -56,28 +56,30 @@ def post_validate(data: PostData, host: Host | None = None) -> None:
     With ``host``: a post lies in its host's district, which reviews and manages it, so that no
     post is on one district's public list and out of that district's reach (issue #11).
     """
+    refusals = Refusals()  # every field's problem in one round
     if host is not None and data.district.pk != host.district_id:
-        raise RuleError(
+        refusals.add(
             "post.district",
             f"岗位工作地点须为本单位所在区（{host.district.name}），由该区人社局审核和管理。",
             field="district",
         )
     if not data.title.strip():
-        raise RuleError("title", "请填写岗位名称。", field="title")
+        refusals.add("title", "请填写岗位名称。", field="title")
     if not data.description.strip():
-        raise RuleError("description", "请填写岗位职责。", field="description")
+        refusals.add("description", "请填写岗位职责。", field="description")
     if data.education not in EducationLevel.values:
-        raise RuleError("education", "学历要求不在可选范围内。", field="education")
+        refusals.add("education", "学历要求不在可选范围内。", field="education")
     if data.headcount < 1 or data.headcount > 999:
-        raise RuleError("headcount", "招募人数应在 1 至 999 之间。", field="headcount")
+        refusals.add("headcount", "招募人数应在 1 至 999 之间。", field="headcount")
     if not 3 <= data.months <= 12:
-        raise RuleError("R-IN-1", "见习期限应为 3 至 12 个月（R-IN-1）。", field="months")
+        refusals.add("R-IN-1", "见习期限应为 3 至 12 个月（R-IN-1）。", field="months")
     if data.allowance < 0 or data.allowance > Decimal("100000"):
-        raise RuleError("allowance", "生活费应为 0 至 100000 元之间的金额。", field="allowance")
+        refusals.add("allowance", "生活费应为 0 至 100000 元之间的金额。", field="allowance")
     if data.recruit_end < data.recruit_start:
-        raise RuleError("recruit_end", "招募截止日期不能早于开始日期。", field="recruit_end")
+        refusals.add("recruit_end", "招募截止日期不能早于开始日期。", field="recruit_end")
     if data.expires_on < data.recruit_end:
-        raise RuleError("expires_on", "岗位有效期不能早于招募截止日期。", field="expires_on")
+        refusals.add("expires_on", "岗位有效期不能早于招募截止日期。", field="expires_on")
+    refusals.raise_any()
 
 
 def _document(post: Post, host: Host) -> str:

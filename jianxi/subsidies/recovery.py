@@ -18,7 +18,7 @@ from jianxi.accounts.models import User
 from jianxi.accounts.scoping import get_scoped
 from jianxi.core import audit
 from jianxi.core.aggregates import MoneySum
-from jianxi.core.errors import RuleError
+from jianxi.core.errors import Refusals, RuleError
 from jianxi.core.hooks import stats_changed
 from jianxi.core.money import ZERO, round_fen
 from jianxi.hosts.models import Host
@@ -39,12 +39,14 @@ def _officer(actor: User) -> None:
 
 
 def _referral_check(referred_to: str, referred_on: date | None, today: date) -> None:
+    refusals = Refusals()
     if not referred_to.strip():
-        raise RuleError("referred_to", "请填写移送机关（如公安机关）。", field="referred_to")
+        refusals.add("referred_to", "请填写移送机关（如公安机关）。", field="referred_to")
     if referred_on is None:
-        raise RuleError("referred_on", "请填写移送日期。", field="referred_on")
-    if referred_on > today:
-        raise RuleError("referred_on", f"移送日期 {referred_on} 尚未到来。", field="referred_on")
+        refusals.add("referred_on", "请填写移送日期。", field="referred_on")
+    elif referred_on > today:
+        refusals.add("referred_on", f"移送日期 {referred_on} 尚未到来。", field="referred_on")
+    refusals.raise_any()
 
 
 def recovery_create(
@@ -76,15 +78,17 @@ def recovery_create(
         raise RuleError(
             "R-SUB-6.overpaid", "多发属非主观过错，只追回资金，不禁入单位、不移送（R-SUB-6）。", field="kind"
         )
+    refusals = Refusals()  # every field's problem in one round
     if fraud and bar_until is not None and bar_until < today:
-        raise RuleError("bar_until", "禁入截止日不能早于今天。", field="bar_until")
+        refusals.add("bar_until", "禁入截止日不能早于今天。", field="bar_until")
     if fraud and (referred_to.strip() or referred_on):
-        _referral_check(referred_to, referred_on, today)
+        refusals.check(_referral_check, referred_to, referred_on, today)
     if not reason.strip():
-        raise RuleError("reason", "请填写追回理由。", field="reason")
+        refusals.add("reason", "请填写追回理由。", field="reason")
     amount = round_fen(amount)
     if amount <= 0:
-        raise RuleError("amount", "追回金额须大于 0。", field="amount")
+        refusals.add("amount", "追回金额须大于 0。", field="amount")
+    refusals.raise_any()
     with transaction.atomic():
         host = get_scoped(actor, Host.objects.select_for_update(), pk=host_id)
         ids = sorted(set(claim_ids))
@@ -161,10 +165,12 @@ def repayment_record(*, actor: User, recovery_id: int, amount: Decimal, paid_on:
         raise RuleError("recovery.closed", "该追回单已结清或核销。")
     amount = round_fen(amount)
     outstanding = _outstanding(recovery)
+    refusals = Refusals()
     if not ZERO < amount <= outstanding:
-        raise RuleError("amount", f"缴回金额应在 0.01 至 {outstanding} 元之间。", field="amount")
+        refusals.add("amount", f"缴回金额应在 0.01 至 {outstanding} 元之间。", field="amount")
     if not reference.strip():
-        raise RuleError("reference", "请填写缴回凭证号。", field="reference")
+        refusals.add("reference", "请填写缴回凭证号。", field="reference")
+    refusals.raise_any()
     repayment = Repayment.objects.create(
         recovery=recovery, amount=amount, paid_on=paid_on, reference=reference.strip(), recorded_by=actor
     )

@@ -143,8 +143,13 @@ def operations(document):
 
 
 def test_the_document_declares_the_error_shape(document):
-    error = document["components"]["schemas"]["Error"]
-    assert set(error["required"]) == set(error["properties"]) == {"code", "message", "field"}
+    schemas = document["components"]["schemas"]
+    error = schemas["Error"]
+    assert set(error["required"]) == {"code", "message", "field"}
+    # Several refusals found together come under ``errors`` too (issue #16: errors in one round).
+    assert set(error["properties"]) == {"code", "message", "field", "errors"}
+    item = error["properties"]["errors"]["anyOf"][0]["items"]["$ref"].rsplit("/", 1)[-1]
+    assert set(schemas[item]["required"]) == set(schemas[item]["properties"]) == {"code", "message", "field"}
 
 
 def test_every_operation_declares_400_401_403_404_429_with_the_error_schema(document):

@@ -22,6 +22,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jianxi.accounts.scoping import scoped
 from jianxi.core.errors import RuleError
 from jianxi.oversight import refresh
 from jianxi.oversight.models import (
@@ -33,9 +34,11 @@ from jianxi.oversight.models import (
     MonthlyStat,
     UniversityMonthlyStat,
 )
+from jianxi.oversight.selectors import retention_to_date
 from jianxi.placements import outcomes
 from jianxi.placements import services as placements
 from jianxi.placements.models import Agreement, AgreementStatus, Attendance, Outcome
+from jianxi.placements.outcomes import retention_rates
 from jianxi.policy.engine import add_months
 from jianxi.policy.engine.dates import month_first, month_last
 from jianxi.posts import services as posts
@@ -308,6 +311,10 @@ def test_aggregates_refreshed_after_each_change_equal_a_recount_from_the_raw_row
                     pass  # a step the rules refuse (too early to end, nothing claimable …) changes nothing
         counted = recount()
         assert aggregates() == counted
+        # The officers' home shows the retention rate from the aggregates: it equals the raw count.
+        for officer in (world.district_officer, world.other_district_officer, world.department_officer):
+            raw = retention_rates(scoped(officer, Agreement.objects.all()))[None]
+            assert retention_to_date(officer) == raw
         refresh.refresh_all(today=today)
         assert aggregates() == counted
         transaction.set_rollback(True)

@@ -45,7 +45,11 @@ def test_the_host_screens_on_education_school_major_graduation_and_eligibility(c
     profile = page.split('data-testid="applicant-profile"')[1].split("</div>")[0]
     assert "大学本科" in profile and "计算机科学与技术" in profile and "2026-06-30" in profile
     assert world.our_person.university.name in profile
-    assert "符合见习条件" in profile and "未上传" in profile
+    assert "未上传" in profile
+    # The eligibility is said once, in the outlook card above the profile (not twice).
+    outlook = page.split('data-testid="outlook"')[1].split("</div>")[0]
+    assert 'data-testid="outlook-eligible"' in outlook and "符合见习对象条件" in outlook
+    assert page.count("见习对象条件") + page.count("符合见习条件") == 1
     # Before an offer: the phone number stays masked, and no way to reveal it.
     assert world.our_person.phone not in page and 'data-testid="reveal-contact"' not in page
 

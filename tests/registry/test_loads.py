@@ -16,12 +16,11 @@ from jianxi.registry import services
 from jianxi.registry.adapters import Insurance
 from jianxi.registry.models import Channel, Load, LoadStatus, Record
 from jianxi.registry.verdicts import verdicts_for
-from tests.factories import make_credit_code
-from tests.registry.helpers import INSURANCE_HEADERS, insurance_rows, upload, xlsx
+from tests.registry.helpers import INSURANCE_HEADERS, employer_code, insurance_rows, upload, xlsx
 
 pytestmark = pytest.mark.django_db
 
-OTHER_EMPLOYER = make_credit_code(900)
+OTHER_EMPLOYER = employer_code(900)
 
 
 def good_file(world) -> bytes:

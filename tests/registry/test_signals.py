@@ -20,14 +20,13 @@ from jianxi.registry.models import Channel
 from jianxi.subsidies import remaining, services
 from jianxi.subsidies.models import ClaimLine, ClaimStatus, FlagDecision, LineStatus
 from jianxi.subsidies.registry_checks import line_flags
-from tests.factories import make_credit_code
-from tests.registry.helpers import INSURANCE_HEADERS, insurance_rows, upload, xlsx
+from tests.registry.helpers import INSURANCE_HEADERS, employer_code, insurance_rows, upload, xlsx
 from tests.subsidies.conftest import TODAY, attend, make_agreement
 from tests.subsidies.test_remaining_recovery import hired
 
 pytestmark = pytest.mark.django_db
 
-OTHER = make_credit_code(902)
+OTHER = employer_code(902)
 JAN, FEB, MAR = date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)
 
 

@@ -10,7 +10,7 @@ which object an id in a URL stands for, and a test fails when a URL names one th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from django.utils import timezone
 from jianxi.core.access import ACCESS_ATTR
 from jianxi.core.models import ImportJob, ImportStage
 from jianxi.demonstration.models import Nomination
+from jianxi.events import services as events
 from jianxi.placements import services as placements
 from jianxi.placements.models import FollowUp, LaterStatus, ServiceKind
 from jianxi.posts.models import PostStatus
@@ -58,6 +59,8 @@ SEGMENT_OBJECTS = {
     "loads": "load",
     "changes": "verdict_change",
     "lines": "line",
+    "events": "event",  # a draft event of our district: public pages do not show it either
+    "office": "event",
 }
 
 # String kwargs: a value that reaches the view's real work (an action it knows).
@@ -91,6 +94,7 @@ class Objects:
     load: Any
     verdict_change: Any
     line: Any
+    event: Any
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,14 @@ def objects(world) -> Objects:
             nominated_by=world.district_officer,
             nominated_at=timezone.now(),
         )
+        event = events.event_save(
+            actor=world.district_officer,
+            data=events.EventData(
+                kind="fair", title="海淀区专场招聘会", starts_at=timezone.now() + timedelta(days=7),
+                ends_at=timezone.now() + timedelta(days=7, hours=3), place="海淀区人才市场", online_link="",
+                capacity=20, description="", district_id=None, post_ids=[published.pk],
+            ),
+        )  # fmt: skip
         # A registry extract of our district confirming our person's graduate record (two verdicts change).
         person = world.our_person
         row = {"id_number": person.id_number, "school": "北京大学", "education": "本科",
@@ -241,4 +253,5 @@ def objects(world) -> Objects:
         load=load,
         verdict_change=VerdictChange.objects.filter(load=load).first(),
         line=claim.lines.first(),
+        event=event,
     )

@@ -88,3 +88,4 @@ def test_the_owner_reaches_the_same_urls(client, world, objects):
         if any(conv == "int" for _, conv, _ in route.kwargs) and client.get(fill(route, objects)).status_code == 200
     ]
     assert {"hosts:detail", "youth:detail", "placements:agreement", "subsidies:claim", "subsidies:batch"} <= set(opened)
+    assert {"events:manage_detail", "events:edit", "events:sheet", "events:qr"} <= set(opened)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import http.server
 import subprocess
 import sys
+import threading
 import urllib.request
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from bench.http_load import run_load, serve
+from bench.http_load import LoadResult, run_load, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,10 +64,33 @@ def test_the_load_generator_refuses_other_hosts():
 
 
 def test_the_load_generator_runs_where_an_event_loop_already_runs():
-    """Playwright's sync API keeps a loop running in the test process; the generator still works."""
+    """Playwright's sync API keeps a loop running in the test process; the generator still works.
 
-    async def inside_a_loop() -> None:
-        with pytest.raises(ValueError, match="only targets this machine"):
-            run_load("http://example.com/", concurrency=1, seconds=0.1)
+    The loop is started in a fresh thread of its own, so the test does not depend on whether this
+    xdist worker has already run a browser test (which leaves a loop running in the main thread).
+    """
 
-    asyncio.run(inside_a_loop())
+    class Ok(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # the stdlib names it so
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+
+    async def inside_a_loop() -> LoadResult:
+        return run_load(url, concurrency=2, seconds=0.3)
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            result = pool.submit(asyncio.run, inside_a_loop()).result(timeout=30)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.requests > 0 and result.errors == 0

@@ -204,6 +204,32 @@ class Command(BaseCommand):
         )
 
     @transaction.atomic
+    def _event(self) -> None:
+        """An upcoming published matching event (对接活动) of 海淀区 featuring two of its posts."""
+        from jianxi.events import services as events
+        from jianxi.events.models import Event, EventKind
+
+        title = "海淀区就业见习专场招聘会（示例）"
+        if Event.objects.filter(title=title).exists():
+            return
+        officer = User.objects.get(username="haidian")
+        posts = Post.objects.filter(status=PostStatus.PUBLISHED, host__district__code="110108").order_by("pk")
+        start = timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0) + timedelta(days=7)
+        data = events.EventData(
+            kind=EventKind.FAIR,
+            title=title,
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            place="海淀区人才市场（海淀区示范路 1 号）",
+            online_link="",
+            capacity=100,
+            description="海淀区见习单位现场招募，可当场通过活动申请推介岗位。",
+            district_id=None,
+            post_ids=[p.pk for p in posts[:2]],
+        )
+        event = events.event_save(actor=officer, data=data)
+        events.event_publish(actor=officer, event_id=event.pk)
+
     def handle(self, *args: Any, **options: Any) -> None:
         districts = {d.code: d for d in District.objects.all()}
         departments = {d.code: d for d in Department.objects.all()}
@@ -275,6 +301,7 @@ class Command(BaseCommand):
         self._placement(youth)
         self._registry(youth)
         self._recommendations(youth)
+        self._event()
         YearlyBudget.objects.get_or_create(
             city=current_city(),
             year=timezone.localdate().year,

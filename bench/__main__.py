@@ -40,13 +40,18 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=100_000, help="posts to load for the search benchmark")
     parser.add_argument("--internships", type=int, default=20_000, help="internships for the claim-run benchmark")
     parser.add_argument(
-        "--only", choices=["claim_run", "imports", "oversight", "search"], help="run only this benchmark"
+        "--only",
+        choices=["claim_run", "imports", "oversight", "search", "recommend_quality"],
+        help="run only this benchmark",
     )
     parser.add_argument("--http-seconds", type=float, default=5.0, help="seconds per URL under HTTP load (search)")
     parser.add_argument("--stats-posts", type=int, default=1_000_000, help="posts for the statistics benchmark")
     parser.add_argument(
         "--stats-agreements", type=int, default=1_000_000, help="agreements for the statistics benchmark"
     )
+    parser.add_argument("--quality-persons", type=int, default=1_000, help="people in the recommendation quality bench")
+    parser.add_argument("--quality-posts", type=int, default=3_000, help="posts in the recommendation quality bench")
+    parser.add_argument("--seed", type=int, default=15, help="seed of the generated population (recommend_quality)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
@@ -99,6 +104,19 @@ def main() -> None:
 
         for line in bench_search_scale(record, timed, posts=args.posts, http_seconds=args.http_seconds):
             print(line)
+        print(f"\n{date.today()} · {machine_line()} · {connection.vendor}")
+        return
+    if args.only == "recommend_quality":
+        from bench.recommend_quality import bench_recommend_quality
+
+        bench_recommend_quality(
+            record,
+            timed,
+            seed=args.seed,
+            persons=args.quality_persons,
+            posts=args.quality_posts,
+            db_posts=args.posts,
+        )
         print(f"\n{date.today()} · {machine_line()} · {connection.vendor}")
         return
     if args.only == "imports":

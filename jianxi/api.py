@@ -254,6 +254,7 @@ def _register_routers() -> None:
     from jianxi.oversight.api import router as stats_router
     from jianxi.policy.api import router as policy_router
     from jianxi.posts.api import router as posts_router
+    from jianxi.recommend.api import router as recommend_router
     from jianxi.registry.api import router as registry_router
     from jianxi.youth.api import router as youth_router
 
@@ -261,6 +262,7 @@ def _register_routers() -> None:
     api.add_router("/hosts", hosts_router)
     api.add_router("/persons", youth_router)
     api.add_router("/posts", posts_router)
+    api.add_router("/me", recommend_router)
     api.add_router("/events", events_router)
     api.add_router("/registry", registry_router)
     api.add_router("/", policy_router)

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -122,6 +123,7 @@ INSTALLED_APPS = [
     "jianxi.demonstration",
     "jianxi.oversight",
     "jianxi.exchange",
+    "jianxi.recommend",
 ]
 
 MIDDLEWARE = [
@@ -369,11 +371,14 @@ EXCHANGE_BATCH = env_int("EXCHANGE_BATCH", 50)  # messages claimed at once by on
 EXCHANGE_TASK_SECONDS = float(env_str("EXCHANGE_TASK_SECONDS", "50"))  # one delivery task's time budget
 # Celery beat (`celery -A jianxi beat`): deliver what is due, and enqueue last month's statistics
 # (once per month, whatever how often it runs).
-# The periodic jobs `celery -A jianxi beat` sends (docs/operations.md).
+# The periodic jobs `celery -A jianxi beat` sends (docs/operations.md), in Beijing time.
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "event-reminders": {"task": "events.send_reminders", "schedule": 60 * 60},
     "exchange-deliver": {"task": "jianxi.exchange.tasks.exchange_deliver", "schedule": 30.0},
     "exchange-monthly-stats": {"task": "jianxi.exchange.tasks.exchange_monthly_stats", "schedule": 3600.0},
+    # The digest of new matching posts: each morning at eight (Beijing time); once per period by itself.
+    "recommend-digests": {"task": "jianxi.recommend.send_digests", "schedule": crontab(hour=8, minute=0)},
 }
 # The claim run's district tasks: at most this many claimable rows in memory at once.
 CLAIM_RUN_CHUNK_HOSTS = env_int("CLAIM_RUN_CHUNK_HOSTS", 500)

@@ -26,7 +26,8 @@ def _items(role: str | None) -> list[tuple[str, str]]:
     applications = (_("见习申请"), reverse("placements:applications"))
     agreements = (_("见习协议"), reverse("placements:agreements"))
     if role == Role.YOUTH:
-        return items + [(_("我的信息"), reverse("youth:me")), applications, agreements, check]
+        for_you = (_("为你推荐"), reverse("recommend:posts"))
+        return items + [for_you, (_("我的信息"), reverse("youth:me")), applications, agreements, check]
     if role == Role.HOST:
         return items + [
             (_("我的单位"), reverse("hosts:mine")),

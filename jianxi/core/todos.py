@@ -28,12 +28,20 @@ from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import scoped
 from jianxi.events.selectors import districts_without_event
 from jianxi.hosts.models import Host, HostStatus
-from jianxi.placements.models import Agreement, AgreementStatus, Application, ApplicationStatus
+from jianxi.placements.models import (
+    OPEN_APPLICATION_STATES,
+    Agreement,
+    AgreementStatus,
+    Application,
+    ApplicationStatus,
+    Attendance,
+)
 from jianxi.placements.selectors import agreements_to_confirm, attendance_missing, previous_month
 from jianxi.posts.models import Post, PostStatus
 from jianxi.posts.selectors import posts_expiring
 from jianxi.subsidies.models import BatchStatus, Claim, ClaimStatus, PaymentBatch
 from jianxi.subsidies.selectors import payable_claims
+from jianxi.youth.models import Person
 
 
 @dataclass(frozen=True)
@@ -176,7 +184,7 @@ def _q_status(status: str) -> Q:
     return Q(status=status)
 
 
-def todos_for(user: Any, today: date) -> dict[str, Any]:
+def todos_for(user: Any, today: date, person: Any = None) -> dict[str, Any]:
     """``todo``: what this person does; ``watch``: what this person follows (read-only lists)."""
     role = getattr(user, "role", None)
     todo: list[Todo] = []
@@ -189,4 +197,99 @@ def todos_for(user: Any, today: date) -> dict[str, Any]:
         watch = department_watch(user, today)
     elif role == Role.UNIVERSITY:
         watch = university_watch(user, today)
+    elif role == Role.YOUTH:
+        todo = youth_todos(user, today, person)
     return {"todo": todo, "watch": watch, "todo_waiting": any(t.count for t in todo)}
+
+
+# --- the young person's next steps (issue #15, item 3) ------------------------------------------
+
+YOUTH_STEPS_MAX = 8  # the newest applications and internships; the lists behind the links hold the rest
+
+
+def youth_todos(user: Any, today: date, person: Any = None) -> list[Todo]:
+    """下一步: what the young person does next, from their own state, most urgent first.
+
+    An agreement to confirm, an offer or invitation to answer, the internship under way (last
+    month's attendance as the host recorded it), a certificate to download, applications in
+    progress with their status and post; with nothing under way, the eligibility self-check and
+    the recommended posts. Each item counts 1 and links to the page where the person acts on it.
+    Four queries at most (the person, applications, agreements, attendance), whatever the data.
+    """
+    if person is None:
+        person = Person.objects.filter(user=user).first()
+    check = reverse("policy:eligibility")
+    if person is None:
+        return [Todo("register", _("尚未登记见习人员信息：可先做资格自测，再到所在区人社局登记"), 1, check,
+                     _("资格自测"))]  # fmt: skip
+    open_states = (*OPEN_APPLICATION_STATES, ApplicationStatus.ACCEPTED)
+    applications = list(
+        Application.objects.filter(person=person, status__in=open_states)
+        .select_related("post__host")
+        .order_by("-updated_at", "-id")[:YOUTH_STEPS_MAX]
+    )
+    agreements = list(
+        Agreement.objects.filter(person=person)
+        .exclude(status=AgreementStatus.CANCELLED)
+        .select_related("host", "post")
+        .order_by("-start", "-id")[:YOUTH_STEPS_MAX]
+    )
+    month = previous_month(today)
+    active = [a for a in agreements if a.status == AgreementStatus.ACTIVE]
+    recorded = {
+        row.agreement_id: row
+        for row in Attendance.objects.filter(agreement__in=[a.pk for a in active], month=month)
+    } if active else {}  # fmt: skip
+    with_agreement = {a.application_id for a in agreements}
+    steps: list[Todo] = []
+    for a in agreements:
+        words = {"host": a.host.name, "post": a.post.title}
+        if a.status == AgreementStatus.PENDING and a.youth_confirmed_at is None:
+            steps.append(Todo(f"confirm-{a.pk}", _("见习协议待您确认：%(host)s“%(post)s”") % words, 1,
+                              reverse("placements:agreement", args=[a.pk]), _("确认协议"),
+                              _("%(d)s 开始") % {"d": _day(a.start)}))  # fmt: skip
+        elif a.status == AgreementStatus.PENDING:
+            steps.append(Todo(f"agreement-{a.pk}", _("见习协议等待单位确认：%(host)s“%(post)s”") % words, 1,
+                              reverse("placements:agreement", args=[a.pk]), _("查看协议")))  # fmt: skip
+    for app in applications:
+        words = {"host": app.post.host.name, "post": app.post.title}
+        if app.status == ApplicationStatus.OFFER:
+            steps.append(Todo(f"offer-{app.pk}", _("%(host)s 拟录用您：“%(post)s”，待您答复") % words, 1,
+                              reverse("placements:application", args=[app.pk]), _("接受或谢绝")))  # fmt: skip
+        elif app.status == ApplicationStatus.INVITED:
+            steps.append(Todo(f"invited-{app.pk}", _("%(host)s 邀请您申请“%(post)s”") % words, 1,
+                              reverse("placements:application", args=[app.pk]), _("接受或谢绝")))  # fmt: skip
+    for a in active:
+        row = recorded.get(a.pk)
+        if row is None:
+            when = _("%(m)s考勤单位尚未填报") % {"m": _month_words(month)}
+        else:
+            when = _("%(m)s单位已记录出勤 %(a)s / %(s)s 天") % {
+                "m": _month_words(month), "a": row.attended_days, "s": row.scheduled_days}  # fmt: skip
+        steps.append(Todo(f"internship-{a.pk}", _("见习中：%(host)s“%(post)s”") % {"host": a.host.name,
+                          "post": a.post.title}, 1, reverse("placements:attendance", args=[a.pk]),
+                          _("查看考勤"), when))  # fmt: skip
+    for a in agreements:
+        if a.status == AgreementStatus.ENDED:
+            steps.append(Todo(f"certificate-{a.pk}", _("见习已结束：%(host)s“%(post)s”，可打印见习证明") % {
+                "host": a.host.name, "post": a.post.title}, 1, reverse("placements:certificate", args=[a.pk]),
+                _("见习证明"), _("最后见习日 %(d)s") % {"d": _day(a.last_day)}))  # fmt: skip
+    for app in applications:
+        words = {"post": app.post.title, "host": app.post.host.name, "status": app.get_status_display()}
+        url = reverse("placements:application", args=[app.pk])
+        if app.status in (ApplicationStatus.APPLIED, ApplicationStatus.SCREENING, ApplicationStatus.INTERVIEW):
+            when = ""
+            if app.status == ApplicationStatus.INTERVIEW and app.interview_at:
+                when = _("面试 %(t)s") % {"t": f"{timezone.localtime(app.interview_at):%Y-%m-%d %H:%M}"}
+            steps.append(Todo(f"application-{app.pk}", _("申请“%(post)s”（%(host)s）：%(status)s") % words, 1,
+                              url, _("查看进度"), when))  # fmt: skip
+        elif app.status == ApplicationStatus.ACCEPTED and app.pk not in with_agreement:
+            steps.append(Todo(f"accepted-{app.pk}", _("已接受“%(post)s”的录用，等待%(host)s签订见习协议") % words, 1,
+                              url, _("查看申请")))  # fmt: skip
+    if not steps:
+        steps.append(Todo("eligibility", _("先做资格自测，确认符合见习条件后即可申请岗位"), 1, check, _("资格自测")))
+    under_way = any(a.status in (AgreementStatus.PENDING, AgreementStatus.ACTIVE) for a in agreements)
+    waiting = [app for app in applications if app.pk not in with_agreement]
+    if not under_way and not waiting:  # looking for an internship: the posts chosen for them
+        steps.append(Todo("browse", _("看看为你推荐的见习岗位"), 1, reverse("recommend:posts"), _("查看推荐")))
+    return steps[:YOUTH_STEPS_MAX]

@@ -31,6 +31,7 @@ from jianxi.placements.models import Agreement
 from jianxi.placements.outcomes import retention_rates
 from jianxi.policy.selectors import calendar_gaps
 from jianxi.posts.models import Post, PostStatus
+from jianxi.recommend.selectors import recommendations_for
 from jianxi.subsidies.models import FundYear
 from jianxi.youth.models import Person
 
@@ -39,6 +40,9 @@ from jianxi.youth.models import Person
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for load balancers and the load benchmark: answers without touching the database."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+HOME_RECOMMENDATIONS = 5  # the young person's home shows the best five; 为你推荐 shows more
 
 
 @public
@@ -68,7 +72,14 @@ def home(request: HttpRequest) -> HttpResponse:
         today = timezone.localdate()
         context.update(dashboard_context(user, year=today.year, today=today))
     if role == Role.YOUTH:
-        context["person"] = Person.objects.filter(user=user).first()
+        # 下一步 from the person's own state, then 为你推荐 (issue #15): a fixed number of queries.
+        person = Person.objects.filter(user=user).select_related("district").first()
+        context["person"] = person
+        context.update(todos_for(user, timezone.localdate(), person))
+        if person is not None:
+            context["found"] = recommendations_for(
+                person, today=timezone.localdate(), now=timezone.now(), limit=HOME_RECOMMENDATIONS
+            )
     if role == Role.HOST:
         context["host"] = user.host
     if role in (Role.HOST, Role.DISTRICT, Role.DEPARTMENT, Role.UNIVERSITY):

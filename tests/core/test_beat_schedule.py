@@ -17,4 +17,4 @@ def test_every_periodic_job_names_a_registered_task():
     assert names <= set(app.tasks), names - set(app.tasks)
     # The events' reminders and the exchange's deliveries and monthly statistics are all there.
     assert {"events.send_reminders", "jianxi.exchange.tasks.exchange_deliver"} <= names
-    assert "jianxi.exchange.tasks.exchange_monthly_stats" in names
+    assert {"jianxi.exchange.tasks.exchange_monthly_stats", "jianxi.recommend.send_digests"} <= names

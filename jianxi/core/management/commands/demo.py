@@ -22,6 +22,7 @@ from jianxi.policy.models import Department, District, PostCategory, University
 from jianxi.policy.selectors import current_city
 from jianxi.posts import search
 from jianxi.posts.models import EducationLevel, Post, PostStatus
+from jianxi.recommend.models import DigestFrequency, Preference
 from jianxi.subsidies.models import FundYear
 from jianxi.youth.models import Education, Group, Person
 
@@ -185,6 +186,23 @@ class Command(BaseCommand):
             file_name="示例：海淀区社保参保比对数据.xlsx",
         )
 
+    def _recommendations(self, youth: Person) -> None:
+        """李明's major and his recommendation preferences (为你推荐, 新岗位推荐 weekly), once."""
+        from jianxi.recommend import services as recommend
+
+        if not youth.major:
+            youth.major = "数据科学与大数据技术"
+            youth.save(update_fields=["major"])
+        if youth.user is None or Preference.objects.filter(person=youth).exists():
+            return
+        recommend.preference_save(
+            actor=youth.user,
+            districts=District.objects.filter(code="110108"),
+            categories=PostCategory.objects.filter(code__in=["technical", "research"]),
+            digest=DigestFrequency.WEEKLY,
+            now=timezone.now(),
+        )
+
     @transaction.atomic
     def _event(self) -> None:
         """An upcoming published matching event (对接活动) of 海淀区 featuring two of its posts."""
@@ -282,6 +300,7 @@ class Command(BaseCommand):
 
         self._placement(youth)
         self._registry(youth)
+        self._recommendations(youth)
         self._event()
         YearlyBudget.objects.get_or_create(
             city=current_city(),

@@ -65,6 +65,7 @@ urlpatterns = [
     path("notifications/", include("jianxi.core.urls")),
     path("finance/", include("jianxi.finance.urls")),
     path("exchange/", include("jianxi.exchange.urls")),
+    path("outreach/", include("jianxi.outreach.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

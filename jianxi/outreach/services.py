@@ -153,7 +153,7 @@ def push_create(
             push.status, push.finished_at = PushStatus.SENT, timezone.now()
         push.save(update_fields=["recipients", "status", "finished_at"])
     if push.recipients:
-        jobs.dispatch(deliver_push_task, [push.pk], eager_setting=EAGER)
+        _after_commit(deliver_push_task, push.pk)
     return push
 
 
@@ -208,6 +208,12 @@ def deliver_push(push_id: int) -> int:
     return sent
 
 
+def _after_commit(task: jobs.Task, arg: int) -> None:
+    """Hand the delivery to a job once the rows it reads are committed (never a message for a
+    write that is rolled back, even when the job runs eagerly)."""
+    transaction.on_commit(lambda: jobs.dispatch(task, [arg], eager_setting=EAGER))
+
+
 def _site(path: str) -> str:
     from django.conf import settings
 
@@ -240,7 +246,7 @@ def invite_unregistered(*, actor: User, id_numbers: Sequence[str]) -> int:
         [Invitation(graduate=g, sent_by=actor) for g in pending], batch_size=1000, ignore_conflicts=True
     )
     Graduate.objects.filter(pk__in=[g.pk for g in pending]).update(invited_at=now)
-    jobs.dispatch(deliver_invitations_task, [university_id], eager_setting=EAGER)
+    _after_commit(deliver_invitations_task, university_id)
     return len(pending)
 
 

@@ -26,7 +26,9 @@ pytestmark = pytest.mark.django_db
 def load(world, capture) -> dict[str, dict]:
     """Our university's list: our registered young person (with an account) and two not registered."""
     rows = {
-        "youth": row(1, **{ID_NUMBER: world.our_person.id_number, MAJOR: "计算机科学与技术", EMAIL: "youth@example.com"}),
+        "youth": row(
+            1, **{ID_NUMBER: world.our_person.id_number, MAJOR: "计算机科学与技术", EMAIL: "youth@example.com"}
+        ),
         "data": row(2, **{MAJOR: "数据科学与大数据技术"}),
         "letters": row(3, **{MAJOR: "汉语言文学", EDUCATION: "硕士研究生"}),
     }

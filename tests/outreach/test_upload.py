@@ -68,8 +68,8 @@ def test_bad_rows_name_their_row_and_column_and_nothing_is_written(client, world
     assert (7, ID_NUMBER) in columns
     assert all(r != 2 for r, _, _ in found)  # the good row has no error
     assert all(re.search(r"[\u4e00-\u9fff]", m) for _, _, m in found)  # in Chinese
-    assert dict(((r, c), m) for r, c, m in found)[(4, MAJOR)] == "请填写专业。"
-    assert "第 2 行" in dict(((r, c), m) for r, c, m in found)[(7, ID_NUMBER)]
+    assert {(r, c): m for r, c, m in found}[(4, MAJOR)] == "请填写专业。"
+    assert "第 2 行" in {(r, c): m for r, c, m in found}[(7, ID_NUMBER)]
     assert 'data-testid="graduates-refused"' in response.content.decode()
     assert not Graduate.objects.exists() and not Invitation.objects.exists()
     assert not mail.outbox and not Delivery.objects.exists()
@@ -113,7 +113,8 @@ def test_rows_are_matched_to_the_registry_and_the_unregistered_invited_once(
     # The same list again, one major corrected: updated in place, nobody invited twice.
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = upload(client, world.university_officer, [row(1), row(2, **{MAJOR: "软件工程"}), row(3, **{EMAIL: None})])
+        again = [row(1), row(2, **{MAJOR: "软件工程"}), row(3, **{EMAIL: None})]
+        response = upload(client, world.university_officer, again)
     report = response.context["report"]
     assert (report.created, report.updated, report.invited) == (0, 1, 0)
     assert Graduate.objects.count() == 3 and Invitation.objects.count() == 2
@@ -176,7 +177,7 @@ cells = st.one_of(
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(values=st.fixed_dictionaries({h: cells for h in HEADERS}), number=st.integers(min_value=2, max_value=5001))
+@given(values=st.fixed_dictionaries(dict.fromkeys(HEADERS, cells)), number=st.integers(min_value=2, max_value=5001))
 def test_the_row_validator_never_raises_and_every_error_names_a_column(values: dict[str, Any], number: int):
     result = parse_row(SheetRow(number=number, values=values), LOOKUPS)
     if isinstance(result, GraduateData):

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "jianxi.oversight",
     "jianxi.exchange",
     "jianxi.recommend",
+    "jianxi.outreach",
 ]
 
 MIDDLEWARE = [
@@ -251,6 +252,19 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jianxi@localhost")
+
+# Text messages (短信, core/sms.py): the console backend prints them (development, `make run`,
+# no network); the file backend appends them to SMS_FILE_PATH; the HTTP backend posts JSON to a
+# gateway (SMS_HTTP_URL with SMS_HTTP_KEY as a bearer token, SMS_HTTP_TIMEOUT seconds).
+SMS_BACKEND = env_str("SMS_BACKEND", "jianxi.core.sms.ConsoleBackend")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms.log"))
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_KEY = env_str("SMS_HTTP_KEY", "")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 5)
+# The site's address in links sent outside the site (e-mail, SMS): sign-up, unsubscribe.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Pushes (outreach) are delivered by a job (core/jobs.py); eager delivers in the request (tests).
+PUSH_TASKS_EAGER = env_bool("PUSH_TASKS_EAGER", False)
 
 # --- HTTPS and the reverse proxy (docs/operations.md lists the production values) -----------------
 

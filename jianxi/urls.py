@@ -9,6 +9,7 @@ from jianxi.api import api
 from jianxi.core import views as core_views
 from jianxi.core.access import public, signed_in
 from jianxi.hosts import views as host_views
+from jianxi.youth import password_sms
 from jianxi.youth import views as youth_views
 
 admin.site.site_header = "见习 Jianxi 管理后台"
@@ -43,6 +44,9 @@ urlpatterns = [
         public(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
+    # 忘记密码 by an SMS code, for a young person's account with a mobile number (youth/password_sms.py).
+    path("accounts/password/sms/", password_sms.request_code, name="password_reset_sms"),
+    path("accounts/password/sms/code/", password_sms.confirm_code, name="password_reset_sms_confirm"),
     path("accounts/password/change/", signed_in(auth_views.PasswordChangeView.as_view()), name="password_change"),
     path(
         "accounts/password/change/done/",
@@ -66,6 +70,7 @@ urlpatterns = [
     path("finance/", include("jianxi.finance.urls")),
     path("exchange/", include("jianxi.exchange.urls")),
     path("recommend/", include("jianxi.recommend.urls")),
+    path("outreach/", include("jianxi.outreach.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -48,6 +48,7 @@ KINDS = {
     "posts": "jianxi.posts.imports.KIND",
     "youth": "jianxi.youth.imports.KIND",
     "attendance": "jianxi.placements.imports.KIND",
+    "graduates": "jianxi.outreach.imports.KIND",  # a university's graduates not yet employed
     # Registry extracts (比对数据), one kind per source: loaded whole or refused whole.
     **{
         f"reg_{source}": f"jianxi.registry.imports.KIND_{source}"

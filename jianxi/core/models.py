@@ -83,3 +83,91 @@ class ImportJob(models.Model):
 
     def is_stale(self, now: datetime) -> bool:
         return self.finished_at is None and (self.heartbeat or self.started_at) < now - self.STALE_AFTER
+
+
+class Channel(models.TextChoices):
+    """How a message reaches a person (通知渠道)."""
+
+    INAPP = "inapp", _("站内通知")
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信")
+
+
+class MessageKind(models.TextChoices):
+    """A service notice (an offer, a review) always arrives; a push (推送: outreach) may be refused."""
+
+    SERVICE = "service", _("业务通知")
+    PUSH = "push", _("推送")
+
+
+class DeliveryOutcome(models.TextChoices):
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+    OPTED_OUT = "opted_out", _("已退订，未发送")
+
+
+class Delivery(models.Model):
+    """One message on one channel to one person (发送记录): who, how, when, and what came of it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("用户"),
+    )
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    kind = models.CharField(_("类型"), max_length=10, choices=MessageKind.choices)
+    address = models.CharField(_("地址"), max_length=254, blank=True)  # e-mail or mobile; empty in-app
+    topic = models.CharField(_("事由"), max_length=60, blank=True)  # e.g. "push:12", "invitation"
+    outcome = models.CharField(_("结果"), max_length=10, choices=DeliveryOutcome.choices)
+    error = models.CharField(_("错误"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("发送记录")
+        verbose_name_plural = _("发送记录")
+        indexes = [models.Index(fields=["topic", "outcome"]), models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.outcome}"
+
+
+class NotificationPreference(models.Model):
+    """A user's choice of the channels pushes may use (通知设置). No row: every channel."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    push_inapp = models.BooleanField(_("接收站内推送"), default=True)
+    push_email = models.BooleanField(_("接收邮件推送"), default=True)
+    push_sms = models.BooleanField(_("接收短信推送"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知设置")
+        verbose_name_plural = _("通知设置")
+
+    def __str__(self) -> str:
+        return str(self.user_id)
+
+    def allows(self, channel: str) -> bool:
+        return bool(getattr(self, f"push_{channel}"))
+
+
+class OptOut(models.Model):
+    """An address that refused pushes through an unsubscribe link (退订), with or without an account."""
+
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    address = models.CharField(_("地址"), max_length=254)  # lower-cased e-mail, or a mobile number
+    created_at = models.DateTimeField(_("退订时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("退订")
+        verbose_name_plural = _("退订")
+        constraints = [models.UniqueConstraint(fields=["channel", "address"], name="core_optout_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.address}"

@@ -28,6 +28,7 @@ from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import scoped
 from jianxi.events.selectors import districts_without_event
 from jianxi.hosts.models import Host, HostStatus
+from jianxi.outreach.selectors import takeup
 from jianxi.placements.models import (
     OPEN_APPLICATION_STATES,
     Agreement,
@@ -170,6 +171,9 @@ def university_watch(user: Any, today: date) -> list[Todo]:
     )
     active = scoped(user, Agreement.objects.filter(status=AgreementStatus.ACTIVE)).count()
     not_retained = scoped(user, Agreement.objects.filter(status=AgreementStatus.ENDED, retained=False)).count()
+    # The take-up of its outreach (高校推送): the list, invited → registered → applied → placed.
+    reached = takeup(user)
+    graduates = reverse("outreach:graduates")
     return [
         Todo("applications", _("本校毕业生的申请（等待单位处理）"), applications["open"],
              f"{reverse('placements:applications')}?status=applied", _("查看申请")),
@@ -177,6 +181,15 @@ def university_watch(user: Any, today: date) -> list[Todo]:
              _("查看见习协议")),
         Todo("follow_ups", _("见习结束未留用的本校毕业生"), not_retained, reverse("placements:follow_ups"),
              _("查看跟踪帮扶")),
+        Todo("outreach_graduates", _("未就业毕业生名单"), reached.graduates, graduates, _("查看名单")),
+        Todo("outreach_invited", _("名单中已发注册邀请"), reached.invited, f"{graduates}?stage=invited",
+             _("查看已邀请")),
+        Todo("outreach_registered", _("名单中已登记为见习人员"), reached.registered, f"{graduates}?stage=registered",
+             _("查看已登记")),
+        Todo("outreach_applied", _("名单中已申请见习"), reached.applied, f"{graduates}?stage=applied",
+             _("查看已申请")),
+        Todo("outreach_placed", _("名单中已上岗见习"), reached.placed, f"{graduates}?stage=placed",
+             _("查看已上岗")),
     ]  # fmt: skip
 
 

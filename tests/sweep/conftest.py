@@ -24,6 +24,7 @@ from jianxi.core.access import ACCESS_ATTR
 from jianxi.core.models import ImportJob, ImportStage
 from jianxi.demonstration.models import Nomination
 from jianxi.events import services as events
+from jianxi.outreach import models as outreach
 from jianxi.placements import services as placements
 from jianxi.placements.models import FollowUp, LaterStatus, ServiceKind
 from jianxi.posts.models import PostStatus
@@ -62,6 +63,7 @@ SEGMENT_OBJECTS = {
     "events": "event",  # a draft event of our district: public pages do not show it either
     "office": "event",
     "messages": "outbox_message",
+    "pushes": "push",
 }
 
 # String kwargs: a value that reaches the view's real work (an action it knows).
@@ -74,7 +76,7 @@ STRING_VALUES = {
     ("placements:move", "action"): "withdraw",
 }
 # String kwargs that are not object ids: public reference codes.
-NOT_OBJECTS = {("posts:district", "code"): "110108"}
+NOT_OBJECTS = {("posts:district", "code"): "110108", ("core:unsubscribe", "token"): "not-a-signed-token"}
 
 
 @dataclass
@@ -97,6 +99,7 @@ class Objects:
     line: Any
     event: Any
     outbox_message: Any
+    push: Any
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,15 @@ def objects(world) -> Objects:
             channel=Channel.FILE,
             file_name="生源.xlsx",
         ).load
+        # Our university's list of one graduate (our person) and a push of the published post to it.
+        graduate = outreach.Graduate.objects.create(
+            university=person.university, id_number=person.id_number, name=person.name, school="北京大学",
+            major="统计学", education="bachelor", graduation_date=person.graduation_date, phone=person.phone,
+            person=person,
+        )  # fmt: skip
+        push = outreach.Push.objects.create(university=person.university, sent_by=world.university_officer, matched=1)
+        outreach.PushItem.objects.create(push=push, post=published)
+        outreach.PushReceipt.objects.create(push=push, post=published, graduate=graduate, id_number=graduate.id_number)
     return Objects(
         host=world.our_host,
         person=world.our_person,
@@ -257,6 +269,7 @@ def objects(world) -> Objects:
         line=claim.lines.first(),
         event=event,
         outbox_message=_dead_letter(published),
+        push=push,
     )
 
 

@@ -18,6 +18,7 @@ from jianxi.accounts.models import Role, User
 from jianxi.core.validators import credit_code_check_char, resident_id_check_char
 from jianxi.finance.models import YearlyBudget
 from jianxi.hosts.models import Host, HostStatus, HostType
+from jianxi.outreach.models import Graduate
 from jianxi.policy.models import Department, District, PostCategory, University
 from jianxi.policy.selectors import current_city
 from jianxi.posts import search
@@ -203,6 +204,39 @@ class Command(BaseCommand):
             now=timezone.now(),
         )
 
+    def _graduates(self, university: University, youth: Person) -> None:
+        """北京大学's list of graduates not yet employed (高校推送): 李明, registered, and two
+        invited to register (marked invited: the demo sends no message)."""
+        today = timezone.localdate()
+        rows = [
+            (youth.id_number, youth.name, "统计学", youth.phone, "", youth),
+            (
+                resident_id("11010820020611005"),
+                "赵敏",
+                "数据科学与大数据技术",
+                "13800010005",
+                "zhaomin@example.com",
+                None,
+            ),
+            (resident_id("11010820030201007"), "孙磊", "汉语言文学", "13800010006", "", None),
+        ]
+        for id_number, name, major, phone, email, person in rows:
+            Graduate.objects.get_or_create(
+                university=university,
+                id_number=id_number,
+                defaults={
+                    "name": name,
+                    "school": university.name,
+                    "major": major,
+                    "education": Education.BACHELOR,
+                    "graduation_date": today - timedelta(days=150),
+                    "phone": phone,
+                    "email": email,
+                    "person": person,
+                    "invited_at": None if person else timezone.now(),
+                },
+            )
+
     @transaction.atomic
     def _event(self) -> None:
         """An upcoming published matching event (对接活动) of 海淀区 featuring two of its posts."""
@@ -302,6 +336,7 @@ class Command(BaseCommand):
         self._registry(youth)
         self._recommendations(youth)
         self._event()
+        self._graduates(universities["10001"], youth)
         YearlyBudget.objects.get_or_create(
             city=current_city(),
             year=timezone.localdate().year,

@@ -1,0 +1,290 @@
+"""University push (高校推送): invitations to register, pushes of posts, and their delivery.
+
+The request writes who is to receive what (set-based, in one transaction); a job
+(``jianxi.core.jobs``: Celery when configured, else in process) sends the messages through the
+channels of ``jianxi.core.notify`` and marks what it sent, so running it again sends nothing twice.
+
+One person gets a given post at most once: a push inserts ``PushReceipt`` rows (ID number, post)
+under a unique constraint, skipping those that exist (``ON CONFLICT DO NOTHING``), and messages
+only the rows it inserted — two pushes of the same post, even at the same moment, message each
+person once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from celery import shared_task
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from jianxi.accounts.models import Role, User
+from jianxi.accounts.scoping import scoped
+from jianxi.core import jobs
+from jianxi.core.errors import RuleError
+from jianxi.core.notify import Recipient, deliver
+from jianxi.outreach.models import Graduate, Invitation, Push, PushItem, PushReceipt, PushStatus
+from jianxi.policy.models import University
+from jianxi.posts.models import Post, PostStatus
+from jianxi.posts.search import query_groups
+from jianxi.youth.models import Education, Person
+
+MAX_POSTS = 10  # posts in one push
+MAX_MAJOR_TERMS = 10
+_SEPARATORS = re.compile(r"[\s,，、;；/]+")
+EAGER = "PUSH_TASKS_EAGER"
+
+
+def _require_university(actor: User) -> int:
+    if getattr(actor, "role", None) != Role.UNIVERSITY or not getattr(actor, "university_id", None):
+        raise RuleError("outreach.role", "只有高校账号可以向本校毕业生推送信息。")
+    return int(actor.university_id)  # type: ignore[arg-type]
+
+
+# --- choosing graduates --------------------------------------------------------------------------
+
+
+def major_condition(text: str) -> Q:
+    """Graduates whose major matches any of the words (顿号, commas or spaces apart): as a whole
+    substring, or segmented by jieba as the post search does — every word of it, each word as
+    itself or as all its pieces (数据分析 matches 大数据与分析, 软件工程 matches 计算机软件工程)."""
+    terms = [t for t in _SEPARATORS.split(text.strip()) if t][:MAX_MAJOR_TERMS]
+    condition = Q()
+    for term in terms:
+        segmented = Q()
+        for group in query_groups(term):
+            alternatives = Q()
+            for words in group:
+                every = Q()
+                for word in words:
+                    every &= Q(major__icontains=word)
+                alternatives |= every
+            segmented &= alternatives
+        condition |= Q(major__icontains=term) | segmented if segmented else Q(major__icontains=term)
+    return condition
+
+
+def parse_educations(values: Iterable[str]) -> list[str]:
+    chosen = sorted({v for v in values if v})
+    unknown = [v for v in chosen if v not in Education.values]
+    if unknown:
+        raise RuleError("outreach.education", "学历筛选不在可选范围内。", field="education")
+    return chosen
+
+
+def audience(actor: User, *, major: str = "", educations: Sequence[str] = ()) -> QuerySet[Graduate]:
+    """The actor's graduates matching the filters (an empty filter matches all)."""
+    qs = scoped(actor, Graduate.objects.all())
+    if major.strip():
+        qs = qs.filter(major_condition(major))
+    if educations:
+        qs = qs.filter(education__in=list(educations))
+    return qs
+
+
+def _posts(post_ids: Sequence[int]) -> list[Post]:
+    ids = sorted(set(post_ids))
+    if not ids:
+        raise RuleError("outreach.posts", "请至少选择一个岗位（填写岗位编号）。", field="posts")
+    if len(ids) > MAX_POSTS:
+        raise RuleError("outreach.posts", f"一次最多推送 {MAX_POSTS} 个岗位。", field="posts")
+    posts = list(Post.objects.filter(pk__in=ids, status=PostStatus.PUBLISHED).order_by("pk"))
+    missing = sorted(set(ids) - {p.pk for p in posts})
+    if missing:
+        shown = "、".join(str(i) for i in missing[:5])
+        raise RuleError("outreach.posts", f"岗位 {shown} 不存在或未在招募中，只能推送已发布的岗位。", field="posts")
+    return posts
+
+
+def push_preview(
+    *, actor: User, post_ids: Sequence[int], major: str = "", educations: Sequence[str] = ()
+) -> tuple[int, int]:
+    """(graduates matching the filters, those of them who would receive at least one new post)."""
+    _require_university(actor)
+    educations = parse_educations(educations)
+    posts = _posts(post_ids)
+    matched = audience(actor, major=major, educations=educations)
+    total = matched.count()
+    already = PushReceipt.objects.filter(post__in=posts).values("id_number")
+    # A graduate is new when some post has no receipt for them yet.
+    fresh = 0
+    if total:
+        received_all = matched
+        for post in posts:
+            received_all = received_all.filter(id_number__in=already.filter(post=post))
+        fresh = total - received_all.count()
+    return total, fresh
+
+
+def push_create(
+    *, actor: User, post_ids: Sequence[int], major: str = "", educations: Sequence[str] = (), message: str = ""
+) -> Push:
+    """Push the posts to the matching graduates; each gets only the posts never sent to them.
+
+    The messages go out from a job once this commits."""
+    university_id = _require_university(actor)
+    educations = parse_educations(educations)
+    if len(message) > 200:
+        raise RuleError("outreach.message", "附言不能超过 200 个字。", field="message")
+    with transaction.atomic():
+        posts = _posts(post_ids)
+        graduates = list(audience(actor, major=major, educations=educations).values_list("pk", "id_number"))
+        push = Push.objects.create(
+            university_id=university_id,
+            sent_by=actor,
+            message=message.strip(),
+            major_filter=major.strip()[:100],
+            education_filter=",".join(educations),
+            matched=len(graduates),
+        )
+        PushItem.objects.bulk_create([PushItem(push=push, post=post) for post in posts])
+        receipts = [
+            PushReceipt(id_number=id_number, post=post, push=push, graduate_id=pk)
+            for post in posts
+            for pk, id_number in graduates
+        ]
+        PushReceipt.objects.bulk_create(receipts, batch_size=1000, ignore_conflicts=True)
+        push.recipients = PushReceipt.objects.filter(push=push).values("graduate").distinct().count()
+        if push.recipients == 0:
+            push.status, push.finished_at = PushStatus.SENT, timezone.now()
+        push.save(update_fields=["recipients", "status", "finished_at"])
+    if push.recipients:
+        _after_commit(deliver_push_task, push.pk)
+    return push
+
+
+def deliver_push(push_id: int) -> int:
+    """Send the push's unsent receipts, one message per graduate; answers the messages sent."""
+    push = Push.objects.select_related("university").filter(pk=push_id).first()
+    if push is None:
+        return 0
+    receipts = list(
+        PushReceipt.objects.filter(push=push, sent_at__isnull=True)
+        .select_related("graduate", "post")
+        .order_by("graduate_id", "post_id")
+    )
+    if not receipts:
+        Push.objects.filter(pk=push.pk, finished_at__isnull=True).update(
+            status=PushStatus.SENT, finished_at=timezone.now()
+        )
+        return 0
+    users = _accounts({r.id_number for r in receipts})
+    posts_of: dict[int, list[Post]] = defaultdict(list)
+    graduates: dict[int, Graduate] = {}
+    for r in receipts:
+        posts_of[r.graduate_id].append(r.post)
+        graduates[r.graduate_id] = r.graduate
+    # Graduates who get the same posts get the same message: one delivery call per group.
+    groups: dict[tuple[int, ...], list[Graduate]] = defaultdict(list)
+    for gid, posts in posts_of.items():
+        groups[tuple(p.pk for p in posts)].append(graduates[gid])
+    sent = 0
+    for key, members in groups.items():
+        posts = posts_of[members[0].pk]
+        titles = "、".join(p.title for p in posts)
+        text = f"{push.university.name}向您推荐就业见习岗位：{titles}。"
+        if push.message:
+            text += push.message
+        link = reverse("posts:detail", args=[posts[0].pk])
+        lines = "\n".join(f"· {p.title}：{_site(reverse('posts:detail', args=[p.pk]))}" for p in posts)
+        recipients = [Recipient(user=users.get(g.id_number), email=g.email, phone=g.phone) for g in members]
+        deliver(
+            recipients,
+            message=text if len(posts) == 1 else text + "\n" + lines,
+            sms_text=text + " " + _site(link),
+            link=link,
+            subject=f"{push.university.name}推荐的见习岗位",
+            topic=f"push:{push.pk}",
+        )
+        PushReceipt.objects.filter(push=push, graduate_id__in=[g.pk for g in members], post_id__in=key).update(
+            sent_at=timezone.now()
+        )
+        sent += len(members)
+    Push.objects.filter(pk=push.pk).update(status=PushStatus.SENT, finished_at=timezone.now())
+    return sent
+
+
+def _after_commit(task: jobs.Task, arg: int) -> None:
+    """Hand the delivery to a job once the rows it reads are committed (never a message for a
+    write that is rolled back, even when the job runs eagerly)."""
+    transaction.on_commit(lambda: jobs.dispatch(task, [arg], eager_setting=EAGER))
+
+
+def _site(path: str) -> str:
+    from django.conf import settings
+
+    return getattr(settings, "SITE_URL", "").rstrip("/") + path
+
+
+def _accounts(id_numbers: set[str]) -> dict[str, User]:
+    """The accounts of the registered persons with these ID numbers, in one query."""
+    persons = Person.objects.filter(id_number__in=id_numbers, user__isnull=False).select_related("user")
+    return {p.id_number: p.user for p in persons if p.user is not None}
+
+
+# --- invitations ---------------------------------------------------------------------------------
+
+
+def invite_unregistered(*, actor: User, id_numbers: Sequence[str]) -> int:
+    """Invite (once each) the actor's graduates among ``id_numbers`` who are not registered;
+    the messages go out from a job once the transaction commits."""
+    university_id = _require_university(actor)
+    registered = Person.objects.filter(id_number__in=list(id_numbers)).values("id_number")
+    pending = list(
+        Graduate.objects.filter(
+            university_id=university_id, id_number__in=list(id_numbers), invited_at__isnull=True
+        ).exclude(id_number__in=registered)
+    )
+    if not pending:
+        return 0
+    now = timezone.now()
+    Invitation.objects.bulk_create(
+        [Invitation(graduate=g, sent_by=actor) for g in pending], batch_size=1000, ignore_conflicts=True
+    )
+    Graduate.objects.filter(pk__in=[g.pk for g in pending]).update(invited_at=now)
+    _after_commit(deliver_invitations_task, university_id)
+    return len(pending)
+
+
+def deliver_invitations(university_id: int) -> int:
+    """Send the university's unsent invitations; answers how many were sent."""
+    university = University.objects.filter(pk=university_id).first()
+    if university is None:
+        return 0
+    invitations = list(
+        Invitation.objects.filter(graduate__university_id=university_id, sent_at__isnull=True).select_related(
+            "graduate"
+        )
+    )
+    if not invitations:
+        return 0
+    link = reverse("signup_youth")
+    text = f"{university.name}邀请您登记为就业见习人员，登记后可申请见习岗位并接收岗位推荐：{_site(link)}"
+    deliver(
+        [Recipient(email=i.graduate.email, phone=i.graduate.phone) for i in invitations],
+        message=text,
+        link=link,
+        subject="注册邀请",
+        topic="invitation",
+        channels=("email", "sms"),
+    )
+    Invitation.objects.filter(pk__in=[i.pk for i in invitations]).update(sent_at=timezone.now())
+    return len(invitations)
+
+
+# --- the jobs (Celery tasks; jianxi.outreach.tasks lists them for the workers) ------------------
+# Each is idempotent: it sends only what is not yet marked sent, so a redelivery sends nothing twice.
+
+
+@shared_task(name="jianxi.outreach.deliver_push", acks_late=True, reject_on_worker_lost=True)
+def deliver_push_task(push_id: int) -> None:
+    deliver_push(push_id)
+
+
+@shared_task(name="jianxi.outreach.deliver_invitations", acks_late=True, reject_on_worker_lost=True)
+def deliver_invitations_task(university_id: int) -> None:
+    deliver_invitations(university_id)

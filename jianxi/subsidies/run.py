@@ -7,7 +7,8 @@ claim" (``draft_for_host``, called by ``services.claim_prepare``) go through her
    with attendance, of subsidised internships under way or ended, of approved hosts, in no live
    claim line — in one query that also brings the facts each quote reads;
 2. ``plan``: the engine's lines for them (quoting.py), per host, without the database; an
-   internship the engine refuses is reported, the others are still drafted;
+   internship the engine refuses is reported, the others are still drafted. Each distinct set
+   of facts is quoted once per run (``Quotes``): interns share them by the thousand;
 3. ``_write``: each chunk's claims (with their author and history rows) and lines in one
    transaction — on PostgreSQL as COPYs, by several connections at once while the next chunk is
    computed (docs/BENCHMARKS.md has the figures and how they came about). The columns written
@@ -336,7 +337,7 @@ class Quotes:
     policy and calendar alive, so an identity is never another object's while it is kept.
     """
 
-    LIMIT = 100_000  # answers kept; past that the memo starts again (memory stays bounded)
+    LIMIT = 20_000  # answers kept (about 1 KB each); past that the memo starts again
 
     def __init__(self) -> None:
         self.answers: dict[tuple[object, ...], tuple[Answer, object, object]] = {}
@@ -484,7 +485,7 @@ _LINE_KEYS_TEXT = "\t".join("%s" if c in _VARYING else _copy_text(_LINE_FIXED[c]
 # The COPY text of an engine line's figures, by the line's identity (kept with the line, so the
 # identity is not reused while it is in here).
 Texts = dict[int, tuple[engine.MonthLine, str]]
-_TEXTS_KEPT = 100_000
+_TEXTS_KEPT = 20_000
 
 
 def _encode(

@@ -82,10 +82,10 @@ def load(total: int) -> None:
             "persons",
             """INSERT INTO youth_person (id_number, name, birth_date, phone, "group", education, school, major,
                 beijing_origin, beijing_hukou, employed, registered_unemployed, transfer_registered, created_at,
-                district_id)
+                district_id, resume)
                SELECT 'CP' || lpad(g::text, 16, '0'), '基准' || g, date '2000-01-01', '13800000000',
                 'college_graduate', '', '', '', true, true, false, false, false, now(),
-                (%(districts)s::bigint[])[1 + g %% %(nd)s]
+                (%(districts)s::bigint[])[1 + g %% %(nd)s], ''
                FROM generate_series(1, %(total)s) g""",
         ),
         (
@@ -162,6 +162,17 @@ def start_workers(n: int, broker: str, folder: Path) -> list[subprocess.Popen[by
     return procs
 
 
+def wait_for_workers(app: object, n: int, limit: float = 120.0) -> None:
+    """Until ``n`` workers answer a ping: a loaded machine takes longer than any fixed sleep to
+    start them, and a run timed before they listen would count their start-up."""
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        if len(app.control.ping(timeout=1.0) or []) >= n:  # type: ignore[attr-defined]
+            return
+        time.sleep(0.5)
+    sys.exit(f"fewer than {n} workers answered within {limit:.0f} s")
+
+
 def truncate() -> None:
     from django.db import connection
 
@@ -215,8 +226,8 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="jianxi-bench-workers-"))
     procs = start_workers(args.workers, broker, folder)
     try:
-        time.sleep(8)  # the workers connect and import the app
         app.conf.broker_url = broker
+        wait_for_workers(app, args.workers)
         t0 = time.perf_counter()
         run = tasks.claim_run_start(actor=operator, today=TODAY)
         while not ClaimRun.objects.filter(pk=run.pk, finished_at__isnull=False).exists():

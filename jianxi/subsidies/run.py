@@ -7,7 +7,8 @@ claim" (``draft_for_host``, called by ``services.claim_prepare``) go through her
    with attendance, of subsidised internships under way or ended, of approved hosts, in no live
    claim line — in one query that also brings the facts each quote reads;
 2. ``plan``: the engine's lines for them (quoting.py), per host, without the database; an
-   internship the engine refuses is reported, the others are still drafted;
+   internship the engine refuses is reported, the others are still drafted. Each distinct set
+   of facts is quoted once per run (``Quotes``): interns share them by the thousand;
 3. ``_write``: each chunk's claims (with their author and history rows) and lines in one
    transaction — on PostgreSQL as COPYs, by several connections at once while the next chunk is
    computed (docs/BENCHMARKS.md has the figures and how they came about). The columns written
@@ -174,13 +175,16 @@ def claim_run(
         writers = 0
     problems: list[Problem] = []
 
+    quotes = Quotes()  # one quote per distinct set of facts, for the whole run
+    texts: Texts = {}  # and the COPY text of each distinct engine line
+
     def plans() -> Iterator[tuple[int, _Prepared]]:
         for low, high in ranges:
-            rows = claimable_rows(today, district_id=district_id, host_range=(low, high))
+            rows = _chunk_rows(today, district_id, (low, high))
             in_force = in_force_for(rows, today, host_ids={row[_HOST] for row in rows})
             hosts = [(host_id, list(host_rows)) for host_id, host_rows in groupby(rows, itemgetter(_HOST))]
             n_hosts = bisect_right(host_ids, high) - bisect_left(host_ids, low)
-            yield n_hosts, _Prepared(plan(hosts, today, in_force, problems), operator, RUN_REASON)
+            yield n_hosts, _Prepared(plan(hosts, today, in_force, problems, quotes), operator, RUN_REASON, texts)
 
     outcomes = _write_in_threads(plans(), writers) if writers > 0 else ((n, _write(p)) for n, p in plans())
     claims = lines = skipped = done = 0
@@ -195,6 +199,29 @@ def claim_run(
         if progress is not None:
             progress(done, len(host_ids))
     return RunResult(claims, lines, skipped, tuple(problems))
+
+
+def _chunk_rows(today: date, district_id: int | None, host_range: tuple[int, int]) -> list[Row]:
+    """One chunk's claimable rows, read by index whatever the tables' statistics say.
+
+    A chunk is a few thousand internship-months among millions, so its rows are found by the
+    indexes: the hosts' agreements, their attendance, and each month's claim line probed by the
+    lines' unique index. PostgreSQL's planner, left to itself, hashed whole tables for every
+    chunk instead — a full scan of the attendance and of the claim lines per chunk, so a run's
+    reads grew with chunks × table size (quadratic in the city: 34 chunks of a 100,000-internship
+    run read 10 million attendance rows), and the claim lines it hashed were the very ones this
+    run had just written, which the statistics taken before the run do not count. Only this
+    read's own transaction is affected.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return claimable_rows(today, district_id=district_id, host_range=host_range)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),"
+                " set_config('enable_seqscan', 'off', true)"
+            )
+        return claimable_rows(today, district_id=district_id, host_range=host_range)
 
 
 def chunk_hosts() -> int:
@@ -279,37 +306,89 @@ Planned = list[tuple[int, list[tuple[int, date, engine.MonthLine]]]]
 
 
 def plan(
-    hosts: Sequence[tuple[int, Sequence[Row]]], today: date, in_force: InForce, problems: list[Problem]
+    hosts: Sequence[tuple[int, Sequence[Row]]],
+    today: date,
+    in_force: InForce,
+    problems: list[Problem],
+    quotes: Quotes | None = None,
 ) -> Planned:
-    """Each host's lines, computed by the engine alone (no database); refusals go to ``problems``."""
-    return [(host_id, lines) for host_id, rows in hosts if (lines := _host_lines(rows, today, in_force, problems))]
+    """Each host's lines, computed by the engine alone (no database); refusals go to ``problems``.
+
+    ``quotes``: what earlier chunks of the same run quoted (a run passes one for all its chunks).
+    """
+    quotes = Quotes() if quotes is None else quotes
+    return [
+        (host_id, lines) for host_id, rows in hosts if (lines := _host_lines(rows, today, in_force, problems, quotes))
+    ]
+
+
+# The engine's answer for one set of facts: its lines by "YYYY-MM", or its refusal (code, message).
+Answer = dict[str, engine.MonthLine] | tuple[str, str]
+
+
+class Quotes:
+    """The engine's answers of one run, by everything a quote reads.
+
+    Interns of a city share their facts by the thousand — the same start and end, the same
+    months attended in full, the same district and policy — and a quote is a pure function of
+    those facts, so each distinct set is quoted once and its lines reused (the same line
+    objects, the same figures to the fen). The key holds the facts themselves, with the policy
+    and calendar by identity: a run looks them up once per chunk, and each answer keeps its
+    policy and calendar alive, so an identity is never another object's while it is kept.
+    """
+
+    LIMIT = 20_000  # answers kept (about 1 KB each); past that the memo starts again
+
+    def __init__(self) -> None:
+        self.answers: dict[tuple[object, ...], tuple[Answer, object, object]] = {}
+
+    def answer(self, months: Sequence[Row], today: date, in_force: InForce) -> Answer:
+        first = months[0]
+        facts = first[_FACTS_AT]
+        agreement = AgreementRow(*facts)
+        policy = in_force.policies[agreement.start]
+        calendar = in_force.calendars[agreement.start.year, agreement.end.year]
+        retention = in_force.retention.get(first[_HOST])
+        recorded = tuple((row[_MONTH], row[_ATTENDED], row[_PAID]) for row in months)
+        key = (facts, first[_DISTRICT], recorded, retention, today, id(policy), id(calendar))
+        known = self.answers.get(key)
+        if known is not None:
+            return known[0]
+        answer: Answer
+        try:
+            quote = quote_for(
+                agreement,
+                attendance={engine.month_key(month): days for month, days, _ in recorded},
+                paid_by_month={engine.month_key(month): paid for month, _, paid in recorded if paid is not None},
+                as_of=today,
+                district_code=first[_DISTRICT],
+                only_months=[month for month, _, _ in recorded],
+                policy=policy,
+                calendar=calendar,
+                retention_rate=retention,
+            )
+        except RuleError as err:
+            answer = (err.code, err.message)
+        else:
+            answer = {line.month: line for line in quote.months}
+        if len(self.answers) >= self.LIMIT:
+            self.answers.clear()
+        self.answers[key] = (answer, policy, calendar)
+        return answer
 
 
 def _host_lines(
-    rows: Sequence[Row], today: date, in_force: InForce, problems: list[Problem]
+    rows: Sequence[Row], today: date, in_force: InForce, problems: list[Problem], quotes: Quotes
 ) -> list[tuple[int, date, engine.MonthLine]]:
     """The engine's line for each claimable month of one host's rows."""
     lines = []
     for agreement_id, grouped in groupby(rows, itemgetter(_AGREEMENT)):
         months = list(grouped)
-        agreement = AgreementRow(*months[0][_FACTS_AT])
-        try:
-            quote = quote_for(
-                agreement,
-                attendance={engine.month_key(row[_MONTH]): row[_ATTENDED] for row in months},
-                paid_by_month={engine.month_key(row[_MONTH]): row[_PAID] for row in months if row[_PAID] is not None},
-                as_of=today,
-                district_code=months[0][_DISTRICT],
-                only_months=[row[_MONTH] for row in months],
-                policy=in_force.policies[agreement.start],
-                calendar=in_force.calendars[agreement.start.year, agreement.end.year],
-                retention_rate=in_force.retention.get(months[0][_HOST]),
-            )
-        except RuleError as err:
-            problems.append(Problem(agreement_id, err.code, err.message))
+        computed = quotes.answer(months, today, in_force)
+        if isinstance(computed, tuple):
+            problems.append(Problem(agreement_id, *computed))
             continue
         # A month outside a shortened internship has no line: it is left out of the claim.
-        computed = {line.month: line for line in quote.months}
         for row in months:
             figures = computed.get(engine.month_key(row[_MONTH]))
             if figures is not None:
@@ -362,7 +441,7 @@ class _Prepared:
     SQLite the plan goes as it is (one writer, on the calling thread).
     """
 
-    def __init__(self, planned: Planned, operator: User, reason: str) -> None:
+    def __init__(self, planned: Planned, operator: User, reason: str, texts: Texts | None = None) -> None:
         self.claims, self.lines = len(planned), sum(len(host_lines) for _, host_lines in planned)
         self.planned: Planned | None = planned
         self.operator, self.reason = operator, reason
@@ -370,7 +449,9 @@ class _Prepared:
         self.copy_claims = self.copy_history = self.copy_lines = b""
         if connection.vendor == "postgresql" and planned:
             self.claim_ids = tuple(_claim_ids(len(planned)))
-            self.copy_claims, self.copy_history, self.copy_lines = _encode(planned, self.claim_ids, operator.pk, reason)
+            self.copy_claims, self.copy_history, self.copy_lines = _encode(
+                planned, self.claim_ids, operator.pk, reason, {} if texts is None else texts
+            )
             self.planned = None
 
 
@@ -401,7 +482,15 @@ assert tuple(c for c in CLAIM_COLUMNS if c in ("id", "host_id")) == ("id", "host
 _LINE_KEYS_TEXT = "\t".join("%s" if c in _VARYING else _copy_text(_LINE_FIXED[c]) for c in LINE_KEYS)
 
 
-def _encode(planned: Planned, claim_ids: Sequence[int], operator_id: int, reason: str) -> tuple[bytes, bytes, bytes]:
+# The COPY text of an engine line's figures, by the line's identity (kept with the line, so the
+# identity is not reused while it is in here).
+Texts = dict[int, tuple[engine.MonthLine, str]]
+_TEXTS_KEPT = 20_000
+
+
+def _encode(
+    planned: Planned, claim_ids: Sequence[int], operator_id: int, reason: str, texts: Texts
+) -> tuple[bytes, bytes, bytes]:
     now = timezone.now()
     # Every drafted claim differs from the others in its id and host only: their COPY text is
     # made from CLAIM_COLUMNS once, as its history row's tail (who, when, why) is.
@@ -414,15 +503,17 @@ def _encode(planned: Planned, claim_ids: Sequence[int], operator_id: int, reason
         row = claim_text % (claim_id, host_id)
         claims.append(f"{row}\n")
         history.append(f"{row}\t{history_tail}\n")
-    # Many lines share one engine line (the same month, days and district): encode its figures once.
-    figures_text: dict[int, str] = {}
+    # Many lines share one engine line (the same month, days and district): encode its figures
+    # once in the run.
+    if len(texts) >= _TEXTS_KEPT:
+        texts.clear()
     parts = []
     for claim_id, (_, host_lines) in zip(claim_ids, planned, strict=True):
         for agreement_id, month, figures in host_lines:
-            text = figures_text.get(id(figures))
-            if text is None:
-                text = figures_text[id(figures)] = "\t".join(_copy_text(v) for v in line_values(figures).values())
-            parts.append(f"{_LINE_KEYS_TEXT % (claim_id, agreement_id, month.isoformat())}\t{text}\n")
+            known = texts.get(id(figures))
+            if known is None:
+                known = texts[id(figures)] = (figures, "\t".join(_copy_text(v) for v in line_values(figures).values()))
+            parts.append(f"{_LINE_KEYS_TEXT % (claim_id, agreement_id, month.isoformat())}\t{known[1]}\n")
     return "".join(claims).encode(), "".join(history).encode(), "".join(parts).encode()
 
 

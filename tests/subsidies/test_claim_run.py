@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from jianxi.policy.engine import add_months
 from jianxi.policy.models import CalendarCorrection
+from jianxi.subsidies import quoting, tasks
 from jianxi.subsidies import run as run_module
-from jianxi.subsidies import tasks
 from jianxi.subsidies.models import Claim, ClaimLine, ClaimRun, ClaimStatus
 from jianxi.subsidies.run import claim_run
 from tests.factories import HostFactory, PersonFactory, UserFactory
@@ -360,3 +360,36 @@ def test_only_officers_who_may_run_it_start_the_run(world):
             tasks.claim_run_now(actor=user, today=TODAY)
         assert err.value.code == "duty.claim.run"
     assert not ClaimRun.objects.exists()
+
+
+def test_interns_who_share_their_facts_are_quoted_once_and_each_line_is_still_their_own_quote(world):
+    """The run quotes each distinct set of facts once (national runs repeat them by the thousand):
+    every line must still be exactly what the review's own quote of that internship gives —
+    interns alike but for a district, a day missed, a start date or a refused month included."""
+    made = []
+    for host in (world.our_host, world.other_host):  # two districts
+        for start in (date(2024, 1, 15), date(2024, 1, 16)):
+            for days in (None, None, 10, 0):  # two alike, then a day count of their own
+                agreement = intern(world, host=host, start=start)
+                attend(agreement, date(2024, 1, 1))
+                attend(agreement, date(2024, 2, 1), days=days)
+                attend(agreement, date(2024, 3, 1), days=15)
+                made.append(agreement)
+    twin = intern(world)  # the same facts as the next one: refused the same way
+    attend(twin, date(2024, 3, 1))
+    broken = refused(world)  # a month the engine refuses (a full March, then a holiday added)
+    result = claim_run(operator=world.city, today=TODAY)
+    assert result.lines == 3 * len(made)
+    assert sorted((p.agreement_id, p.code) for p in result.problems) == [
+        (twin.pk, "attendance"),
+        (broken.pk, "attendance"),
+    ]
+    for claim in Claim.objects.all():
+        lines = list(claim.lines.select_related("agreement"))
+        expected = quoting.recompute(claim, lines, TODAY)
+        for line in lines:
+            quoted = expected[(line.agreement_id, line.month)]
+            assert (line.amount, line.city, line.district, line.attended_days, line.scheduled_days, line.rules) == (
+                quoted.amount, quoted.city, quoted.district, quoted.attended_days, quoted.scheduled_days,
+                " ".join(quoted.rules),
+            )  # fmt: skip

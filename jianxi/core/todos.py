@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from jianxi.accounts.models import Role
 from jianxi.accounts.scoping import scoped
+from jianxi.events.models import EventStatus, Signup, SignupStatus
 from jianxi.events.selectors import districts_without_event
 from jianxi.hosts.models import Host, HostStatus
 from jianxi.outreach.selectors import takeup
@@ -227,7 +228,8 @@ def youth_todos(user: Any, today: date, person: Any = None) -> list[Todo]:
     month's attendance as the host recorded it), a certificate to download, applications in
     progress with their status and post; with nothing under way, the eligibility self-check and
     the recommended posts. Each item counts 1 and links to the page where the person acts on it.
-    Four queries at most (the person, applications, agreements, attendance), whatever the data.
+    Five queries at most (the person, applications, agreements, attendance, event sign-ups), whatever
+    the data.
     """
     if person is None:
         person = Person.objects.filter(user=user).first()
@@ -299,6 +301,24 @@ def youth_todos(user: Any, today: date, person: Any = None) -> list[Todo]:
         elif app.status == ApplicationStatus.ACCEPTED and app.pk not in with_agreement:
             steps.append(Todo(f"accepted-{app.pk}", _("已接受“%(post)s”的录用，等待%(host)s签订见习协议") % words, 1,
                               url, _("查看申请")))  # fmt: skip
+    # Matching events signed up for (confirmed or waiting), not yet over: when and where to go.
+    signups = (
+        Signup.objects.filter(
+            person=person,
+            status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITING),
+            event__status=EventStatus.PUBLISHED,
+            event__ends_at__gte=timezone.now(),
+        )
+        .select_related("event")
+        .order_by("event__starts_at", "pk")[:YOUTH_STEPS_MAX]
+    )
+    for signup in signups:
+        event = signup.event
+        words = {"title": event.title, "status": signup.get_status_display()}
+        starts = f"{timezone.localtime(event.starts_at):%Y-%m-%d %H:%M}"
+        steps.append(Todo(f"event-{event.pk}", _("对接活动“%(title)s”：%(status)s") % words, 1,
+                          reverse("events:detail", args=[event.pk]), _("查看活动"),
+                          _("%(t)s 开始") % {"t": starts}))  # fmt: skip
     if not steps:
         steps.append(Todo("eligibility", _("先做资格自测，确认符合见习条件后即可申请岗位"), 1, check, _("资格自测")))
     under_way = any(a.status in (AgreementStatus.PENDING, AgreementStatus.ACTIVE) for a in agreements)

@@ -15,46 +15,18 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
-from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.openapi.schema import OpenAPISchema
-from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+from ninja.security import SessionAuth
 
-from jianxi.accounts.models import ApiToken
+from jianxi.accounts.api_auth import BearerToken, HeaderToken
 from jianxi.core.api import ErrorDeclaringSchema, error_response
 from jianxi.core.errors import RuleError, refusals_of
 
 log = logging.getLogger(__name__)
-
-
-def _token_user(request: HttpRequest, key: str | None) -> Any:
-    if not key:
-        return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=ApiToken.hash_key(key), revoked=False, user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    request.user = token.user
-    return token.user
-
-
-class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return _token_user(request, token)
-
-
-class HeaderToken(APIKeyHeader):
-    param_name = "X-API-Key"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return _token_user(request, key)
 
 
 def _json_method_not_allowed(view: Callable[..., Any]) -> Callable[..., Any]:

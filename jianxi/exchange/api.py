@@ -13,10 +13,10 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
-from ninja.security import APIKeyHeader, HttpBearer
 from pydantic import ConfigDict
 
-from jianxi.accounts.models import ApiToken, Role
+from jianxi.accounts.api_auth import BearerToken, HeaderToken
+from jianxi.accounts.models import Role
 from jianxi.core.access import acting_user, require_role
 from jianxi.core.api import MAX_ID, ErrorOut, StrictIn, error_response
 from jianxi.core.errors import RuleError
@@ -26,33 +26,6 @@ router = Router(tags=["exchange"])
 
 CONFLICTS = ("application.duplicate", "exchange.reference_conflict")
 FIELDS = {"post": "post_id"}  # the services' field names → this body's
-
-
-def _token_user(request: HttpRequest, key: str | None) -> Any:
-    if not key:
-        return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=ApiToken.hash_key(key), revoked=False, user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    request.user = token.user
-    return token.user
-
-
-class ZoneBearer(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return _token_user(request, token)
-
-
-class ZoneKey(APIKeyHeader):
-    param_name = "X-API-Key"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return _token_user(request, key)
 
 
 class ForwardedIn(StrictIn):
@@ -89,7 +62,7 @@ class ForwardedOut(Schema):
 
 @router.post(
     "/applications",
-    auth=[ZoneBearer(), ZoneKey()],
+    auth=[BearerToken(), HeaderToken()],
     response={200: ForwardedOut, 201: ForwardedOut, 409: ErrorOut},
     summary="接收部级见习专区转来的见习申请（接口令牌；按专区申请编号幂等）",
 )

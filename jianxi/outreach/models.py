@@ -1,8 +1,9 @@
 """University outreach (高校推送): a university's graduates not yet employed, invitations to
-register, pushes of published posts to them, and who received which post.
+register, pushes of published posts and matching events (对接活动) to them, and who received what.
 
-One person gets a given post at most once (``PushReceipt``: unique on the person's ID number and
-the post), whatever the number of pushes and whichever university pushes it.
+One person gets a given post at most once, and a given event at most once (``PushReceipt``:
+unique on the person's ID number and the post, and on the ID number and the event), whatever the
+number of pushes and whichever university pushes it.
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ class Invitation(models.Model):
         return f"INV-{self.pk}"
 
 
+# A push item or receipt names exactly one target: a post or an event.
+ONE_TARGET = models.Q(post__isnull=False, event__isnull=True) | models.Q(post__isnull=True, event__isnull=False)
+
+
 class PushStatus(models.TextChoices):
     QUEUED = "queued", _("发送中")
     SENT = "sent", _("已发送")
@@ -114,34 +119,45 @@ class Push(models.Model):
 
 
 class PushItem(models.Model):
-    """One thing a push carries. Today a post; an event (专项对接活动) joins when the events app lands:
-    add ``event = ForeignKey("events.Event", null=True)`` and make the check "exactly one of
-    post and event" (``TARGET_FIELDS`` below lists the target columns the services read)."""
+    """One thing a push carries: a post or a matching event (专项对接活动) — exactly one of them
+    (``TARGET_FIELDS`` lists the target columns the services read)."""
 
     push = models.ForeignKey(Push, on_delete=models.CASCADE, related_name="items")
     post = models.ForeignKey(
         "posts.Post", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("岗位")
     )
+    event = models.ForeignKey(
+        "events.Event", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("对接活动")
+    )
 
-    TARGET_FIELDS = ("post",)
+    TARGET_FIELDS = ("post", "event")
 
     class Meta:
         verbose_name = _("推送内容")
         verbose_name_plural = _("推送内容")
         constraints = [
-            models.CheckConstraint(condition=models.Q(post__isnull=False), name="outreach_pushitem_has_target"),
+            models.CheckConstraint(condition=ONE_TARGET, name="outreach_pushitem_one_target"),
             models.UniqueConstraint(fields=["push", "post"], name="outreach_pushitem_post_once"),
+            models.UniqueConstraint(fields=["push", "event"], name="outreach_pushitem_event_once"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.push_id}:{self.post_id}"
+        return f"{self.push_id}:{self.post_id or f'E{self.event_id}'}"
 
 
 class PushReceipt(models.Model):
-    """That a person (by ID number) was sent a post: at most once per person and post, ever."""
+    """That a person (by ID number) was sent a post or an event (exactly one of them): at most once
+    per person and post, and once per person and event, ever. The unique constraints are what
+    make it hold when two pushes run at the same moment (the services insert with ON CONFLICT DO
+    NOTHING and message only the rows they inserted)."""
 
     id_number = models.CharField(_("身份证号"), max_length=18)
-    post = models.ForeignKey("posts.Post", on_delete=models.PROTECT, related_name="+", verbose_name=_("岗位"))
+    post = models.ForeignKey(
+        "posts.Post", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("岗位")
+    )
+    event = models.ForeignKey(
+        "events.Event", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("对接活动")
+    )
     push = models.ForeignKey(Push, on_delete=models.CASCADE, related_name="receipts")
     graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="receipts")
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
@@ -153,9 +169,11 @@ class PushReceipt(models.Model):
         verbose_name = _("推送记录")
         verbose_name_plural = _("推送记录")
         constraints = [
+            models.CheckConstraint(condition=ONE_TARGET, name="outreach_receipt_one_target"),
             models.UniqueConstraint(fields=["id_number", "post"], name="outreach_receipt_once_per_person"),
+            models.UniqueConstraint(fields=["id_number", "event"], name="outreach_receipt_event_once_per_person"),
         ]
         indexes = [models.Index(fields=["push", "sent_at"], name="outreach_receipt_push")]
 
     def __str__(self) -> str:
-        return f"{self.push_id}:{self.post_id}"
+        return f"{self.push_id}:{self.post_id or f'E{self.event_id}'}"

@@ -3,8 +3,16 @@
 Each figure counts graduates of the list, matched to the registry by ID number at the time of
 reading (a graduate who registered after the upload counts). Applied and placed read
 ``placements.Application`` and ``placements.Agreement`` of the matched persons; for a push, only
-applications to and agreements on the posts it carried. A fixed number of queries, whatever
-the number of graduates and pushes.
+applications to and agreements on the posts it carried.
+
+A push's events (对接活动) count in its take-up by sign-ups: for an event it carried, "applied"
+is "signed up" — an ``events.Signup`` of the matched person for that event, confirmed or on the
+waiting list (a cancelled sign-up does not count) — and ``signed_up`` says how many of the
+applied came that way. Placed stays from posts only (agreements on the pushed posts); a place
+found at an event is the event's own funnel (``events.selectors.funnel``). The overall figures
+(the university's whole list) read applications and agreements only.
+
+A fixed number of queries, whatever the number of graduates and pushes.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from jianxi.accounts.scoping import scoped
+from jianxi.events.models import Signup, SignupStatus
 from jianxi.outreach.models import Graduate, Push, PushReceipt
 from jianxi.placements.models import Agreement, AgreementStatus, Application
 from jianxi.youth.models import Person
@@ -29,6 +38,7 @@ class TakeUp:
     registered: int
     applied: int
     placed: int
+    signed_up: int = 0  # of a push's applied: those who signed up for an event it carried
 
 
 def _registered(ref: str = "id_number") -> Exists:
@@ -43,6 +53,16 @@ def _applied(ref: str = "id_number", post: str | None = None) -> Exists:
 def _placed(ref: str = "id_number", post: str | None = None) -> Exists:
     qs = Agreement.objects.filter(person__id_number=OuterRef(ref), status__in=PLACED_STATES)
     return Exists(qs.filter(post=OuterRef(post)) if post else qs)
+
+
+def _signed_up(ref: str = "id_number", event: str = "event") -> Exists:
+    return Exists(
+        Signup.objects.filter(
+            person__id_number=OuterRef(ref),
+            event=OuterRef(event),
+            status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITING),
+        )
+    )
 
 
 STAGES = ("invited", "registered", "applied", "placed")
@@ -76,7 +96,8 @@ def takeup(user: Any) -> TakeUp:
 
 def push_takeup(pushes: list[Push]) -> dict[int, TakeUp]:
     """Each push's figures (its recipients, then those of them who — invited by the list —
-    registered, applied to a pushed post, were placed on one), in one query."""
+    registered, applied to a pushed post or signed up for a pushed event, were placed on a pushed
+    post), in one query."""
     if not pushes:
         return {}
     rows = (
@@ -86,13 +107,14 @@ def push_takeup(pushes: list[Push]) -> dict[int, TakeUp]:
             graduates=Count("graduate", distinct=True),
             invited=Count("graduate", distinct=True, filter=Q(graduate__invited_at__isnull=False)),
             registered=Count("graduate", distinct=True, filter=Q(_registered())),
-            applied=Count("graduate", distinct=True, filter=Q(_applied(post="post"))),
+            applied=Count("graduate", distinct=True, filter=Q(_applied(post="post")) | Q(_signed_up())),
             placed=Count("graduate", distinct=True, filter=Q(_placed(post="post"))),
+            signed_up=Count("graduate", distinct=True, filter=Q(_signed_up())),
         )
         .order_by()
     )
     found = {row.pop("push"): TakeUp(**row) for row in rows}
-    empty = TakeUp(0, 0, 0, 0, 0)
+    empty = TakeUp(0, 0, 0, 0, 0, 0)
     return {p.pk: found.get(p.pk, empty) for p in pushes}
 
 
@@ -102,3 +124,8 @@ def pushes(user: Any) -> QuerySet[Push]:
 
 def push_posts(push: Push) -> list[Any]:
     return [item.post for item in push.items.select_related("post__host").order_by("pk") if item.post is not None]
+
+
+def push_events(push: Push) -> list[Any]:
+    items = push.items.select_related("event__district").order_by("pk")
+    return [item.event for item in items if item.event is not None]

@@ -1,13 +1,18 @@
-"""University push (高校推送): invitations to register, pushes of posts, and their delivery.
+"""University push (高校推送): invitations to register, pushes of posts and events, and their delivery.
 
 The request writes who is to receive what (set-based, in one transaction); a job
 (``jianxi.core.jobs``: Celery when configured, else in process) sends the messages through the
 channels of ``jianxi.core.notify`` and marks what it sent, so running it again sends nothing twice.
 
-One person gets a given post at most once: a push inserts ``PushReceipt`` rows (ID number, post)
-under a unique constraint, skipping those that exist (``ON CONFLICT DO NOTHING``), and messages
-only the rows it inserted — two pushes of the same post, even at the same moment, message each
-person once.
+One person gets a given post at most once, and a given event at most once: a push inserts
+``PushReceipt`` rows (ID number, post) and (ID number, event) under unique constraints, skipping
+those that exist (``ON CONFLICT DO NOTHING``), and messages only the rows it inserted — two pushes
+of the same post or event, even at the same moment, message each person once.
+
+Which events: any published event that has not started and is not cancelled (``pushable_events``),
+whoever organises it — the university's own or any other organiser's. Every published event is on
+the public list and any registered young person may sign up, so each is open to the graduates;
+a draft, a cancelled event or one already under way is refused (``outreach.events``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from celery import shared_task
 from django.db import transaction
@@ -27,6 +33,7 @@ from jianxi.accounts.scoping import scoped
 from jianxi.core import jobs
 from jianxi.core.errors import RuleError
 from jianxi.core.notify import Recipient, deliver
+from jianxi.events.models import Event, EventStatus
 from jianxi.outreach.models import Graduate, Invitation, Push, PushItem, PushReceipt, PushStatus
 from jianxi.policy.models import University
 from jianxi.posts.models import Post, PostStatus
@@ -34,6 +41,7 @@ from jianxi.posts.search import query_groups
 from jianxi.youth.models import Education, Person
 
 MAX_POSTS = 10  # posts in one push
+MAX_EVENTS = 5  # events in one push
 MAX_MAJOR_TERMS = 10
 _SEPARATORS = re.compile(r"[\s,，、;；/]+")
 EAGER = "PUSH_TASKS_EAGER"
@@ -88,11 +96,9 @@ def audience(actor: User, *, major: str = "", educations: Sequence[str] = ()) ->
 
 def _posts(post_ids: Sequence[int]) -> list[Post]:
     ids = sorted(set(post_ids))
-    if not ids:
-        raise RuleError("outreach.posts", "请至少选择一个岗位（填写岗位编号）。", field="posts")
     if len(ids) > MAX_POSTS:
         raise RuleError("outreach.posts", f"一次最多推送 {MAX_POSTS} 个岗位。", field="posts")
-    posts = list(Post.objects.filter(pk__in=ids, status=PostStatus.PUBLISHED).order_by("pk"))
+    posts = list(Post.objects.filter(pk__in=ids, status=PostStatus.PUBLISHED).order_by("pk")) if ids else []
     missing = sorted(set(ids) - {p.pk for p in posts})
     if missing:
         shown = "、".join(str(i) for i in missing[:5])
@@ -100,30 +106,76 @@ def _posts(post_ids: Sequence[int]) -> list[Post]:
     return posts
 
 
+def pushable_events(now: datetime | None = None) -> QuerySet[Event]:
+    """The events a university may push to its graduates: published, not cancelled, not yet
+    started — whoever organises them (its own, a district's, a department's or another
+    university's). Every published event is on the public list and open to any registered young
+    person, so none is closed to the university's graduates."""
+    now = now or timezone.now()
+    return Event.objects.filter(status=EventStatus.PUBLISHED, published_at__isnull=False, starts_at__gt=now)
+
+
+def _events(event_ids: Sequence[int]) -> list[Event]:
+    ids = sorted(set(event_ids))
+    if len(ids) > MAX_EVENTS:
+        raise RuleError("outreach.events", f"推送活动：一次最多推送 {MAX_EVENTS} 个活动。", field="events")
+    events = list(pushable_events().filter(pk__in=ids).order_by("pk")) if ids else []
+    missing = sorted(set(ids) - {e.pk for e in events})
+    if missing:
+        shown = "、".join(str(i) for i in missing[:5])
+        raise RuleError(
+            "outreach.events",
+            f"推送活动：活动 {shown} 不存在、未发布、已取消或已开始，只能推送即将举行的已发布活动。",
+            field="events",
+        )
+    return events
+
+
+def _targets(post_ids: Sequence[int], event_ids: Sequence[int]) -> tuple[list[Post], list[Event]]:
+    if not post_ids and not event_ids:
+        raise RuleError("outreach.posts", "请至少选择一个岗位（填写岗位编号）或一个活动。", field="posts")
+    return _posts(post_ids), _events(event_ids)
+
+
 def push_preview(
-    *, actor: User, post_ids: Sequence[int], major: str = "", educations: Sequence[str] = ()
+    *,
+    actor: User,
+    post_ids: Sequence[int] = (),
+    event_ids: Sequence[int] = (),
+    major: str = "",
+    educations: Sequence[str] = (),
 ) -> tuple[int, int]:
-    """(graduates matching the filters, those of them who would receive at least one new post)."""
+    """(graduates matching the filters, those of them who would receive at least one new post or
+    event)."""
     _require_university(actor)
     educations = parse_educations(educations)
-    posts = _posts(post_ids)
+    posts, events = _targets(post_ids, event_ids)
     matched = audience(actor, major=major, educations=educations)
     total = matched.count()
-    already = PushReceipt.objects.filter(post__in=posts).values("id_number")
-    # A graduate is new when some post has no receipt for them yet.
+    # A graduate is new when some post or event has no receipt for them yet (one query).
     fresh = 0
     if total:
         received_all = matched
         for post in posts:
-            received_all = received_all.filter(id_number__in=already.filter(post=post))
+            received_all = received_all.filter(id_number__in=PushReceipt.objects.filter(post=post).values("id_number"))
+        for event in events:
+            received_all = received_all.filter(
+                id_number__in=PushReceipt.objects.filter(event=event).values("id_number")
+            )
         fresh = total - received_all.count()
     return total, fresh
 
 
 def push_create(
-    *, actor: User, post_ids: Sequence[int], major: str = "", educations: Sequence[str] = (), message: str = ""
+    *,
+    actor: User,
+    post_ids: Sequence[int] = (),
+    event_ids: Sequence[int] = (),
+    major: str = "",
+    educations: Sequence[str] = (),
+    message: str = "",
 ) -> Push:
-    """Push the posts to the matching graduates; each gets only the posts never sent to them.
+    """Push the posts and events to the matching graduates; each gets only those never sent to them.
 
     The messages go out from a job once this commits."""
     university_id = _require_university(actor)
@@ -131,7 +183,7 @@ def push_create(
     if len(message) > 200:
         raise RuleError("outreach.message", "附言不能超过 200 个字。", field="message")
     with transaction.atomic():
-        posts = _posts(post_ids)
+        posts, events = _targets(post_ids, event_ids)
         graduates = list(audience(actor, major=major, educations=educations).values_list("pk", "id_number"))
         push = Push.objects.create(
             university_id=university_id,
@@ -141,12 +193,19 @@ def push_create(
             education_filter=",".join(educations),
             matched=len(graduates),
         )
-        PushItem.objects.bulk_create([PushItem(push=push, post=post) for post in posts])
+        PushItem.objects.bulk_create(
+            [PushItem(push=push, post=post) for post in posts] + [PushItem(push=push, event=event) for event in events]
+        )
         receipts = [
             PushReceipt(id_number=id_number, post=post, push=push, graduate_id=pk)
             for post in posts
             for pk, id_number in graduates
+        ] + [
+            PushReceipt(id_number=id_number, event=event, push=push, graduate_id=pk)
+            for event in events
+            for pk, id_number in graduates
         ]
+        # ON CONFLICT DO NOTHING: a (person, post) or (person, event) already sent is skipped.
         PushReceipt.objects.bulk_create(receipts, batch_size=1000, ignore_conflicts=True)
         push.recipients = PushReceipt.objects.filter(push=push).values("graduate").distinct().count()
         if push.recipients == 0:
@@ -157,15 +216,46 @@ def push_create(
     return push
 
 
+def event_when(event: Event) -> str:
+    """An event's time as a message says it: 2026年11月28日 09:00—12:00 (local time)."""
+    start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
+    day = f"{start.year}年{start.month}月{start.day}日"
+    if start.date() == end.date():
+        return f"{day} {start:%H:%M}—{end:%H:%M}"
+    return f"{day} {start:%H:%M}—{end.year}年{end.month}月{end.day}日 {end:%H:%M}"
+
+
+def event_where(event: Event) -> str:
+    return event.place or "线上活动"
+
+
+def _event_text(event: Event) -> str:
+    return f"{event.title}（{event_when(event)}，{event_where(event)}）"
+
+
+def _message(university: str, posts: list[Post], events: list[Event]) -> tuple[str, str]:
+    """(headline, subject) of a push's message carrying these posts and events."""
+    parts = []
+    if posts:
+        parts.append("就业见习岗位：" + "、".join(p.title for p in posts))
+    if events:
+        parts.append("就业见习对接活动：" + "、".join(_event_text(e) for e in events))
+    text = f"{university}向您推荐" + "；".join(parts) + "。"
+    what = "见习岗位和对接活动" if posts and events else ("见习岗位" if posts else "对接活动")
+    return text, f"{university}推荐的{what}"
+
+
 def deliver_push(push_id: int) -> int:
-    """Send the push's unsent receipts, one message per graduate; answers the messages sent."""
+    """Send the push's unsent receipts, one message per graduate (its posts and events together);
+    answers the messages sent. A post links to its page; an event to its public page
+    (``events:detail``), with its time and place in the text."""
     push = Push.objects.select_related("university").filter(pk=push_id).first()
     if push is None:
         return 0
     receipts = list(
         PushReceipt.objects.filter(push=push, sent_at__isnull=True)
-        .select_related("graduate", "post")
-        .order_by("graduate_id", "post_id")
+        .select_related("graduate", "post", "event")
+        .order_by("graduate_id", "post_id", "event_id")
     )
     if not receipts:
         Push.objects.filter(pk=push.pk, finished_at__isnull=True).update(
@@ -174,35 +264,41 @@ def deliver_push(push_id: int) -> int:
         return 0
     users = _accounts({r.id_number for r in receipts})
     posts_of: dict[int, list[Post]] = defaultdict(list)
+    events_of: dict[int, list[Event]] = defaultdict(list)
     graduates: dict[int, Graduate] = {}
     for r in receipts:
-        posts_of[r.graduate_id].append(r.post)
+        if r.post is not None:
+            posts_of[r.graduate_id].append(r.post)
+        if r.event is not None:
+            events_of[r.graduate_id].append(r.event)
         graduates[r.graduate_id] = r.graduate
-    # Graduates who get the same posts get the same message: one delivery call per group.
-    groups: dict[tuple[int, ...], list[Graduate]] = defaultdict(list)
-    for gid, posts in posts_of.items():
-        groups[tuple(p.pk for p in posts)].append(graduates[gid])
+    # Graduates who get the same posts and events get the same message: one delivery call per group.
+    groups: dict[tuple[tuple[int, ...], tuple[int, ...]], list[Graduate]] = defaultdict(list)
+    for gid, graduate in graduates.items():
+        groups[(tuple(p.pk for p in posts_of[gid]), tuple(e.pk for e in events_of[gid]))].append(graduate)
     sent = 0
-    for key, members in groups.items():
-        posts = posts_of[members[0].pk]
-        titles = "、".join(p.title for p in posts)
-        text = f"{push.university.name}向您推荐就业见习岗位：{titles}。"
+    for (post_ids, event_ids), members in groups.items():
+        posts, events = posts_of[members[0].pk], events_of[members[0].pk]
+        text, subject = _message(push.university.name, posts, events)
         if push.message:
             text += push.message
-        link = reverse("posts:detail", args=[posts[0].pk])
-        lines = "\n".join(f"· {p.title}：{_site(reverse('posts:detail', args=[p.pk]))}" for p in posts)
+        links = [(p.title, reverse("posts:detail", args=[p.pk])) for p in posts] + [
+            (e.title, reverse("events:detail", args=[e.pk])) for e in events
+        ]
+        link = links[0][1]
+        lines = "\n".join(f"· {title}：{_site(path)}" for title, path in links)
         recipients = [Recipient(user=users.get(g.id_number), email=g.email, phone=g.phone) for g in members]
         deliver(
             recipients,
-            message=text if len(posts) == 1 else text + "\n" + lines,
+            message=text if len(links) == 1 else text + "\n" + lines,
             sms_text=text + " " + _site(link),
             link=link,
-            subject=f"{push.university.name}推荐的见习岗位",
+            subject=subject,
             topic=f"push:{push.pk}",
         )
-        PushReceipt.objects.filter(push=push, graduate_id__in=[g.pk for g in members], post_id__in=key).update(
-            sent_at=timezone.now()
-        )
+        PushReceipt.objects.filter(push=push, graduate_id__in=[g.pk for g in members]).filter(
+            Q(post_id__in=post_ids) | Q(event_id__in=event_ids)
+        ).update(sent_at=timezone.now())
         sent += len(members)
     Push.objects.filter(pk=push.pk).update(status=PushStatus.SENT, finished_at=timezone.now())
     return sent

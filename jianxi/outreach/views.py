@@ -94,11 +94,34 @@ def import_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
+EVENT_CHOICES = 50  # the soonest pushable events offered on the form
+
+
+class EventIdsField(forms.MultipleChoiceField):
+    """Events chosen by number: the form offers the soonest pushable events as check boxes; any
+    number is let through to the service, which refuses a draft, cancelled or past event with its
+    own message on this field (not Django's "not one of the choices")."""
+
+    def valid_value(self, value: Any) -> bool:
+        text = str(value)
+        return text.isascii() and text.isdigit() and len(text) <= 9
+
+    def clean(self, value: Any) -> list[int]:
+        return [int(v) for v in super().clean(value)]
+
+
 class PushForm(forms.Form):
     posts = forms.CharField(
         label=gettext_lazy("岗位编号"),
         max_length=200,
+        required=False,
         help_text=gettext_lazy("在岗位页面地址中可以看到编号；多个编号用逗号或空格分隔，一次最多 10 个。"),
+    )
+    events = EventIdsField(
+        label=gettext_lazy("推送活动"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("即将举行的已发布对接活动（任何主办方），一次最多 5 个；岗位和活动至少选一项。"),
     )
     major = forms.CharField(
         label=gettext_lazy("专业"),
@@ -115,10 +138,27 @@ class PushForm(forms.Form):
     )
     message = forms.CharField(label=gettext_lazy("附言"), max_length=200, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        events = services.pushable_events().select_related(
+            "organiser_district", "organiser_department", "organiser_university"
+        )
+        field = self.fields["events"]
+        assert isinstance(field, EventIdsField)
+        field.choices = [
+            (
+                e.pk,
+                f"{e.title}（{services.event_when(e)}，{services.event_where(e)}，{e.organiser_name}，"
+                + _("编号 %(pk)s") % {"pk": e.pk}
+                + "）",
+            )
+            for e in events.order_by("starts_at", "pk")[:EVENT_CHOICES]
+        ]
+
     def clean_posts(self) -> list[int]:
         text = self.cleaned_data["posts"]
         parts = [p for p in re.split(r"[\s,，、;；]+", text.strip()) if p]
-        if not parts or not all(p.isascii() and p.isdigit() and len(p) <= 9 for p in parts):
+        if not all(p.isascii() and p.isdigit() and len(p) <= 9 for p in parts):
             raise forms.ValidationError(_("请填写岗位编号（数字），多个用逗号分隔。"))
         return [int(p) for p in parts]
 
@@ -135,19 +175,23 @@ def push_new(request: HttpRequest) -> HttpResponse:
             args: dict[str, Any] = {
                 "actor": user,
                 "post_ids": data["posts"],
+                "event_ids": data["events"],
                 "major": data["major"],
                 "educations": data["education"],
             }
             try:
                 if "send" in request.POST:
                     push = services.push_create(**args, message=data["message"])
-                    messages.success(request, _("已推送，共 %(n)s 人将收到新的岗位信息。") % {"n": push.recipients})
+                    messages.success(
+                        request, _("已推送，共 %(n)s 人将收到新的岗位或活动信息。") % {"n": push.recipients}
+                    )
                     return redirect("outreach:push", pk=push.pk)
                 preview = services.push_preview(**args)
             except RuleError as err:
                 add_rule_error(form, err)
     else:
-        form = PushForm(initial={"posts": request.GET.get("posts", "")[:200]})
+        events = [e for e in request.GET.getlist("events")[:10] if e.isascii() and e.isdigit() and len(e) <= 9]
+        form = PushForm(initial={"posts": request.GET.get("posts", "")[:200], "events": events})
     return render(request, "outreach/push_new.html", {"form": form, "preview": preview})
 
 
@@ -160,7 +204,12 @@ def push_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "outreach/push.html",
-        {"push": push, "figures": figures, "posts": selectors.push_posts(push)},
+        {
+            "push": push,
+            "figures": figures,
+            "posts": selectors.push_posts(push),
+            "events": selectors.push_events(push),
+        },
     )
 
 
@@ -188,6 +237,7 @@ def takeup_export(request: HttpRequest) -> HttpResponse:
                 f.registered,
                 f.applied,
                 f.placed,
+                f.signed_up,
             ]
 
     return xlsx_response(
@@ -209,8 +259,9 @@ def takeup_export(request: HttpRequest) -> HttpResponse:
                     _("接收人数"),
                     _("已邀请"),
                     _("已注册"),
-                    _("已申请本次岗位"),
+                    _("已申请本次岗位或报名本次活动"),
                     _("本次岗位上岗"),
+                    _("其中报名本次活动"),
                 ],
                 push_rows(),
             ),

@@ -107,7 +107,7 @@ def test_filters_by_major_segmented_and_education_with_a_preview(client, world, 
     assert services.push_preview(actor=officer, post_ids=[post.pk], educations=[Education.MASTER]) == (1, 1)
     client.force_login(officer)
     page = client.post(reverse("outreach:push_new"), {"posts": str(post.pk), "major": "大数据", "preview": "1"})
-    assert "符合条件 1 人，其中 1 人将收到新的岗位信息" in page.content.decode()
+    assert "符合条件 1 人，其中 1 人将收到新的岗位或活动信息" in page.content.decode()
     assert not Push.objects.exists() and not mail.outbox  # a preview sends nothing
     push(client, officer, [post.pk], django_capture_on_commit_callbacks, major="大数据")
     assert [m.to for m in mail.outbox] == [[rows["data"][EMAIL]]]

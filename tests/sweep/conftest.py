@@ -241,7 +241,7 @@ def objects(world) -> Objects:
             channel=Channel.FILE,
             file_name="生源.xlsx",
         ).load
-        # Our university's list of one graduate (our person) and a push of the published post to it.
+        # Our university's list of one graduate (our person) and a push of the published post (and the event) to it.
         graduate = outreach.Graduate.objects.create(
             university=person.university, id_number=person.id_number, name=person.name, school="北京大学",
             major="统计学", education="bachelor", graduation_date=person.graduation_date, phone=person.phone,
@@ -249,6 +249,7 @@ def objects(world) -> Objects:
         )  # fmt: skip
         push = outreach.Push.objects.create(university=person.university, sent_by=world.university_officer, matched=1)
         outreach.PushItem.objects.create(push=push, post=published)
+        outreach.PushItem.objects.create(push=push, event=event)  # its page lists the events pushed too
         outreach.PushReceipt.objects.create(push=push, post=published, graduate=graduate, id_number=graduate.id_number)
     return Objects(
         host=world.our_host,

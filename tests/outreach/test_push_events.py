@@ -346,3 +346,19 @@ def test_two_pushes_of_an_event_at_the_same_moment_message_each_person_once(worl
     assert sorted(r.recipients for r in results) == [0, 20]
     assert PushReceipt.objects.filter(event=event).count() == 20
     assert sorted(len(mails_to(row(n)[EMAIL])) for n in range(1, 21)) == [1] * 20
+
+
+def test_the_event_page_offers_a_university_officer_the_push_of_that_event(client, world):
+    event = make_event(world, title="海淀区专场招聘会")
+    client.force_login(world.university_officer)
+    page = client.get(reverse("events:detail", args=[event.pk])).content.decode()
+    link = f"{reverse('outreach:push_new')}?events={event.pk}"
+    assert f'href="{link}" data-testid="push-event"' in page
+    form = client.get(link).context["form"]
+    assert form.initial["events"] == [str(event.pk)]
+    # Nobody else is offered it: a young person, a district officer, a visitor.
+    for user in (world.youth, world.district_officer, None):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        assert 'data-testid="push-event"' not in client.get(reverse("events:detail", args=[event.pk])).content.decode()

@@ -383,6 +383,9 @@ EXCHANGE_BACKOFF_MAX_SECONDS = float(env_str("EXCHANGE_BACKOFF_MAX_SECONDS", "21
 EXCHANGE_LEASE_SECONDS = float(env_str("EXCHANGE_LEASE_SECONDS", "120"))
 EXCHANGE_BATCH = env_int("EXCHANGE_BATCH", 50)  # messages claimed at once by one worker
 EXCHANGE_TASK_SECONDS = float(env_str("EXCHANGE_TASK_SECONDS", "50"))  # one delivery task's time budget
+# The accounts (usernames, city role) whose API tokens the zone uses to forward applications; no
+# one else's token is accepted there — not a city officer's personal one. Empty: inbound is closed.
+EXCHANGE_INBOUND_USERNAMES = env_list("EXCHANGE_INBOUND_USERNAMES", [])
 # Celery beat (`celery -A jianxi beat`): deliver what is due, and enqueue last month's statistics
 # (once per month, whatever how often it runs).
 # The periodic jobs `celery -A jianxi beat` sends (docs/operations.md), in Beijing time.

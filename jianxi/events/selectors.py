@@ -23,6 +23,9 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+EARLIEST, LATEST = date(1900, 1, 1), date(9000, 12, 31)
+
+
 def public_events(*, district: str = "", start: date | None = None, end: date | None = None) -> QuerySet[Event]:
     """Published events (and cancelled ones once published, marked so), soonest first; by the
     district's code and the days they start between."""
@@ -34,10 +37,11 @@ def public_events(*, district: str = "", start: date | None = None, end: date | 
     )
     if district:
         events = events.filter(district__code=district)
+    # Dates at the calendar's ends (9999-12-31, 0001-01-01) are clamped: no datetime overflow.
     if start is not None:
-        events = events.filter(starts_at__gte=_day_start(start))
+        events = events.filter(starts_at__gte=_day_start(max(start, EARLIEST)))
     if end is not None:
-        events = events.filter(starts_at__lt=_day_start(end + timedelta(days=1)))
+        events = events.filter(starts_at__lt=_day_start(min(end, LATEST) + timedelta(days=1)))
     return events
 
 

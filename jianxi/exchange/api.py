@@ -73,7 +73,8 @@ def forwarded_application(request: HttpRequest, payload: ForwardedIn) -> Any:
     published post), 409 ``application.duplicate`` (the person has an open application to the
     post), 409 ``exchange.reference_conflict`` (the reference names another post or person),
     400 ``id_number.*`` (field ``id_number``), ``phone.format`` (field ``mobile``),
-    ``person.not_registered`` (field ``id_number``), ``name.mismatch`` (field ``name``)."""
+    ``person.not_registered`` (field ``id_number``), ``name.mismatch`` (field ``name``); 403
+    ``exchange.not_the_zone`` for a token of any account not named in EXCHANGE_INBOUND_USERNAMES."""
     require_role(request, Role.CITY)
     data = services.Forwarded(
         reference=payload.reference,
@@ -88,7 +89,8 @@ def forwarded_application(request: HttpRequest, payload: ForwardedIn) -> Any:
         return error_response(404, "not_found", "未找到该岗位，或该岗位从未发布。", "post_id")
     except RuleError as err:
         field = FIELDS.get(err.field or "", err.field)
-        return error_response(409 if err.code in CONFLICTS else 400, err.code, err.message, field)
+        status = 403 if err.code == "exchange.not_the_zone" else 409 if err.code in CONFLICTS else 400
+        return error_response(status, err.code, err.message, field)
     inbound = received.inbound
     out = ForwardedOut(
         reference=inbound.reference,

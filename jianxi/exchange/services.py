@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -83,6 +84,11 @@ def receive_application(*, actor: User, data: Forwarded, today: date) -> Receive
     what eligibility needs (education, graduation, 户籍), which only the registry holds; the
     name must match the registry's (``name.mismatch``).
     """
+    if getattr(actor, "username", None) not in settings.EXCHANGE_INBOUND_USERNAMES:
+        raise RuleError(
+            "exchange.not_the_zone",
+            "只有为部级见习专区设立的账号（EXCHANGE_INBOUND_USERNAMES）可以转来申请。",
+        )
     if not REFERENCE.match(data.reference):
         raise RuleError(
             "reference.format",

@@ -48,6 +48,7 @@ from jianxi.core.imports import (
 from jianxi.core.validators import parse_mobile, parse_resident_id
 from jianxi.outreach import services
 from jianxi.outreach.models import Graduate
+from jianxi.outreach.selectors import stands_for
 from jianxi.youth.imports import education_names
 from jianxi.youth.models import Person
 
@@ -197,10 +198,23 @@ def graduates_import(
         return GraduatesReport(total_rows=len(rows), errors=errors)
     ids = [d.id_number for d in valid]
     with transaction.atomic():
-        persons = dict(Person.objects.filter(id_number__in=ids).values_list("id_number", "pk"))
         existing = {
             g.id_number: g
             for g in Graduate.objects.select_for_update().filter(university_id=university_id, id_number__in=ids)
+        }
+        # Only the university's own graduates, or those who registered after its invitation
+        # (outreach.selectors.ours): nobody else's registration is revealed by a list.
+        persons = {
+            id_number: pk
+            for id_number, pk, uni, registered_at in Person.objects.filter(id_number__in=ids).values_list(
+                "id_number", "pk", "university_id", "created_at"
+            )
+            if stands_for(
+                person_university=uni,
+                registered_at=registered_at,
+                university_id=university_id,
+                invited_at=existing[id_number].invited_at if id_number in existing else None,
+            )
         }
         created: list[Graduate] = []
         changed: list[Graduate] = []

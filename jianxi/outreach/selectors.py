@@ -18,6 +18,7 @@ A fixed number of queries, whatever the number of graduates and pushes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -41,24 +42,49 @@ class TakeUp:
     signed_up: int = 0  # of a push's applied: those who signed up for an event it carried
 
 
-def _registered(ref: str = "id_number") -> Exists:
-    return Exists(Person.objects.filter(id_number=OuterRef(ref)))
+# A graduate on the list stands for the registered person with the same ID number who graduated
+# from the same university, or who registered after the university invited them (the take-up of
+# an invitation) — never for anyone else in the registry: a university learns nothing of a person
+# it merely holds the ID number of (their registration, applications, placement).
+def ours(person: str, ref: str, uni: str, invited: str) -> Q:
+    """The persons (``person`` the path to them, "" for Person itself) a list row stands for."""
+    at = f"{person}__" if person else ""
+    return Q(**{f"{at}id_number": OuterRef(ref)}) & (
+        Q(**{f"{at}university_id": OuterRef(uni)}) | Q(**{f"{at}created_at__gte": OuterRef(invited)})
+    )
 
 
-def _applied(ref: str = "id_number", post: str | None = None) -> Exists:
-    qs = Application.objects.filter(person__id_number=OuterRef(ref))
+def stands_for(
+    *, person_university: int | None, registered_at: datetime, university_id: int, invited_at: datetime | None
+) -> bool:
+    """``ours`` for one person already read: the same university, or registered after the invitation."""
+    return person_university == university_id or (invited_at is not None and registered_at >= invited_at)
+
+
+def _ours(ref: str, uni: str) -> Q:
+    invited = "graduate__invited_at" if uni.startswith("push__") else "invited_at"
+    return ours("person", ref, uni, invited)
+
+
+def _registered(ref: str = "id_number", uni: str = "university_id") -> Exists:
+    invited = "graduate__invited_at" if uni.startswith("push__") else "invited_at"
+    return Exists(Person.objects.filter(ours("", ref, uni, invited)))
+
+
+def _applied(ref: str = "id_number", post: str | None = None, uni: str = "university_id") -> Exists:
+    qs = Application.objects.filter(_ours(ref, uni))
     return Exists(qs.filter(post=OuterRef(post)) if post else qs)
 
 
-def _placed(ref: str = "id_number", post: str | None = None) -> Exists:
-    qs = Agreement.objects.filter(person__id_number=OuterRef(ref), status__in=PLACED_STATES)
+def _placed(ref: str = "id_number", post: str | None = None, uni: str = "university_id") -> Exists:
+    qs = Agreement.objects.filter(_ours(ref, uni), status__in=PLACED_STATES)
     return Exists(qs.filter(post=OuterRef(post)) if post else qs)
 
 
-def _signed_up(ref: str = "id_number", event: str = "event") -> Exists:
+def _signed_up(ref: str = "id_number", event: str = "event", uni: str = "university_id") -> Exists:
     return Exists(
         Signup.objects.filter(
-            person__id_number=OuterRef(ref),
+            _ours(ref, uni),
             event=OuterRef(event),
             status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITING),
         )
@@ -94,6 +120,9 @@ def takeup(user: Any) -> TakeUp:
     return TakeUp(**found)
 
 
+UNI = "push__university_id"  # a receipt's university
+
+
 def push_takeup(pushes: list[Push]) -> dict[int, TakeUp]:
     """Each push's figures (its recipients, then those of them who — invited by the list —
     registered, applied to a pushed post or signed up for a pushed event, were placed on a pushed
@@ -106,10 +135,10 @@ def push_takeup(pushes: list[Push]) -> dict[int, TakeUp]:
         .annotate(
             graduates=Count("graduate", distinct=True),
             invited=Count("graduate", distinct=True, filter=Q(graduate__invited_at__isnull=False)),
-            registered=Count("graduate", distinct=True, filter=Q(_registered())),
-            applied=Count("graduate", distinct=True, filter=Q(_applied(post="post")) | Q(_signed_up())),
-            placed=Count("graduate", distinct=True, filter=Q(_placed(post="post"))),
-            signed_up=Count("graduate", distinct=True, filter=Q(_signed_up())),
+            registered=Count("graduate", distinct=True, filter=Q(_registered(uni=UNI))),
+            applied=Count("graduate", distinct=True, filter=Q(_applied(post="post", uni=UNI)) | Q(_signed_up(uni=UNI))),
+            placed=Count("graduate", distinct=True, filter=Q(_placed(post="post", uni=UNI))),
+            signed_up=Count("graduate", distinct=True, filter=Q(_signed_up(uni=UNI))),
         )
         .order_by()
     )

@@ -35,6 +35,7 @@ from jianxi.core.errors import RuleError
 from jianxi.core.notify import Recipient, deliver
 from jianxi.events.models import Event, EventStatus
 from jianxi.outreach.models import Graduate, Invitation, Push, PushItem, PushReceipt, PushStatus
+from jianxi.outreach.selectors import stands_for
 from jianxi.policy.models import University
 from jianxi.posts.models import Post, PostStatus
 from jianxi.posts.search import query_groups
@@ -252,17 +253,23 @@ def deliver_push(push_id: int) -> int:
     push = Push.objects.select_related("university").filter(pk=push_id).first()
     if push is None:
         return 0
-    receipts = list(
-        PushReceipt.objects.filter(push=push, sent_at__isnull=True)
-        .select_related("graduate", "post", "event")
-        .order_by("graduate_id", "post_id", "event_id")
-    )
+    # Claimed before sending (stamped in a short transaction; rows another job holds are skipped):
+    # a redelivered or concurrent job never sends the same receipt twice. A job that dies mid-send
+    # leaves its claimed receipts unsent — a push is sent at most once, never twice.
+    with transaction.atomic():
+        receipts = list(
+            PushReceipt.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(push=push, sent_at__isnull=True)
+            .select_related("graduate", "post", "event")
+            .order_by("graduate_id", "post_id", "event_id")
+        )
+        PushReceipt.objects.filter(pk__in=[r.pk for r in receipts]).update(sent_at=timezone.now())
     if not receipts:
         Push.objects.filter(pk=push.pk, finished_at__isnull=True).update(
             status=PushStatus.SENT, finished_at=timezone.now()
         )
         return 0
-    users = _accounts({r.id_number for r in receipts})
+    users = _accounts({r.graduate for r in receipts}, push.university_id)
     posts_of: dict[int, list[Post]] = defaultdict(list)
     events_of: dict[int, list[Event]] = defaultdict(list)
     graduates: dict[int, Graduate] = {}
@@ -277,7 +284,7 @@ def deliver_push(push_id: int) -> int:
     for gid, graduate in graduates.items():
         groups[(tuple(p.pk for p in posts_of[gid]), tuple(e.pk for e in events_of[gid]))].append(graduate)
     sent = 0
-    for (post_ids, event_ids), members in groups.items():
+    for members in groups.values():
         posts, events = posts_of[members[0].pk], events_of[members[0].pk]
         text, subject = _message(push.university.name, posts, events)
         if push.message:
@@ -296,9 +303,6 @@ def deliver_push(push_id: int) -> int:
             subject=subject,
             topic=f"push:{push.pk}",
         )
-        PushReceipt.objects.filter(push=push, graduate_id__in=[g.pk for g in members]).filter(
-            Q(post_id__in=post_ids) | Q(event_id__in=event_ids)
-        ).update(sent_at=timezone.now())
         sent += len(members)
     Push.objects.filter(pk=push.pk).update(status=PushStatus.SENT, finished_at=timezone.now())
     return sent
@@ -316,10 +320,23 @@ def _site(path: str) -> str:
     return getattr(settings, "SITE_URL", "").rstrip("/") + path
 
 
-def _accounts(id_numbers: set[str]) -> dict[str, User]:
-    """The accounts of the registered persons with these ID numbers, in one query."""
-    persons = Person.objects.filter(id_number__in=id_numbers, user__isnull=False).select_related("user")
-    return {p.id_number: p.user for p in persons if p.user is not None}
+def _accounts(graduates: set[Graduate], university_id: int) -> dict[str, User]:
+    """The accounts of the persons these list rows stand for (outreach.selectors.ours: the
+    university's own graduates, or those who registered after its invitation), in one query —
+    nobody else's account is reached through a list of ID numbers."""
+    invited = {g.id_number: g.invited_at for g in graduates}
+    persons = Person.objects.filter(id_number__in=list(invited), user__isnull=False).select_related("user")
+    return {
+        p.id_number: p.user
+        for p in persons
+        if p.user is not None
+        and stands_for(
+            person_university=p.university_id,
+            registered_at=p.created_at,
+            university_id=university_id,
+            invited_at=invited[p.id_number],
+        )
+    }
 
 
 # --- invitations ---------------------------------------------------------------------------------
@@ -329,7 +346,7 @@ def invite_unregistered(*, actor: User, id_numbers: Sequence[str]) -> int:
     """Invite (once each) the actor's graduates among ``id_numbers`` who are not registered;
     the messages go out from a job once the transaction commits."""
     university_id = _require_university(actor)
-    registered = Person.objects.filter(id_number__in=list(id_numbers)).values("id_number")
+    registered = Person.objects.filter(id_number__in=list(id_numbers), university_id=university_id).values("id_number")
     pending = list(
         Graduate.objects.filter(
             university_id=university_id, id_number__in=list(id_numbers), invited_at__isnull=True
@@ -351,11 +368,15 @@ def deliver_invitations(university_id: int) -> int:
     university = University.objects.filter(pk=university_id).first()
     if university is None:
         return 0
-    invitations = list(
-        Invitation.objects.filter(graduate__university_id=university_id, sent_at__isnull=True).select_related(
-            "graduate"
+    # Claimed before sending (stamped in a short transaction, rows locked and skipped by another
+    # job at the same time): two jobs for the same university never send the same invitation.
+    with transaction.atomic():
+        invitations = list(
+            Invitation.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(graduate__university_id=university_id, sent_at__isnull=True)
+            .select_related("graduate")
         )
-    )
+        Invitation.objects.filter(pk__in=[i.pk for i in invitations]).update(sent_at=timezone.now())
     if not invitations:
         return 0
     link = reverse("signup_youth")
@@ -368,7 +389,6 @@ def deliver_invitations(university_id: int) -> int:
         topic="invitation",
         channels=("email", "sms"),
     )
-    Invitation.objects.filter(pk__in=[i.pk for i in invitations]).update(sent_at=timezone.now())
     return len(invitations)
 
 

@@ -87,9 +87,13 @@ def _document(post: Post, host: Host) -> str:
     return search.document(post.title, post.majors, post.category.name, host.name, post.description)
 
 
+@transaction.atomic
 def posts_reindex(*, host: Host) -> int:
     """Rebuild the search documents of a host's posts (after the host's name changed)."""
-    posts = list(Post.objects.filter(host=host).select_related("category"))
+    # Locked in id order, as every writer of a post's outbox sequence does (no duplicate sequence).
+    posts = list(
+        Post.objects.select_for_update(of=("self",)).filter(host=host).select_related("category").order_by("pk")
+    )
     for post in posts:
         post.search_document = _document(post, host)
     Post.objects.bulk_update(posts, ["search_document"], batch_size=500)
@@ -236,7 +240,7 @@ def posts_follow_host(*, host: Host, actor: User, reason: str) -> int:
         sources, target, verb = (PostStatus.SUSPENDED,), PostStatus.PUBLISHED, "恢复展示"
     else:
         return 0
-    due = Post.objects.select_for_update().filter(host=host, status__in=sources)
+    due = Post.objects.select_for_update().filter(host=host, status__in=sources).order_by("pk")
     if target == PostStatus.PUBLISHED:  # "if still valid": an expired post stays out of the search
         due = due.filter(expires_on__gte=timezone.localdate())
     posts = list(due)

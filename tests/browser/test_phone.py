@@ -142,7 +142,8 @@ def test_each_todo_on_a_phone_leads_to_a_page_where_the_person_can_act(phone: An
         if page.locator(ACTION).count() == 0:
             # The list names the rows; the first one opens a page with the action.
             assert rows.count() >= 1, href
-            rows.first.locator("a").first.click()
+            with page.expect_navigation():  # the next page loaded, its phone layout applied
+                rows.first.locator("a").first.click()
             assert overflow(page) == 0, page.url
         assert page.locator(ACTION).count() >= 1 or page.locator("main a.btn").count() >= 1, (testid, page.url)
         page.goto(f"{site}/")
@@ -168,7 +169,9 @@ def test_the_claim_review_works_at_phone_size_with_each_line_reachable(phone: An
     page = phone
     sign_in(page, site, "haidian")
     page.get_by_test_id("todo-claims-link").click()
-    page.locator("main .table-wrap tbody tr a").first.click()
+    # Measured once the claim's page has loaded: its tables turn into cards on DOMContentLoaded.
+    with page.expect_navigation():
+        page.locator("main .table-wrap tbody tr a").first.click()
     assert overflow(page) == 0
     boxes = page.locator("input[type=checkbox][name^=reject-]")
     assert boxes.count() >= 1

@@ -81,3 +81,14 @@ def test_the_endpoints_are_in_the_openapi_document(client):
     assert "get" in paths["/api/v1/events"] and "post" in paths["/api/v1/events/{event_id}/signup"]
     names = {p["name"] for p in paths["/api/v1/events"]["get"]["parameters"]}
     assert {"district", "from", "to", "page"} <= names
+
+
+def test_dates_at_the_calendars_ends_answer_without_error(client, world):
+    """9999-12-31 and 0001-01-01 are valid dates: the list answers, nothing overflows."""
+    make_event(world)
+    for query in ({"from": "0001-01-01", "to": "9999-12-31"}, {"to": "9999-12-31"}, {"from": "0001-01-01"}):
+        response = client.get("/api/v1/events", query)
+        assert response.status_code == 200, query
+        assert response.json()["count"] == 1
+    page = client.get("/events/", {"start": "0001-01-01", "end": "9999-12-31"})
+    assert page.status_code == 200 and "海淀区就业见习专场招聘会" in page.content.decode()

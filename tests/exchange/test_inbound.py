@@ -9,7 +9,7 @@ from jianxi.accounts.models import ApiToken
 from jianxi.exchange.models import InboundApplication
 from jianxi.placements.models import Application, ApplicationStatus
 from jianxi.posts.models import PostStatus
-from tests.factories import TODAY, PostFactory, make_id_number
+from tests.factories import TODAY, PostFactory, UserFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/exchange/applications"
@@ -19,6 +19,12 @@ URL = "/api/v1/exchange/applications"
 def _frozen():
     with time_machine.travel(TODAY, tick=False):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _the_zone_account(settings):
+    """The deployment names the city account the zone forwards with (the demo's city officer)."""
+    settings.EXCHANGE_INBOUND_USERNAMES = ["city"]
 
 
 @pytest.fixture
@@ -122,6 +128,19 @@ def test_no_token_or_a_wrong_one_is_401_and_other_roles_are_403(client, world):
         key = ApiToken.issue(user=user, name="try")[1]
         response = send(client, key, body(world, post))
         assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    assert not Application.objects.exists()
+
+
+def test_only_the_accounts_named_for_the_zone_may_forward(client, world, settings):
+    """A city officer's personal token files nothing in anyone's name; with none named, inbound is closed."""
+    post = PostFactory(host=world.our_host)
+    other_city = UserFactory(username="city2", role="city")
+    key = ApiToken.issue(user=other_city, name="个人令牌")[1]
+    response = send(client, key, body(world, post))
+    assert response.status_code == 403 and response.json()["code"] == "exchange.not_the_zone"
+    settings.EXCHANGE_INBOUND_USERNAMES = []
+    zone = ApiToken.issue(user=world.city, name="部级见习专区")[1]
+    assert send(client, zone, body(world, post)).status_code == 403
     assert not Application.objects.exists()
 
 

@@ -209,3 +209,43 @@ def test_two_pushes_at_the_same_moment_message_each_person_once(world):
     assert sorted(r.recipients for r in results) == [0, 20]
     assert PushReceipt.objects.filter(post=post).count() == 20
     assert sorted(len(mails_to(row(n)[EMAIL])) for n in range(1, 21)) == [1] * 20
+
+
+def test_a_list_reaches_and_reveals_only_the_universitys_own_graduates(
+    client, world, django_capture_on_commit_callbacks
+):
+    """A university that types a stranger's ID number into its list learns nothing of them: the
+    registered person of another university (or none) is not matched, not counted as registered,
+    applied or placed, and no push reaches their account — only the contacts on the list."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from jianxi.outreach.models import Graduate
+    from jianxi.outreach.selectors import graduates, takeup
+    from jianxi.placements import services as placements
+    from tests.factories import TODAY, UserFactory
+
+    stranger = world.other_person
+    stranger.university = None
+    stranger.save()
+    stranger.user = UserFactory(username="stranger", role="youth")
+    stranger.save()
+    post = PostFactory(host=world.our_host, title="数据分析见习岗")
+    placements.application_apply(actor=stranger.user, post_id=post.pk, today=TODAY)
+    # The list comes a day after the stranger registered (and is invited: the list can't tell).
+    day_after = time_machine.travel(timezone.now() + timedelta(days=1), tick=False)
+    with day_after, django_capture_on_commit_callbacks(execute=True):
+        graduates_import(
+            actor=world.university_officer,
+            rows=read_sheet(xlsx([row(9, **{ID_NUMBER: stranger.id_number, EMAIL: "list@example.com"})])),
+        )
+    graduate = Graduate.objects.get(id_number=stranger.id_number)
+    assert graduate.person_id is None
+    figures = takeup(world.university_officer)
+    assert (figures.registered, figures.applied) == (0, 0)
+    assert not graduates(world.university_officer, stage="registered").exists()
+    push(client, world.university_officer, [post.pk], django_capture_on_commit_callbacks)
+    assert not Notification.objects.filter(user=stranger.user).exists()
+    assert mails_to("list@example.com")  # the list's own contact is the only way to reach them

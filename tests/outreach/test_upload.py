@@ -85,7 +85,9 @@ def test_a_missing_column_refuses_the_file(client, world):
 def test_rows_are_matched_to_the_registry_and_the_unregistered_invited_once(
     client, world, django_capture_on_commit_callbacks
 ):
-    registered = PersonFactory(id_number=ident(1), district=district("110108"))
+    registered = PersonFactory(
+        id_number=ident(1), district=district("110108"), university=world.university_officer.university
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(client, world.university_officer, [row(1), row(2), row(3, **{EMAIL: None})])
     report = response.context["report"]

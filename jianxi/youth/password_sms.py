@@ -4,8 +4,8 @@ ten minutes and five tries, then a new password.
 
 The first step answers the same whether or not the number belongs to an account (and sends
 nothing when it belongs to none, or to several); both steps are rate limited per client address
-and per number (``jianxi.core.throttle``). Only a keyed hash of the code is kept, in the cache
-(Redis when ``REDIS_URL`` is set, so every web process shares it).
+and per number, by the hour and by the day (``jianxi.core.throttle``). Only a keyed hash of the
+code is kept, in the cache (Redis when ``REDIS_URL`` is set, so every web process shares it).
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ CODE_SECONDS = 600
 MAX_TRIES = 5
 SEND_LIMIT = Limit("pwreset_sms", per_address=10, per_target=3)
 CHECK_LIMIT = Limit("pwreset_check", per_address=30, per_target=10)
+# And per day: hour after hour, a number gets at most 5 codes and 20 tries (a six-digit code
+# guessed at most 20 times a day, not 240).
+SEND_DAILY = Limit("pwreset_sms_day", per_address=30, per_target=5, window=86400)
+CHECK_DAILY = Limit("pwreset_check_day", per_address=100, per_target=20, window=86400)
 SESSION_KEY = "password_reset_sms_phone"
 WRONG_CODE = "验证码错误或已过期，请重新获取。"
 
@@ -129,6 +133,7 @@ def request_code(request: HttpRequest) -> HttpResponse:
         phone = form.cleaned_data["phone"]
         try:
             throttle(request, SEND_LIMIT, target=phone, field="phone")
+            throttle(request, SEND_DAILY, target=phone, field="phone")
         except RuleError as err:
             add_rule_error(form, err)
         else:
@@ -148,6 +153,7 @@ def confirm_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             throttle(request, CHECK_LIMIT, target=phone, field="code")
+            throttle(request, CHECK_DAILY, target=phone, field="code")
             reset_with_code(phone=phone, code=form.cleaned_data["code"], password=form.cleaned_data["new_password1"])
         except RuleError as err:
             add_rule_error(form, err)

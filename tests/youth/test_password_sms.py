@@ -4,8 +4,10 @@ SMS adapter and sets a new password; the answer is the same for an unknown numbe
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from jianxi.core.errors import RuleError
@@ -101,6 +103,21 @@ def test_requests_for_one_number_are_rate_limited(client, youth):
     refused = ask(client)
     assert refused.status_code == 200 and "尝试过于频繁" in refused.content.decode()
     assert len(MemoryBackend.outbox) == 3
+
+
+def test_hour_after_hour_a_number_gets_at_most_five_codes_a_day(client, youth):
+    start = datetime(2026, 11, 26, 0, 30, tzinfo=UTC)  # early in the day's bucket
+    for hour, asked in enumerate((3, 2)):
+        with time_machine.travel(start + timedelta(hours=hour), tick=False):
+            for _ in range(asked):
+                assert ask(client).status_code == 302
+    with time_machine.travel(start + timedelta(hours=2), tick=False):
+        refused = ask(client)  # a new hour, but the sixth code of the day
+        assert refused.status_code == 200 and "尝试过于频繁" in refused.content.decode()
+    assert len(MemoryBackend.outbox) == 5
+    with time_machine.travel(start + timedelta(days=1), tick=False):
+        assert ask(client).status_code == 302  # the next day
+    assert len(MemoryBackend.outbox) == 6
 
 
 def test_a_bad_number_or_a_weak_password_is_refused_in_chinese(client, youth):

@@ -30,7 +30,9 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from jianxi.core.errors import RuleError
 from jianxi.core.excel import XLSX
+from jianxi.core.validators import ResidentId, parse_mobile, parse_resident_id
 from jianxi.core.xlsx_reader import CalamineRows, ReadLimits, SheetRows, Workbook
 from jianxi.core.xlsx_reader import ImportFileError as ImportFileError
 
@@ -443,6 +445,29 @@ def text_cell(column: str, limit: int) -> Callable[[Any], str]:
         return text
 
     return parse
+
+
+def resident_id_cell(today: date) -> Callable[[Any], ResidentId]:
+    """A 公民身份号码, checked as ``parse_resident_id`` does; a number Excel turned into a float
+    (scientific notation) gets a hint to format the column as text."""
+
+    def parse(value: Any) -> ResidentId:
+        try:
+            return parse_resident_id(cell_text(value), today=today)
+        except RuleError as err:
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            hint = "（该列请设置为文本格式，以免 Excel 把长数字改写为科学计数法）" if numeric else ""
+            raise CellError(err.message + hint) from None
+
+    return parse
+
+
+def mobile_cell(value: Any) -> str:
+    """A mainland mobile number, checked as ``parse_mobile`` does."""
+    try:
+        return parse_mobile(cell_text(value))
+    except RuleError as err:
+        raise CellError(err.message) from None
 
 
 class Coded(Protocol):

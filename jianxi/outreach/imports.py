@@ -14,7 +14,7 @@ Chinese headers, the upload limits) and runs it as a job (``jianxi.core.import_j
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -42,10 +42,11 @@ from jianxi.core.imports import (
     choice_cell,
     clip,
     date_cell,
+    mobile_cell,
     read_xlsx,
+    resident_id_cell,
     text_cell,
 )
-from jianxi.core.validators import parse_mobile, parse_resident_id
 from jianxi.outreach import services
 from jianxi.outreach.models import Graduate
 from jianxi.outreach.selectors import stands_for
@@ -93,25 +94,6 @@ class Lookups:
     education: Mapping[str, str] = field(default_factory=education_names)
 
 
-def _resident_id(today: date) -> Callable[[Any], str]:
-    def parse(value: Any) -> str:
-        try:
-            return parse_resident_id(cell_text(value), today=today).number
-        except RuleError as err:
-            numeric = isinstance(value, int | float) and not isinstance(value, bool)
-            hint = "（该列请设置为文本格式，以免 Excel 把长数字改写为科学计数法）" if numeric else ""
-            raise CellError(err.message + hint) from None
-
-    return parse
-
-
-def _mobile(value: Any) -> str:
-    try:
-        return parse_mobile(cell_text(value))
-    except RuleError as err:
-        raise CellError(err.message) from None
-
-
 def _email(value: Any) -> str:
     text = cell_text(value)
     if len(text) > 254:
@@ -129,7 +111,7 @@ _date = date_cell("2026-07-01")
 def parse_row(row: SheetRow, lookups: Lookups) -> GraduateData | list[RowError]:
     """One graduate, or every problem of the row (each naming its column), in column order."""
     check = RowChecker(row)
-    id_number = check.cell(ID_NUMBER, _resident_id(lookups.today))
+    id_number = check.cell(ID_NUMBER, resident_id_cell(lookups.today))
     name = check.cell(NAME, text_cell(NAME, MAX_LENGTHS[NAME]))
     school = check.cell(SCHOOL, text_cell(SCHOOL, MAX_LENGTHS[SCHOOL]))
     major = check.cell(MAJOR, text_cell(MAJOR, MAX_LENGTHS[MAJOR]))
@@ -137,7 +119,7 @@ def parse_row(row: SheetRow, lookups: Lookups) -> GraduateData | list[RowError]:
     graduated = check.cell(GRADUATION, _date)
     if graduated is not None and graduated > date(lookups.today.year + 1, 12, 31):
         check.fail(GRADUATION, "毕业日期不能晚于一年以后。")
-    phone = check.cell(PHONE, _mobile, required=False)
+    phone = check.cell(PHONE, mobile_cell, required=False)
     email = check.cell(EMAIL, _email, required=False)
     if check.blank(PHONE) and check.blank(EMAIL):
         check.fail(PHONE, "手机和电子邮箱至少填写一项，否则无法推送信息。")
@@ -146,7 +128,7 @@ def parse_row(row: SheetRow, lookups: Lookups) -> GraduateData | list[RowError]:
     assert id_number and name and school and major and education and graduated
     return GraduateData(
         row=row.number,
-        id_number=id_number,
+        id_number=id_number.number,
         name=name,
         school=school,
         major=major,

@@ -61,14 +61,17 @@ def stands_for(
     return person_university == university_id or (invited_at is not None and registered_at >= invited_at)
 
 
+def _invited(uni: str) -> str:
+    """The invitation date beside ``uni``: a list row's own, or a push receipt's graduate's."""
+    return "graduate__invited_at" if uni.startswith("push__") else "invited_at"
+
+
 def _ours(ref: str, uni: str) -> Q:
-    invited = "graduate__invited_at" if uni.startswith("push__") else "invited_at"
-    return ours("person", ref, uni, invited)
+    return ours("person", ref, uni, _invited(uni))
 
 
 def _registered(ref: str = "id_number", uni: str = "university_id") -> Exists:
-    invited = "graduate__invited_at" if uni.startswith("push__") else "invited_at"
-    return Exists(Person.objects.filter(ours("", ref, uni, invited)))
+    return Exists(Person.objects.filter(ours("", ref, uni, _invited(uni))))
 
 
 def _applied(ref: str = "id_number", post: str | None = None, uni: str = "university_id") -> Exists:

@@ -45,7 +45,6 @@ from jianxi.core.imports import (
     LIMITS,
     NO,
     YES,
-    CellError,
     ImportKind,
     ImportReport,
     RowChecker,
@@ -57,13 +56,14 @@ from jianxi.core.imports import (
     choice_cell,
     date_cell,
     fold,
+    mobile_cell,
     read_xlsx,
+    resident_id_cell,
     text_cell,
     yes_no_cell,
 )
 from jianxi.core.imports import ImportFileError as ImportFileError  # re-exported: the tests know it here
 from jianxi.core.imports import check_rows as check_all
-from jianxi.core.validators import ResidentId, parse_mobile, parse_resident_id
 from jianxi.policy.models import District, University
 from jianxi.youth.models import Education, Group, Person
 
@@ -214,25 +214,6 @@ def _limited(column: str) -> Callable[[Any], str]:
     return text_cell(column, MAX_LENGTHS[column])
 
 
-def _resident_id(today: date) -> Callable[[Any], ResidentId]:
-    def parse(value: Any) -> ResidentId:
-        try:
-            return parse_resident_id(cell_text(value), today=today)
-        except RuleError as err:
-            numeric = isinstance(value, int | float) and not isinstance(value, bool)
-            hint = "（该列请设置为文本格式，以免 Excel 把长数字改写为科学计数法）" if numeric else ""
-            raise CellError(err.message + hint) from None
-
-    return parse
-
-
-def _mobile(value: Any) -> str:
-    try:
-        return parse_mobile(cell_text(value))
-    except RuleError as err:
-        raise CellError(err.message) from None
-
-
 def _district(check: RowChecker, lookups: Lookups) -> District | None:
     own = lookups.own_district
     if check.blank(DISTRICT):
@@ -252,14 +233,14 @@ def parse_row(row: SheetRow, lookups: Lookups) -> ParsedRow | list[RowError]:
     """One row as a person to register, or every problem of the row (in column order)."""
     check = RowChecker(row)
     name = check.cell(NAME, _limited(NAME))
-    rid = check.cell(ID_NUMBER, _resident_id(lookups.today))
+    rid = check.cell(ID_NUMBER, resident_id_cell(lookups.today))
     if rid is not None:
         if rid.number in lookups.registered:
             check.fail(ID_NUMBER, ALREADY_REGISTERED)
         first = lookups.first_rows.get(rid.number, row.number)
         if first < row.number:
             check.fail(ID_NUMBER, f"与第 {first} 行的身份证号相同：同一身份证号只能导入一次，本行不会导入。")
-    phone = check.cell(PHONE, _mobile)
+    phone = check.cell(PHONE, mobile_cell)
     group = check.cell(GROUP, choice_cell(lookups.groups, f"请填写{'、'.join(_labels(Group).values())}之一。"))
     education = check.cell(
         EDUCATION, choice_cell(lookups.education, "请填写如 大学本科、硕士研究生，或留空。"), required=False

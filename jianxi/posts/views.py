@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -103,7 +104,8 @@ def search(request: HttpRequest) -> HttpResponse:
     paginator = KnownCountPaginator(results.items, size, count=results.count, estimated=results.count_estimated)
     page = paginator.page(number)
     page.sort = query.sort  # type: ignore[attr-defined]
-    return render(request, "posts/search.html", {"form": form, "page": page, "query": query})
+    context = {"form": form, "page": page, "query": query, "filters_cache_seconds": settings.SEARCH_CACHE_SECONDS}
+    return render(request, "posts/search.html", context)
 
 
 @public

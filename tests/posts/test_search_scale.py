@@ -291,3 +291,15 @@ def test_search_results_run_constant_queries_whatever_the_number_of_posts(fixtur
     PostFactory.create_batch(12, host=world.our_host, title="人事助理")
     for query in ({}, {"q": "助理"}, {"q": "助理", "sort": "relevance"}, {"district": "110108"}):
         assert count(**query) == QUERIES
+
+
+def test_the_kept_filter_lists_follow_the_query_and_the_language(client, fixture_posts):
+    """The rendered filters are kept per query and language: each page shows its own choice."""
+    for _ in range(2):  # the second time from the kept fragment
+        haidian = client.get(reverse("posts:search"), {"district": "110108"}).content.decode()
+        chaoyang = client.get(reverse("posts:search"), {"district": "110105"}).content.decode()
+        assert '<option value="110108" selected>' in haidian and '<option value="110105" selected>' not in haidian
+        assert '<option value="110105" selected>' in chaoyang
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("posts:search"), {"district": "110108"}).content.decode()
+    assert "Keyword" in english and "关键词" not in english

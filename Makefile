@@ -55,14 +55,27 @@ pytest: $(VENV)/.test-deps system-deps
 
 test: lint typecheck pytest
 
+# Everything at a size that fits this machine in minutes (SQLite, in process; the Celery claim
+# run needs PostgreSQL and a broker, so it is in bench-national).
 bench: $(VENV)/.test-deps
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.engine --quotes 20000
+	$(BIN)/python -m bench.youth_import --rows 20000
 
-# National scale on PostgreSQL (a scratch database that may be wiped): 1,000,000 posts for the
-# search (loaded once, then reused), the search API and page over HTTP under gunicorn.
+# National scale on PostgreSQL (scratch databases that may be wiped) and Redis: 1,000,000 posts
+# for the search (loaded once, then reused) and the search API and page over HTTP under
+# gunicorn; the claim run of 1,000,000 internships on two Celery workers against its lower
+# bound; 100,000 youth rows imported as a background job; the engine. docs/BENCHMARKS.md.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jianxi_bench_national
+BENCH_CLAIM_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jianxi_bench_claim
+BENCH_YOUTH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jianxi_bench_youth
+BENCH_BROKER_URL ?= redis://127.0.0.1:6379/6
 bench-national: $(VENV)/.test-deps
-	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench --only search --posts 1000000 --http-seconds 20
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench --only search --posts 1000000 --http-seconds 10
+	BENCH_DATABASE_URL=$(BENCH_CLAIM_DATABASE_URL) BENCH_BROKER_URL=$(BENCH_BROKER_URL) \
+	  $(BIN)/python -m bench.claim_national --internships 1000000
+	BENCH_DATABASE_URL=$(BENCH_YOUTH_DATABASE_URL) $(BIN)/python -m bench.youth_import --rows 100000
+	$(BIN)/python -m bench.engine --quotes 20000
 
 messages: $(VENV)/.test-deps
 	cd jianxi && ../$(BIN)/django-admin makemessages -l en --no-obsolete && ../$(BIN)/django-admin compilemessages

@@ -56,7 +56,9 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="jianxi-bench-")
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+    from bench.database import bench_database_url
+
+    os.environ["DATABASE_URL"] = bench_database_url(tmp)
     os.environ.setdefault("JIANXI_VAR_DIR", tmp)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jianxi.settings")
     os.environ["QUOTE_RATE_PER_MINUTE"] = "1000000"

@@ -192,7 +192,9 @@ def main() -> None:
     broker = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/6")
     if not url.startswith("postgres"):
         sys.exit("BENCH_DATABASE_URL must name a PostgreSQL database that may be filled")
-    os.environ["DATABASE_URL"] = url
+    from bench.database import bench_database_url
+
+    os.environ["DATABASE_URL"] = bench_database_url("")
     os.environ["DJANGO_SETTINGS_MODULE"] = "jianxi.settings"
     os.environ["CELERY_BROKER_URL"] = broker
     sys.path.insert(0, str(ROOT))

@@ -78,7 +78,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="jianxi-bench-youth-")
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+    from bench.database import bench_database_url
+
+    os.environ["DATABASE_URL"] = bench_database_url(tmp)
     os.environ.setdefault("JIANXI_VAR_DIR", tmp)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jianxi.settings")
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

@@ -220,7 +220,13 @@ def main() -> None:
 
 
 def machine_line() -> str:
-    return f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
+    """The machine, and how busy it was (load average over the last 1, 5 and 15 minutes): a
+    figure taken while other work shared the cores is not comparable with a quiet one."""
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
+        f"load average {load}"
+    )
 
 
 CLAIM_RUN_TODAY = date(2024, 4, 10)

@@ -254,7 +254,7 @@ def main() -> None:
         result = tasks.claim_run_now(actor=operator, today=TODAY)[1]
         assert result is not None
         print(f"claim run in one process: {time.perf_counter() - t0:.1f} s for {result.lines:,} lines")
-    print(f"\n{date.today()} · {machine_line()} · {connection.vendor} · shared with other workers")
+    print(f"\n{date.today()} · {machine_line()} · {connection.vendor}")
 
 
 if __name__ == "__main__":

@@ -265,6 +265,9 @@ SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 5)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Pushes (outreach) are delivered by a job (core/jobs.py); eager delivers in the request (tests).
 PUSH_TASKS_EAGER = env_bool("PUSH_TASKS_EAGER", False)
+# The password-reset code is looked up and sent by a job too, so that the request takes the same
+# time whether or not the number has an account; eager sends in the request (tests).
+SMS_TASKS_EAGER = env_bool("SMS_TASKS_EAGER", False)
 
 # --- HTTPS and the reverse proxy (docs/operations.md lists the production values) -----------------
 

@@ -241,12 +241,17 @@ def checkin_token(event: Event) -> str:
     return signing.dumps({"event": event.pk}, salt=CHECKIN_SALT)
 
 
+# Check-in by the QR code is open from an hour before the event starts to an hour after it ends:
+# the printed code holds no time of its own, so a link forwarded away from the venue works only
+# while the event is on, not all day.
+CHECKIN_MARGIN = timedelta(hours=1)
+
+
 def _checkin_open(event: Event, now: datetime) -> None:
-    day = timezone.localdate(now)
     if event.status != EventStatus.PUBLISHED:
         raise RuleError("event.closed", "活动未在进行中，不能签到。")
-    if not timezone.localdate(event.starts_at) <= day <= timezone.localdate(event.ends_at):
-        raise RuleError("event.checkin_closed", "只能在活动当天签到。")
+    if not event.starts_at - CHECKIN_MARGIN <= now <= event.ends_at + CHECKIN_MARGIN:
+        raise RuleError("event.checkin_closed", "只能在活动开始前 1 小时至结束后 1 小时内签到。")
 
 
 def _check_in(actor: User, row: Signup, now: datetime) -> Signup:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from celery import shared_task
 from django.db import transaction
@@ -246,6 +246,14 @@ def _message(university: str, posts: list[Post], events: list[Event]) -> tuple[s
     return text, f"{university}推荐的{what}"
 
 
+def _still_on(receipt: PushReceipt, today: date) -> bool:
+    """Whether a receipt's post is still open to applications, or its event still to be held."""
+    if receipt.post is not None:
+        return receipt.post.status == PostStatus.PUBLISHED and receipt.post.expires_on >= today
+    event = receipt.event
+    return event is not None and event.status == EventStatus.PUBLISHED and event.ends_at >= timezone.now()
+
+
 def deliver_push(push_id: int) -> int:
     """Send the push's unsent receipts, one message per graduate (its posts and events together);
     answers the messages sent. A post links to its page; an event to its public page
@@ -257,12 +265,18 @@ def deliver_push(push_id: int) -> int:
     # a redelivered or concurrent job never sends the same receipt twice. A job that dies mid-send
     # leaves its claimed receipts unsent — a push is sent at most once, never twice.
     with transaction.atomic():
-        receipts = list(
+        claimed = list(
             PushReceipt.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(push=push, sent_at__isnull=True)
             .select_related("graduate", "post", "event")
             .order_by("graduate_id", "post_id", "event_id")
         )
+        # A post closed or an event cancelled since the push was made is not sent: its receipts go
+        # (no one received it, so a later push may carry it again once it is back).
+        today = timezone.localdate()
+        receipts = [r for r in claimed if _still_on(r, today)]
+        kept = {r.pk for r in receipts}
+        PushReceipt.objects.filter(pk__in=[r.pk for r in claimed if r.pk not in kept]).delete()
         PushReceipt.objects.filter(pk__in=[r.pk for r in receipts]).update(sent_at=timezone.now())
     if not receipts:
         Push.objects.filter(pk=push.pk, finished_at__isnull=True).update(

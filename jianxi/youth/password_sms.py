@@ -3,7 +3,9 @@
 ten minutes and five tries, then a new password.
 
 The first step answers the same whether or not the number belongs to an account (and sends
-nothing when it belongs to none, or to several); both steps are rate limited per client address
+nothing when it belongs to none, or to several) — and takes the same time: the request only
+checks the limits and hands the number to a job (``send_code_task``, core/jobs.py), which looks
+for the account and sends the code after the answer; both steps are rate limited per client address
 and per number, by the hour and by the day (``jianxi.core.throttle``). Only a keyed hash of the
 code is kept, in the cache (Redis when ``REDIS_URL`` is set, so every web process shares it).
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from celery import shared_task
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.cache import cache
@@ -23,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from jianxi.accounts.models import Role, User
+from jianxi.core import jobs
 from jianxi.core.access import public
 from jianxi.core.errors import RuleError
 from jianxi.core.forms import add_rule_error
@@ -77,6 +81,12 @@ def send_code(phone: str) -> bool:
         topic="password_reset",
     )
     return True
+
+
+@shared_task(name="jianxi.youth.send_reset_code")
+def send_code_task(phone: str) -> None:
+    """The job of the first step (not acknowledged late: a code lost with a worker is asked again)."""
+    send_code(phone)
 
 
 def reset_with_code(*, phone: str, code: str, password: str) -> User:
@@ -137,7 +147,8 @@ def request_code(request: HttpRequest) -> HttpResponse:
         except RuleError as err:
             add_rule_error(form, err)
         else:
-            send_code(phone)
+            # Looked up and sent by a job: the answer does not wait on the account or the gateway.
+            jobs.dispatch(send_code_task, [phone], eager_setting="SMS_TASKS_EAGER")
             request.session[SESSION_KEY] = phone
             return redirect("password_reset_sms_confirm")
     return render(request, "registration/password_reset_sms.html", {"form": form})

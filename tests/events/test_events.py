@@ -276,6 +276,27 @@ def test_check_in_by_the_signed_url_on_the_day_and_by_the_organisers_tick(world,
     assert selectors.funnel(event).attended == 2
 
 
+@pytest.mark.parametrize(
+    ("at", "open_"),
+    [
+        (TOMORROW_9 - timedelta(hours=1, seconds=1), False),
+        (TOMORROW_9 - timedelta(hours=1), True),  # an hour before the start
+        (TOMORROW_9 + timedelta(hours=4), True),  # an hour after the end (09:00–12:00)
+        (TOMORROW_9 + timedelta(hours=4, seconds=1), False),  # same day, later: a forwarded link
+    ],
+)
+def test_the_qr_code_checks_in_only_while_the_event_is_on(world, at, open_):
+    event = make_event(world)
+    services.signup(actor=world.youth, event_id=event.pk, now=NOW)
+    token = services.checkin_token(event)
+    if open_:
+        assert services.check_in_by_token(actor=world.youth, event_id=event.pk, token=token, now=at).checked_in_at
+    else:
+        with pytest.raises(RuleError) as err:
+            services.check_in_by_token(actor=world.youth, event_id=event.pk, token=token, now=at)
+        assert err.value.code == "event.checkin_closed"
+
+
 def test_someone_not_signed_up_cannot_check_in(world):
     event = make_event(world)
     token = services.checkin_token(event)

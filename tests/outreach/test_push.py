@@ -249,3 +249,19 @@ def test_a_list_reaches_and_reveals_only_the_universitys_own_graduates(
     push(client, world.university_officer, [post.pk], django_capture_on_commit_callbacks)
     assert not Notification.objects.filter(user=stranger.user).exists()
     assert mails_to("list@example.com")  # the list's own contact is the only way to reach them
+
+
+def test_a_queued_push_of_a_post_closed_meanwhile_sends_nothing_of_it(world, django_capture_on_commit_callbacks):
+    from jianxi.posts import services as posts
+
+    officer = world.university_officer
+    graduates_import(actor=officer, rows=read_sheet(xlsx([row(n) for n in range(1, 3)])))
+    mail.outbox.clear()
+    open_post = PostFactory(host=world.our_host, title="仍在招募")
+    closing = PostFactory(host=world.our_host, title="已招满")
+    with django_capture_on_commit_callbacks(execute=False):  # the job is queued, not yet run
+        made = services.push_create(actor=officer, post_ids=[open_post.pk, closing.pk])
+    posts.post_close(actor=world.district_officer, post_id=closing.pk, reason="已招满")
+    services.deliver_push(made.pk)
+    assert len(mail.outbox) == 2 and all("仍在招募" in m.body and "已招满" not in m.body for m in mail.outbox)
+    assert not PushReceipt.objects.filter(post=closing).exists()

@@ -362,3 +362,20 @@ def test_the_event_page_offers_a_university_officer_the_push_of_that_event(clien
         if user is not None:
             client.force_login(user)
         assert 'data-testid="push-event"' not in client.get(reverse("events:detail", args=[event.pk])).content.decode()
+
+
+def test_a_queued_push_of_an_event_cancelled_meanwhile_sends_nothing_of_it(world, django_capture_on_commit_callbacks):
+    officer = world.university_officer
+    graduates_import(actor=officer, rows=read_sheet(xlsx([row(n) for n in range(1, 4)])))
+    mail.outbox.clear()
+    kept, cancelled = make_event(world, title="保留的活动"), make_event(world, title="取消的活动")
+    with django_capture_on_commit_callbacks(execute=False):  # the job is queued, not yet run
+        made = services.push_create(actor=officer, event_ids=[kept.pk, cancelled.pk])
+    assert PushReceipt.objects.filter(push=made).count() == 6
+    events.event_cancel(actor=world.district_officer, event_id=cancelled.pk)
+    services.deliver_push(made.pk)
+    sent = [m.body for m in mail.outbox]
+    assert len(sent) == 3 and all("保留的活动" in b and "取消的活动" not in b for b in sent)
+    # No one received the cancelled event: its receipts are gone, the others are marked sent.
+    assert not PushReceipt.objects.filter(event=cancelled).exists()
+    assert PushReceipt.objects.filter(event=kept, sent_at__isnull=False).count() == 3

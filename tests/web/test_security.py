@@ -165,6 +165,23 @@ def test_check_deploy_fails_without_the_https_settings(tmp_path):
     assert "security.W004" in result.stderr and "security.W008" in result.stderr
 
 
+def test_check_deploy_warns_of_messages_that_would_not_leave_the_machine(tmp_path):
+    env = production_environment(tmp_path)
+    del env["SMS_BACKEND"], env["SITE_URL"], env["EMAIL_BACKEND"]  # the development defaults
+    result = run_django(
+        'from django.core.management import call_command\ncall_command("check", deploy=True, fail_level="WARNING")',
+        env,
+    )
+    assert result.returncode != 0
+    assert all(code in result.stderr for code in ("jianxi.W001", "jianxi.W002", "jianxi.W003")), result.stderr
+    env = {**production_environment(tmp_path), "SITE_URL": "http://jianxi.example.gov.cn"}  # not https
+    result = run_django(
+        'from django.core.management import call_command\ncall_command("check", deploy=True, fail_level="WARNING")',
+        env,
+    )
+    assert "jianxi.W002" in result.stderr and "jianxi.W001" not in result.stderr
+
+
 def test_the_production_environment_sets_what_it_says(tmp_path):
     result = run_django(
         "from django.conf import settings as s\n"

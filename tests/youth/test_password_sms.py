@@ -24,6 +24,7 @@ NEW = "a-new-long-passphrase-2026"
 @pytest.fixture(autouse=True)
 def _sms(settings):
     settings.SMS_BACKEND = "jianxi.core.sms.MemoryBackend"
+    settings.SMS_TASKS_EAGER = True  # the sending job runs in the request
     MemoryBackend.outbox.clear()
     yield
     MemoryBackend.outbox.clear()
@@ -127,3 +128,24 @@ def test_a_bad_number_or_a_weak_password_is_refused_in_chinese(client, youth):
     page = confirm(client, sent_code(), "123").content.decode()
     assert 'class="errorlist"' in page
     assert password_is(youth, PASSWORD)
+
+
+def test_the_request_does_the_same_work_whether_or_not_the_number_has_an_account(client, youth, settings):
+    """Timing reveals nothing: the request checks the limits and hands the number to a job; the
+    account is looked up, and the code sent, by the job (after the answer)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SMS_TASKS_EAGER = False
+    settings.CELERY_BROKER_URL = ""  # the job would run in a thread once the request commits
+    statements = []
+    for phone in (PHONE, "13900009999"):
+        with CaptureQueriesContext(connection) as ctx:
+            assert ask(client, phone).status_code == 302
+        statements.append([q["sql"] for q in ctx.captured_queries])
+    assert not any("youth_person" in sql for sql in statements[0] + statements[1])
+    assert len(statements[0]) == len(statements[1])
+    assert MemoryBackend.outbox == []  # nothing sent within the request
+    settings.SMS_TASKS_EAGER = True
+    ask(client)
+    assert sent_code()

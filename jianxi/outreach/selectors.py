@@ -27,6 +27,7 @@ from jianxi.accounts.scoping import scoped
 from jianxi.events.models import Signup, SignupStatus
 from jianxi.outreach.models import Graduate, Push, PushReceipt
 from jianxi.placements.models import Agreement, AgreementStatus, Application
+from jianxi.posts.models import Post, PostStatus
 from jianxi.youth.models import Person
 
 PLACED_STATES = (AgreementStatus.ACTIVE, AgreementStatus.ENDED)  # 上岗: the internship started
@@ -161,3 +162,8 @@ def push_posts(push: Push) -> list[Any]:
 def push_events(push: Push) -> list[Any]:
     items = push.items.select_related("event__district").order_by("pk")
     return [item.event for item in items if item.event is not None]
+
+
+def pushable_posts(post_ids: list[int]) -> QuerySet[Post]:
+    """The published posts among ``post_ids`` (what a push of them would carry), by number."""
+    return Post.objects.filter(pk__in=post_ids, status=PostStatus.PUBLISHED).select_related("host").order_by("pk")

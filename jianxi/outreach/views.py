@@ -115,7 +115,10 @@ class PushForm(forms.Form):
         label=gettext_lazy("岗位编号"),
         max_length=200,
         required=False,
-        help_text=gettext_lazy("在岗位页面地址中可以看到编号；多个编号用逗号或空格分隔，一次最多 10 个。"),
+        help_text=gettext_lazy(
+            "在岗位页面点“推送给本校毕业生”即可带上该岗位；也可填写编号（岗位页面地址中可见），"
+            "多个用逗号或空格分隔，一次最多 10 个。"
+        ),
     )
     events = EventIdsField(
         label=gettext_lazy("推送活动"),
@@ -192,7 +195,15 @@ def push_new(request: HttpRequest) -> HttpResponse:
     else:
         events = [e for e in request.GET.getlist("events")[:10] if e.isascii() and e.isdigit() and len(e) <= 9]
         form = PushForm(initial={"posts": request.GET.get("posts", "")[:200], "events": events})
-    return render(request, "outreach/push_new.html", {"form": form, "preview": preview})
+    context = {"form": form, "preview": preview, "chosen": _chosen_posts(form)}
+    return render(request, "outreach/push_new.html", context)
+
+
+def _chosen_posts(form: PushForm) -> list[Any]:
+    """The published posts the form's numbers name, so the officer sees what will be pushed."""
+    text = form.data.get("posts", "") if form.is_bound else str(form.initial.get("posts", ""))
+    numbers = [int(p) for p in re.split(r"[\s,，、;；]+", text.strip()) if p.isascii() and p.isdigit() and len(p) <= 9]
+    return list(selectors.pushable_posts(numbers[:10]))
 
 
 @require_GET

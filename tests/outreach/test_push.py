@@ -265,3 +265,14 @@ def test_a_queued_push_of_a_post_closed_meanwhile_sends_nothing_of_it(world, dja
     services.deliver_push(made.pk)
     assert len(mail.outbox) == 2 and all("仍在招募" in m.body and "已招满" not in m.body for m in mail.outbox)
     assert not PushReceipt.objects.filter(post=closing).exists()
+
+
+def test_a_post_page_offers_a_university_officer_its_push_and_the_form_names_the_post(client, world):
+    post = PostFactory(host=world.our_host, title="数据分析见习岗")
+    client.force_login(world.university_officer)
+    page = client.get(reverse("posts:detail", args=[post.pk])).content.decode()
+    assert f"?posts={post.pk}" in page and 'data-testid="push-post"' in page
+    form = client.get(reverse("outreach:push_new"), {"posts": str(post.pk)}).content.decode()
+    assert 'data-testid="push-chosen"' in form and "数据分析见习岗" in form
+    client.force_login(world.youth)  # not for others
+    assert 'data-testid="push-post"' not in client.get(reverse("posts:detail", args=[post.pk])).content.decode()

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
@@ -29,9 +30,21 @@ from jianxi.policy.models import District
 
 # action: (states it may start from, state it leads to, needs a reason, duty, Chinese verb)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, bool, Duty, str]] = {
-    "confirm": ((NominationStatus.NOMINATED,), NominationStatus.CONFIRMED, False, Duty.NOMINATION_CONFIRM, "确认"),
-    "decline": ((NominationStatus.NOMINATED,), NominationStatus.DECLINED, True, Duty.NOMINATION_CONFIRM, "不予确认"),
-    "withdraw": ((NominationStatus.NOMINATED,), NominationStatus.WITHDRAWN, False, Duty.NOMINATE, "撤回"),
+    "confirm": (
+        (NominationStatus.NOMINATED,),
+        NominationStatus.CONFIRMED,
+        False,
+        Duty.NOMINATION_CONFIRM,
+        gettext_noop("确认"),
+    ),
+    "decline": (
+        (NominationStatus.NOMINATED,),
+        NominationStatus.DECLINED,
+        True,
+        Duty.NOMINATION_CONFIRM,
+        gettext_noop("不予确认"),
+    ),
+    "withdraw": ((NominationStatus.NOMINATED,), NominationStatus.WITHDRAWN, False, Duty.NOMINATE, gettext_noop("撤回")),
 }
 REASON_MAX = Nomination._meta.get_field("reason").max_length or 500
 
@@ -106,7 +119,7 @@ def nomination_act(*, actor: Any, nomination_id: int, action: str, reason: str =
     if len(reason) > REASON_MAX:
         raise RuleError("reason", _("理由最多 %(reason_max)s 字。") % {"reason_max": REASON_MAX}, field="reason")
     if needs_reason and not reason:
-        raise RuleError("reason", _("%(verb)s须填写理由，区人社局将看到该理由。") % {"verb": verb}, field="reason")
+        raise RuleError("reason", _("%(verb)s须填写理由，区人社局将看到该理由。") % {"verb": _(verb)}, field="reason")
     with transaction.atomic():
         nomination = get_scoped(actor, Nomination.objects.select_for_update().select_related("host"), pk=nomination_id)
         if nomination.status == target:
@@ -115,7 +128,7 @@ def nomination_act(*, actor: Any, nomination_id: int, action: str, reason: str =
             raise RuleError(
                 "nomination.transition",
                 _("该推荐当前状态为“%(status)s”，不能%(verb)s。")
-                % {"status": nomination.get_status_display(), "verb": verb},
+                % {"status": nomination.get_status_display(), "verb": _(verb)},
             )
         nomination.status = target
         nomination.reason = reason

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
@@ -39,16 +40,16 @@ host_changed: Hooks[HostFollower] = Hooks("a host's standing or details changed"
 
 # action: (states it may start from, state it leads to, needs a reason, Chinese verb)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, bool, str]] = {
-    "approve": ((HostStatus.PENDING, HostStatus.RETURNED), HostStatus.APPROVED, False, "审核通过"),
-    "return": ((HostStatus.PENDING,), HostStatus.RETURNED, True, "退回"),
-    "suspend": ((HostStatus.APPROVED,), HostStatus.SUSPENDED, True, "暂停"),
+    "approve": ((HostStatus.PENDING, HostStatus.RETURNED), HostStatus.APPROVED, False, gettext_noop("审核通过")),
+    "return": ((HostStatus.PENDING,), HostStatus.RETURNED, True, gettext_noop("退回")),
+    "suspend": ((HostStatus.APPROVED,), HostStatus.SUSPENDED, True, gettext_noop("暂停")),
     # A barred unit is reinstated only once a bar for a period is over (R-SUB-6).
-    "reinstate": ((HostStatus.SUSPENDED, HostStatus.BARRED), HostStatus.APPROVED, False, "恢复"),
+    "reinstate": ((HostStatus.SUSPENDED, HostStatus.BARRED), HostStatus.APPROVED, False, gettext_noop("恢复")),
     "bar": (
         (HostStatus.PENDING, HostStatus.APPROVED, HostStatus.SUSPENDED, HostStatus.RETURNED),
         HostStatus.BARRED,
         True,
-        "禁入",
+        gettext_noop("禁入"),
     ),
 }
 # Reviewing a registration and sanctioning a unit are separate duties (accounts/duties.py).
@@ -74,7 +75,7 @@ def host_review(
     sources, target, needs_reason, verb = TRANSITIONS[action]
     reason = reason.strip()
     if needs_reason and not reason:
-        raise RuleError("reason", _("%(verb)s须填写理由，单位将看到该理由。") % {"verb": verb}, field="reason")
+        raise RuleError("reason", _("%(verb)s须填写理由，单位将看到该理由。") % {"verb": _(verb)}, field="reason")
     with transaction.atomic():
         host = get_scoped(actor, Host.objects.select_for_update(), pk=host_id)
         if host.status == target:
@@ -82,7 +83,8 @@ def host_review(
         if host.status not in sources:
             raise RuleError(
                 "host.transition",
-                _("该单位当前状态为“%(status)s”，不能%(verb)s。") % {"status": host.get_status_display(), "verb": verb},
+                _("该单位当前状态为“%(status)s”，不能%(verb)s。")
+                % {"status": host.get_status_display(), "verb": _(verb)},
             )
         today = today or timezone.localdate()
         if action == "reinstate" and host.status == HostStatus.BARRED and not host.bar_over(today):

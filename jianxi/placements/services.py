@@ -19,6 +19,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
@@ -47,14 +48,14 @@ S = ApplicationStatus
 
 # action: (who, states it may start from, state it leads to, Chinese verb)
 MOVES: dict[str, tuple[str, tuple[str, ...], str, str]] = {
-    "accept_invite": (Role.YOUTH, (S.INVITED,), S.APPLIED, "接受邀请"),
-    "screen": (Role.HOST, (S.APPLIED,), S.SCREENING, "进入筛选"),
-    "interview": (Role.HOST, (S.APPLIED, S.SCREENING, S.INTERVIEW), S.INTERVIEW, "安排面试"),
-    "offer": (Role.HOST, (S.APPLIED, S.SCREENING, S.INTERVIEW), S.OFFER, "发出录用通知"),
-    "reject": (Role.HOST, OPEN_APPLICATION_STATES, S.DECLINED, "不予录用"),
-    "accept": (Role.YOUTH, (S.OFFER,), S.ACCEPTED, "接受录用"),
-    "decline": (Role.YOUTH, (S.OFFER, S.INVITED), S.DECLINED, "谢绝"),
-    "withdraw": (Role.YOUTH, OPEN_APPLICATION_STATES, S.WITHDRAWN, "撤回申请"),
+    "accept_invite": (Role.YOUTH, (S.INVITED,), S.APPLIED, gettext_noop("接受邀请")),
+    "screen": (Role.HOST, (S.APPLIED,), S.SCREENING, gettext_noop("进入筛选")),
+    "interview": (Role.HOST, (S.APPLIED, S.SCREENING, S.INTERVIEW), S.INTERVIEW, gettext_noop("安排面试")),
+    "offer": (Role.HOST, (S.APPLIED, S.SCREENING, S.INTERVIEW), S.OFFER, gettext_noop("发出录用通知")),
+    "reject": (Role.HOST, OPEN_APPLICATION_STATES, S.DECLINED, gettext_noop("不予录用")),
+    "accept": (Role.YOUTH, (S.OFFER,), S.ACCEPTED, gettext_noop("接受录用")),
+    "decline": (Role.YOUTH, (S.OFFER, S.INVITED), S.DECLINED, gettext_noop("谢绝")),
+    "withdraw": (Role.YOUTH, OPEN_APPLICATION_STATES, S.WITHDRAWN, gettext_noop("撤回申请")),
 }
 TAKING_PLACES = (AgreementStatus.PENDING, AgreementStatus.ACTIVE, AgreementStatus.ENDED)
 # Steps that cannot be undone: the page asks to confirm them with a summary (issue #16). A host's
@@ -191,9 +192,9 @@ def application_move(
             raise RuleError("application.action", _("未知的操作：%(action)s") % {"action": action}, field="action")
         who, sources, target, verb = MOVES[action]
         if getattr(actor, "role", None) != who:
-            who_may = "见习单位" if who == Role.HOST else "见习人员本人"
+            who_may = _("见习单位") if who == Role.HOST else _("见习人员本人")
             raise RuleError(
-                "application.actor", _("“%(verb)s”须由%(who_may)s操作。") % {"verb": verb, "who_may": who_may}
+                "application.actor", _("“%(verb)s”须由%(who_may)s操作。") % {"verb": _(verb), "who_may": who_may}
             )
         if action == "interview" and (interview is None or not (interview.place.strip() or interview.online)):
             raise RuleError("interview", _("请填写面试时间，以及面试地点或选择线上面试。"), field="interview_at")
@@ -203,12 +204,12 @@ def application_move(
             raise RuleError(
                 "application.transition",
                 _("申请当前状态为“%(status)s”，不能%(verb)s。")
-                % {"status": application.get_status_display(), "verb": verb},
+                % {"status": application.get_status_display(), "verb": _(verb)},
             )
         note = note.strip()
         if action in REASON_REQUIRED and not note:
             raise RuleError(
-                "application.reason", _("请填写%(verb)s的理由，申请人会看到。") % {"verb": verb}, field="note"
+                "application.reason", _("请填写%(verb)s的理由，申请人会看到。") % {"verb": _(verb)}, field="note"
             )
         if len(note) > NOTE_MAX:
             raise RuleError(

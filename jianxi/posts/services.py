@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
@@ -143,7 +144,7 @@ def _transition(*, post: Post, actor: User, sources: tuple[str, ...], target: st
     if post.status not in sources:
         raise RuleError(
             "post.transition",
-            _("岗位当前状态为“%(status)s”，不能%(verb)s。") % {"status": post.get_status_display(), "verb": verb},
+            _("岗位当前状态为“%(status)s”，不能%(verb)s。") % {"status": post.get_status_display(), "verb": _(verb)},
         )
     now = timezone.now()
     before = post.status
@@ -172,7 +173,9 @@ def post_submit(*, actor: User, post_id: int, today: date) -> Post:
         )
     if post.expires_on < today:
         raise RuleError("expires_on", _("岗位有效期已过，请修改后再提交。"), field="expires_on")
-    _transition(post=post, actor=actor, sources=EDITABLE_STATES, target=PostStatus.SUBMITTED, verb="提交审核")
+    _transition(
+        post=post, actor=actor, sources=EDITABLE_STATES, target=PostStatus.SUBMITTED, verb=gettext_noop("提交审核")
+    )
     return post
 
 
@@ -186,7 +189,9 @@ def post_review(*, actor: User, post_id: int, approve: bool, reason: str = "") -
         post = get_scoped(actor, Post.objects.select_for_update().select_related("host"), pk=post_id)
         if approve and post.host.status != HostStatus.APPROVED:
             raise RuleError("host.not_approved", _("该岗位所属单位未通过审核或已被暂停、禁入，不能发布。"))
-        target, verb = (PostStatus.PUBLISHED, "发布") if approve else (PostStatus.RETURNED, "退回")
+        target, verb = (
+            (PostStatus.PUBLISHED, gettext_noop("发布")) if approve else (PostStatus.RETURNED, gettext_noop("退回"))
+        )
         changed = _transition(
             post=post, actor=actor, sources=(PostStatus.SUBMITTED,), target=target, verb=verb, reason=reason
         )
@@ -214,7 +219,7 @@ def post_close(*, actor: User, post_id: int, reason: str = "") -> Post:
         actor=actor,
         sources=OPEN_STATES,
         target=PostStatus.CLOSED,
-        verb="关闭",
+        verb=gettext_noop("关闭"),
         reason=reason.strip(),
     )
     return post

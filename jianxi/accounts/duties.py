@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBase
+from django.utils.translation import gettext as _
 
 from jianxi.accounts.models import Role, User
 from jianxi.core.access import roles
@@ -90,7 +91,7 @@ def require(actor: User | AnonymousUser, duty: Duty) -> None:
     """Refuse an actor whose role does not hold ``duty`` (code ``duty.<action>``)."""
     if not may(actor, duty):
         holders = "、".join(HOLDERS.get(role, str(role)) for role in sorted(DUTIES[duty]))
-        raise RuleError(f"duty.{duty.value}", f"此操作由{holders}办理（职责分离）。")
+        raise RuleError(f"duty.{duty.value}", _("此操作由%(holders)s办理（职责分离）。") % {"holders": holders})
 
 
 def forbid_unless(user: Any, duty: Duty) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils.translation import gettext
 
 from jianxi.accounts.models import Role, User
 from jianxi.core.errors import RuleError
@@ -15,7 +16,7 @@ from jianxi.policy.models import Department, District, University
 def username_free(username: str) -> None:
     """Refuse a username already taken (any case)."""
     if User.objects.filter(username__iexact=username).exists():
-        raise RuleError("username.taken", "该用户名已被使用，请换一个。", field="username")
+        raise RuleError("username.taken", gettext("该用户名已被使用，请换一个。"), field="username")
 
 
 def new_user(*, username: str, password: str, role: Role, display_name: str, **scope: Any) -> User:
@@ -47,10 +48,10 @@ def officer_create(
         Role.UNIVERSITY: {"university": university},
     }
     if role not in scopes:
-        raise RuleError("role", "只能创建市、区、部门、高校或财政局的工作人员账号。", field="role")
+        raise RuleError("role", gettext("只能创建市、区、部门、高校或财政局的工作人员账号。"), field="role")
     scope = scopes[role]
     if any(value is None for value in scope.values()):
-        raise RuleError("scope", "工作人员账号必须属于且仅属于一个区、部门或高校。", field="scope")
+        raise RuleError("scope", gettext("工作人员账号必须属于且仅属于一个区、部门或高校。"), field="scope")
     user = new_user(username=username, password=password, role=role, display_name=display_name, **scope)
     # Only the city officer uses the admin (it is not scoped); rights come from the group.
     if role == Role.CITY:

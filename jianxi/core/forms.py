@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.http import QueryDict
+from django.utils.translation import gettext, gettext_noop
 
 from jianxi.core.errors import RuleError, refusals_of
 
@@ -73,7 +74,7 @@ def month_amounts(data: QueryDict) -> tuple[dict[str, str], dict[str, Decimal], 
 NUMERIC_NAMES = frozenset({"phone", "contact_phone", "mobile", "headcount", "months", "contract_months"})
 DECIMAL_NAMES = frozenset({"amount", "allowance"})
 ID_NAMES = frozenset({"id_number"})
-PLACEHOLDER = "请选择"
+PLACEHOLDER = gettext_noop("请选择")  # translated when a form is rendered, in its language
 DASHES = "---------"
 
 
@@ -84,10 +85,10 @@ class PhoneFriendlyBoundField(forms.BoundField):
     def __init__(self, form: forms.BaseForm, field: forms.Field, name: str) -> None:
         super().__init__(form, field, name)
         if getattr(field, "empty_label", None) == DASHES:
-            field.empty_label = PLACEHOLDER  # type: ignore[attr-defined]
+            field.empty_label = gettext(PLACEHOLDER)  # type: ignore[attr-defined]
         choices = getattr(field, "choices", None)
         if isinstance(choices, list) and choices and choices[0] == ("", DASHES):
-            field.choices = [("", PLACEHOLDER), *choices[1:]]  # type: ignore[attr-defined]
+            field.choices = [("", gettext(PLACEHOLDER)), *choices[1:]]  # type: ignore[attr-defined]
 
     def build_widget_attrs(self, attrs: dict[str, Any], widget: Any = None) -> dict[str, Any]:
         attrs = super().build_widget_attrs(attrs, widget)

@@ -33,6 +33,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from jianxi.core import jobs
 from jianxi.core.errors import RuleError
@@ -119,7 +120,8 @@ def _take_slot(*, actor: User, kind: ImportKind, file_name: str, import_valid_ro
         what = f"（{running.file_name}，{timezone.localtime(running.started_at):%H:%M} 开始）" if running else ""
         raise RuleError(
             "import.busy",
-            f"您的上一个导入尚未完成{what}：每个账号同一时间只能进行一个导入，请等它完成后再上传。",
+            _("您的上一个导入尚未完成%(what)s：每个账号同一时间只能进行一个导入，请等它完成后再上传。")
+            % {"what": what},
             field="file",
         ) from exc
 
@@ -194,7 +196,8 @@ def _check_capacity() -> None:
     if running >= limit:
         raise RuleError(
             "import.capacity",
-            f"系统正在处理 {running} 个大文件导入（同时最多 {limit} 个），请几分钟后再上传。",
+            _("系统正在处理 %(running)s 个大文件导入（同时最多 %(limit)s 个），请几分钟后再上传。")
+            % {"running": running, "limit": limit},
             field="file",
         )
 

@@ -28,6 +28,7 @@ from typing import IO, Any, Protocol, TypeVar
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from jianxi.core.errors import RuleError
@@ -193,11 +194,13 @@ def upload_bytes(source: IO[bytes] | bytes, limit: int = MAX_UPLOAD_BYTES) -> by
         source.seek(0)
         data = source.read(limit + 1)
     if len(data) > limit:
-        raise ImportFileError(f"文件不能超过 {limit // (1024 * 1024)} MB，请分成多个文件导入。")
+        raise ImportFileError(
+            gettext("文件不能超过 %(limit)s MB，请分成多个文件导入。") % {"limit": limit // (1024 * 1024)}
+        )
     return data
 
 
-UNREADABLE = "读取 Excel 文件时出错，文件可能已损坏。请在 Excel 中另存为 .xlsx 后重新上传。"
+UNREADABLE = gettext_noop("读取 Excel 文件时出错，文件可能已损坏。请在 Excel 中另存为 .xlsx 后重新上传。")
 
 
 def inspect_xlsx(source: IO[bytes] | bytes, layout: SheetLayout) -> Workbook:
@@ -211,7 +214,7 @@ def inspect_xlsx(source: IO[bytes] | bytes, layout: SheetLayout) -> Workbook:
     except ImportFileError:
         raise
     except Exception as exc:  # a malformed part (XML, zip CRC, encoding…): the file is unreadable
-        raise ImportFileError(UNREADABLE) from exc
+        raise ImportFileError(gettext(UNREADABLE)) from exc
     return book
 
 
@@ -231,19 +234,22 @@ def read_xlsx(source: IO[bytes] | bytes, layout: SheetLayout, *, max_rows: int |
     except ImportFileError:
         raise
     except Exception as exc:
-        raise ImportFileError(UNREADABLE) from exc
+        raise ImportFileError(gettext(UNREADABLE)) from exc
 
 
 def _rows_of(lines: SheetRows | CalamineRows, layout: SheetLayout, max_rows: int) -> list[SheetRow]:
     first = next(lines, None)
     if first is None or first[0] != 1:
-        raise ImportFileError("工作表是空的（第 1 行应为表头）。请使用下载的模板填写。")
+        raise ImportFileError(gettext("工作表是空的（第 1 行应为表头）。请使用下载的模板填写。"))
     positions: dict[str, int] = {}
     for index, value in sorted(first[1].items()):
         positions.setdefault(normalise_header(value), index)
     missing = [h for h in layout.headers if h not in positions and h not in layout.optional]
     if missing:
-        raise ImportFileError(f"表头缺少以下列：{'、'.join(missing)}。请使用下载的模板，不要修改第 1 行的列名。")
+        raise ImportFileError(
+            gettext("表头缺少以下列：%(missing)s。请使用下载的模板，不要修改第 1 行的列名。")
+            % {"missing": "、".join(missing)}
+        )
     wanted = [(h, positions[h]) for h in layout.headers if h in positions]
     lines.keep = {i for _, i in wanted}
     rows: list[SheetRow] = []
@@ -252,7 +258,10 @@ def _rows_of(lines: SheetRows | CalamineRows, layout: SheetLayout, max_rows: int
             if all(is_blank(v) for v in values.values()):
                 continue
             if len(rows) == max_rows:
-                raise ImportFileError(f"每个文件最多导入 {max_rows} 行{layout.noun}，请分成多个文件导入。")
+                raise ImportFileError(
+                    gettext("每个文件最多导入 %(max_rows)s 行%(noun)s，请分成多个文件导入。")
+                    % {"max_rows": max_rows, "noun": layout.noun}
+                )
             rows.append(SheetRow(number=number, values=values))
         lines = iter(())  # type: ignore[assignment]
     for number, line in lines:
@@ -260,10 +269,13 @@ def _rows_of(lines: SheetRows | CalamineRows, layout: SheetLayout, max_rows: int
         if all(is_blank(v) for v in values.values()):
             continue
         if len(rows) == max_rows:
-            raise ImportFileError(f"每个文件最多导入 {max_rows} 行{layout.noun}，请分成多个文件导入。")
+            raise ImportFileError(
+                gettext("每个文件最多导入 %(max_rows)s 行%(noun)s，请分成多个文件导入。")
+                % {"max_rows": max_rows, "noun": layout.noun}
+            )
         rows.append(SheetRow(number=number, values=values))
     if not rows:
-        raise ImportFileError(f"表头下没有填写任何{layout.noun}。")
+        raise ImportFileError(gettext("表头下没有填写任何%(noun)s。") % {"noun": layout.noun})
     return rows
 
 

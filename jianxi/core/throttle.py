@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from jianxi.core.errors import RuleError
 from jianxi.core.network import client_address
@@ -47,7 +48,7 @@ def throttle(request: HttpRequest, limit: Limit, *, target: str, field: str) -> 
     too_many = _count(f"{limit.name}:a:{address}", limit.window) > limit.per_address
     too_many = _count(f"{limit.name}:t:{digest}", limit.window) > limit.per_target or too_many
     if too_many:
-        raise RuleError("rate_limited", "尝试过于频繁，请一小时后再试，或到所在区人社局窗口办理。", field=field)
+        raise RuleError("rate_limited", _("尝试过于频繁，请一小时后再试，或到所在区人社局窗口办理。"), field=field)
 
 
 SIGNUP = Limit("signup", per_address=10, per_target=3)

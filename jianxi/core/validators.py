@@ -28,6 +28,7 @@ from datetime import date
 from typing import Literal
 
 from jianxi.core.errors import RuleError
+from jianxi.core.i18n import gettext as _
 
 __all__ = [
     "CREDIT_CODE_CHARSET",
@@ -52,7 +53,6 @@ _DIGITS = frozenset("0123456789")
 # --------------------------------------------------------------------------------------------
 
 _ID_STD = "GB 11643-1999"
-_ID_LABEL = "身份证号"
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_MAP = "10X98765432"  # indexed by (weighted sum mod 11)
 _ID_MIN_BIRTH = date(1900, 1, 1)
@@ -84,18 +84,22 @@ def parse_resident_id(value: str, *, field: str = "id_number", today: date | Non
     check character. Legacy 15-digit numbers are refused as a length error.
     """
     if not isinstance(value, str):
-        raise RuleError("id_number.format", f"{_ID_LABEL}格式不正确（{_ID_STD}）：应为文本。", field)
+        raise RuleError(
+            "id_number.format",
+            _("身份证号格式不正确（%(standard)s）：应为文本。") % {"standard": _ID_STD},
+            field,
+        )
     s = value.strip()
     if len(s) != 18:
         raise RuleError(
             "id_number.length",
-            f"{_ID_LABEL}应为18位（{_ID_STD}），当前为{len(s)}位。",
+            _("身份证号应为18位（%(standard)s），当前为%(count)s位。") % {"standard": _ID_STD, "count": len(s)},
             field,
         )
     if not all(c in _DIGITS for c in s[:17]) or s[17] not in "0123456789Xx":
         raise RuleError(
             "id_number.format",
-            f"{_ID_LABEL}格式不正确（{_ID_STD}）：前17位须为数字，第18位须为数字或字母X。",
+            _("身份证号格式不正确（%(standard)s）：前17位须为数字，第18位须为数字或字母X。") % {"standard": _ID_STD},
             field,
         )
     s = s.upper()  # ASCII only at this point: only the x can change
@@ -105,26 +109,26 @@ def parse_resident_id(value: str, *, field: str = "id_number", today: date | Non
     except ValueError:
         raise RuleError(
             "id_number.birth_date",
-            f"{_ID_LABEL}中的出生日期（第7至14位）不是有效日期（{_ID_STD}）。",
+            _("身份证号中的出生日期（第7至14位）不是有效日期（%(standard)s）。") % {"standard": _ID_STD},
             field,
         ) from None
     if birth < _ID_MIN_BIRTH:
         raise RuleError(
             "id_number.birth_date",
-            f"{_ID_LABEL}中的出生日期（第7至14位）早于1900年1月1日（{_ID_STD}）。",
+            _("身份证号中的出生日期（第7至14位）早于1900年1月1日（%(standard)s）。") % {"standard": _ID_STD},
             field,
         )
     if birth > (today if today is not None else date.today()):
         raise RuleError(
             "id_number.birth_date",
-            f"{_ID_LABEL}中的出生日期（第7至14位）晚于今天（{_ID_STD}）。",
+            _("身份证号中的出生日期（第7至14位）晚于今天（%(standard)s）。") % {"standard": _ID_STD},
             field,
         )
 
     if resident_id_check_char(s[:17]) != s[17]:
         raise RuleError(
             "id_number.checksum",
-            f"{_ID_LABEL}校验码（第18位）不匹配（{_ID_STD}），请核对号码。",
+            _("身份证号校验码（第18位）不匹配（%(standard)s），请核对号码。") % {"standard": _ID_STD},
             field,
         )
     return ResidentId(
@@ -164,7 +168,6 @@ def mask_resident_id(number: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 _CC_STD = "GB 32100-2015"
-_CC_LABEL = "统一社会信用代码"
 CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I O S V Z
 _CC_VALUE = {c: i for i, c in enumerate(CREDIT_CODE_CHARSET)}
 _CC_INPUT = frozenset(CREDIT_CODE_CHARSET + CREDIT_CODE_CHARSET.lower())
@@ -193,25 +196,30 @@ def parse_credit_code(value: str, *, field: str = "credit_code") -> str:
       character already covers all 17 positions.
     """
     if not isinstance(value, str):
-        raise RuleError("credit_code.charset", f"{_CC_LABEL}格式不正确（{_CC_STD}）：应为文本。", field)
+        raise RuleError(
+            "credit_code.charset",
+            _("统一社会信用代码格式不正确（%(standard)s）：应为文本。") % {"standard": _CC_STD},
+            field,
+        )
     s = value.strip()
     if len(s) != 18:
         raise RuleError(
             "credit_code.length",
-            f"{_CC_LABEL}应为18位（{_CC_STD}），当前为{len(s)}位。",
+            _("统一社会信用代码应为18位（%(standard)s），当前为%(count)s位。") % {"standard": _CC_STD, "count": len(s)},
             field,
         )
     if not all(c in _CC_INPUT for c in s):
         raise RuleError(
             "credit_code.charset",
-            f"{_CC_LABEL}含有不允许的字符（{_CC_STD}）：只能由数字和英文字母组成，且不使用字母I、O、S、V、Z。",
+            _("统一社会信用代码含有不允许的字符（%(standard)s）：只能由数字和英文字母组成，且不使用字母I、O、S、V、Z。")
+            % {"standard": _CC_STD},
             field,
         )
     s = s.upper()  # ASCII only at this point
     if credit_code_check_char(s[:17]) != s[17]:
         raise RuleError(
             "credit_code.checksum",
-            f"{_CC_LABEL}校验码（第18位）不匹配（{_CC_STD}），请核对代码。",
+            _("统一社会信用代码校验码（第18位）不匹配（%(standard)s），请核对代码。") % {"standard": _CC_STD},
             field,
         )
     return s
@@ -234,7 +242,7 @@ def parse_mobile(value: str, *, field: str = "phone") -> str:
     if not _MOBILE_RE.fullmatch(s):
         raise RuleError(
             "phone.format",
-            "手机号码格式不正确：应为以13至19开头的11位数字。",
+            _("手机号码格式不正确：应为以13至19开头的11位数字。"),
             field,
         )
     return s
@@ -294,15 +302,19 @@ def check_pdf(upload: object, *, max_bytes: int = RESUME_MAX_BYTES, field: str =
     name = str(getattr(upload, "name", "") or "")
     size = int(getattr(upload, "size", 0) or 0)
     if size > max_bytes:
-        raise RuleError("upload.size", f"文件超过 {max_bytes // (1024 * 1024)} MB，请压缩后再上传。", field=field)
+        raise RuleError(
+            "upload.size",
+            _("文件超过 %(max_bytes)s MB，请压缩后再上传。") % {"max_bytes": max_bytes // (1024 * 1024)},
+            field=field,
+        )
     if size == 0:
-        raise RuleError("upload.empty", "文件是空的。", field=field)
+        raise RuleError("upload.empty", _("文件是空的。"), field=field)
     seek, read = getattr(upload, "seek"), getattr(upload, "read")  # noqa: B009
     seek(0)
     head = read(len(PDF_MAGIC))
     seek(0)
     if not name.lower().endswith(".pdf") or head != PDF_MAGIC:
-        raise RuleError("upload.type", "只能上传 PDF 文件，且文件内容须为 PDF。", field=field)
+        raise RuleError("upload.type", _("只能上传 PDF 文件，且文件内容须为 PDF。"), field=field)
 
 
 # --- insurance policy numbers (意外伤害保险保单号, R-IN-2) -------------------------------------------
@@ -316,12 +328,14 @@ def parse_policy_number(value: str, *, field: str = "insurance_policy") -> str:
     """The policy number, trimmed and upper-cased; refused unless it looks like an insurer's number."""
     text = value.strip().upper()
     if not text:
-        raise RuleError(field, "请填写意外伤害保险保单号。", field=field)
+        raise RuleError(field, _("请填写意外伤害保险保单号。"), field=field)
     if not POLICY_NUMBER.fullmatch(text) or sum(c.isdigit() for c in text) < 4:
         raise RuleError(
             f"{field}.format",
-            "保单号格式不正确：应为保险公司出具的保单号（字母和数字，可含 - 或 /，至少 6 位、含 4 位以上数字）；"
-            "须先投保再签订协议。",
+            _(
+                "保单号格式不正确：应为保险公司出具的保单号（字母和数字，可含 - 或 /，至少 6 位、含 4 位以上数字）；"
+                "须先投保再签订协议。"
+            ),
             field=field,
         )
     return text

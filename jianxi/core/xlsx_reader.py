@@ -34,6 +34,7 @@ from operator import itemgetter
 from typing import IO, Any
 from xml.parsers import expat
 
+from django.utils.translation import gettext, gettext_noop
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
@@ -69,8 +70,8 @@ class ReadLimits:
     shared_strings: int  # distinct texts of the shared-string table
 
 
-CORRUPT = "文件不是有效的 Excel（.xlsx）文件，可能已损坏。请用下载的模板填写后另存为 .xlsx 再上传。"
-UNREADABLE = "无法读取该 Excel 文件，可能已损坏或不是 .xlsx 格式。请用下载的模板填写后再上传。"
+CORRUPT = gettext_noop("文件不是有效的 Excel（.xlsx）文件，可能已损坏。请用下载的模板填写后另存为 .xlsx 再上传。")
+UNREADABLE = gettext_noop("无法读取该 Excel 文件，可能已损坏或不是 .xlsx 格式。请用下载的模板填写后再上传。")
 
 
 def _mb(size: int) -> str:
@@ -112,7 +113,7 @@ def _parser(
     parser.buffer_size = CHUNK
 
     def no_dtd(*_: Any) -> None:
-        raise ImportFileError(UNREADABLE)
+        raise ImportFileError(gettext(UNREADABLE))
 
     parser.StartDoctypeDeclHandler = no_dtd
     parser.EntityDeclHandler = no_dtd
@@ -143,7 +144,7 @@ class Workbook:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-            raise ImportFileError(CORRUPT) from exc
+            raise ImportFileError(gettext(CORRUPT)) from exc
         self._check_parts(infos)
         self.sizes = {info.filename: info.file_size for info in infos}
         self.unpacked = sum(self.sizes.values())
@@ -152,28 +153,37 @@ class Workbook:
         except ImportFileError:
             raise
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError, expat.ExpatError) as exc:
-            raise ImportFileError(UNREADABLE) from exc
+            raise ImportFileError(gettext(UNREADABLE)) from exc
 
     def _check_parts(self, infos: list[zipfile.ZipInfo]) -> None:
         limits = self.limits
         if len(infos) > limits.parts:
             raise ImportFileError(
-                f"文件包含超过 {limits.parts} 个部件（上限），不是正常的 Excel 工作簿，未导入任何数据。"
-                "请在 Excel 中另存为 .xlsx 后重新上传。"
+                gettext(
+                    "文件包含超过 %(parts)s 个部件（上限），不是正常的 Excel 工作簿，"
+                    "未导入任何数据。请在 Excel 中另存为 .xlsx 后重新上传。"
+                )
+                % {"parts": limits.parts}
             )
         unpacked = sum(info.file_size for info in infos)
         if unpacked > limits.unpacked_bytes:
             raise ImportFileError(
-                f"文件解压后为 {unpacked / (1024 * 1024):.1f} MB，超过 {_mb(limits.unpacked_bytes)} MB 的上限，"
-                "无法读取。请删除多余的工作表、图片或空行，或分成多个文件导入。"
+                gettext(
+                    "文件解压后为 %(unpacked)s MB，超过 %(unpacked_bytes)s MB 的上限，"
+                    "无法读取。请删除多余的工作表、图片或空行，或分成多个文件导入。"
+                )
+                % {"unpacked": f"{unpacked / (1024 * 1024):.1f}", "unpacked_bytes": _mb(limits.unpacked_bytes)}
             )
         for info in infos:
             ratio = info.file_size / max(info.compress_size, 1)
             if info.file_size > RATIO_CHECKED_FROM and ratio > limits.compression_ratio:
                 raise ImportFileError(
-                    f"文件的压缩比异常（其中一部分解压后是压缩前的 {ratio:.0f} 倍，"
-                    f"上限 {limits.compression_ratio} 倍），不是正常的 Excel 文件，未导入任何数据。"
-                    "请在 Excel 中另存为 .xlsx 后重新上传。"
+                    gettext(
+                        "文件的压缩比异常（其中一部分解压后是压缩前的 %(ratio)s 倍，"
+                        "上限 %(compression_ratio)s 倍），不是正常的 Excel 文件，"
+                        "未导入任何数据。请在 Excel 中另存为 .xlsx 后重新上传。"
+                    )
+                    % {"ratio": f"{ratio:.0f}", "compression_ratio": limits.compression_ratio}
                 )
 
     # --- structure: workbook, relations, styles ---------------------------------------------------
@@ -257,7 +267,7 @@ class Workbook:
 
     def sheet_part(self, title: str) -> str:
         if not self.sheets:
-            raise ImportFileError("文件中没有工作表。请使用下载的模板。")
+            raise ImportFileError(gettext("文件中没有工作表。请使用下载的模板。"))
         return next((part for name, part in self.sheets if name == title), self.sheets[0][1])
 
     def check_declared(self, title: str) -> str:
@@ -297,8 +307,11 @@ class Workbook:
                     rows, columns = int(last.group(2)), column_index(last.group(1))
                     if rows > limits.sheet_rows:
                         raise ImportFileError(
-                            f"工作表的范围到第 {rows} 行，超过 {limits.sheet_rows} 行（含空行）的上限。"
-                            "请删除多余的行（包括只设置了格式的空行）后再上传。"
+                            gettext(
+                                "工作表的范围到第 %(rows)s 行，超过 %(sheet_rows)s 行（含空行）的上限。"
+                                "请删除多余的行（包括只设置了格式的空行）后再上传。"
+                            )
+                            % {"rows": rows, "sheet_rows": limits.sheet_rows}
                         )
                     if columns > limits.columns:
                         raise ImportFileError(_too_wide(limits.columns, get_column_letter(min(columns, 18278))))
@@ -400,8 +413,11 @@ def _int(value: str | None) -> int:
 
 def _too_many_strings(limit: int) -> None:
     raise ImportFileError(
-        f"文件中不同的文字内容超过 {limit} 条（共享字符串上限），无法读取。"
-        "请分成多个文件导入，或删除多余的工作表后再上传。"
+        gettext(
+            "文件中不同的文字内容超过 %(limit)s 条（共享字符串上限），无法读取。"
+            "请分成多个文件导入，或删除多余的工作表后再上传。"
+        )
+        % {"limit": limit}
     )
 
 
@@ -461,7 +477,8 @@ class _SheetReader:
             self.row_number = number if number > self.row_number else self.row_number + 1
             if self.row_number > self.limits.sheet_rows:
                 raise ImportFileError(
-                    f"工作表超过 {self.limits.sheet_rows} 行（含空行）的上限。请删除多余的空行后再上传。"
+                    gettext("工作表超过 %(sheet_rows)s 行（含空行）的上限。请删除多余的空行后再上传。")
+                    % {"sheet_rows": self.limits.sheet_rows}
                 )
             self.cells = {}
             self.column = 0
@@ -477,8 +494,15 @@ class _SheetReader:
 
     def _too_long(self) -> None:
         raise ImportFileError(
-            f"第 {self.row_number} 行 {get_column_letter(self.column)} 列的内容超过 {self.limits.cell_chars} 个字"
-            f"（单元格上限），无法读取。请检查该单元格后再上传。"
+            gettext(
+                "第 %(row_number)s 行 %(column)s 列的内容超过 %(cell_chars)s 个字（单元格上限），"
+                "无法读取。请检查该单元格后再上传。"
+            )
+            % {
+                "row_number": self.row_number,
+                "column": get_column_letter(self.column),
+                "cell_chars": self.limits.cell_chars,
+            }
         )
 
     def end(self, tag: str) -> None:
@@ -509,7 +533,7 @@ class _SheetReader:
         if kind == "s":
             index = int(text) if text.isdigit() and len(text) < 12 else -1
             if not 0 <= index < len(self.strings):
-                raise ImportFileError(UNREADABLE)
+                raise ImportFileError(gettext(UNREADABLE))
             value = self.strings[index]
             if len(value) > self.limits.cell_chars:
                 self._too_long()
@@ -583,14 +607,17 @@ class CalamineRows:
         try:
             sheet = python_calamine.CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(title)
         except Exception as exc:  # calamine's own refusal of a malformed part
-            raise ImportFileError(UNREADABLE) from exc
+            raise ImportFileError(gettext(UNREADABLE)) from exc
         limits = book.limits
         first_row, first_column = sheet.start or (0, 0)
         last_row, last_column = sheet.end or (0, 0)
         if last_row + 1 > limits.sheet_rows:
             raise ImportFileError(
-                f"工作表有 {last_row + 1} 行，超过 {limits.sheet_rows} 行（含空行）的上限。"
-                "请删除多余的行（包括只设置了格式的空行）后再上传。"
+                gettext(
+                    "工作表有 %(last_row)s 行，超过 %(sheet_rows)s 行（含空行）的上限。"
+                    "请删除多余的行（包括只设置了格式的空行）后再上传。"
+                )
+                % {"last_row": last_row + 1, "sheet_rows": limits.sheet_rows}
             )
         if last_column + 1 > limits.columns:
             raise ImportFileError(_too_wide(limits.columns, get_column_letter(min(last_column + 1, 18278))))
@@ -623,8 +650,11 @@ class CalamineRows:
                 if value.__class__ is str and len(value) > cell_chars:
                     column = next(c for h, c in wanted if h == names[picked.index(value)])
                     raise ImportFileError(
-                        f"第 {number} 行 {get_column_letter(column)} 列的内容超过 {cell_chars} 个字"
-                        "（单元格上限），无法读取。请检查该单元格后再上传。"
+                        gettext(
+                            "第 %(number)s 行 %(column)s 列的内容超过 %(cell_chars)s 个字（单元格上限），"
+                            "无法读取。请检查该单元格后再上传。"
+                        )
+                        % {"number": number, "column": get_column_letter(column), "cell_chars": cell_chars}
                     )
             values = dict(zip(names, picked, strict=True))
             if outside:
@@ -647,8 +677,11 @@ class CalamineRows:
             for column, value in cells.items():
                 if isinstance(value, str) and len(value) > cell_chars:
                     raise ImportFileError(
-                        f"第 {number} 行 {get_column_letter(column)} 列的内容超过 {cell_chars} 个字"
-                        "（单元格上限），无法读取。请检查该单元格后再上传。"
+                        gettext(
+                            "第 %(number)s 行 %(column)s 列的内容超过 %(cell_chars)s 个字（单元格上限），"
+                            "无法读取。请检查该单元格后再上传。"
+                        )
+                        % {"number": number, "column": get_column_letter(column), "cell_chars": cell_chars}
                     )
             if cells:
                 yield number, cells

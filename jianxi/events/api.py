@@ -5,6 +5,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -74,7 +75,7 @@ class SignupOut(Schema):
 def event_list(request: HttpRequest, filters: Query[EventFilters]) -> QuerySet[Event]:
     """Published events, soonest first, by district and the days they start (a fixed number of queries)."""
     if filters.from_ and filters.to and filters.to < filters.from_:
-        raise RuleError("invalid.range", "截止日期不能早于开始日期：to", field="to")
+        raise RuleError("invalid.range", _("截止日期不能早于开始日期：to"), field="to")
     events = selectors.public_events(district=filters.district, start=filters.from_, end=filters.to)
     return events.prefetch_related("posts")
 

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
@@ -63,7 +64,7 @@ def featurable_posts(actor: User, district_id: int | None) -> QuerySet[Post]:
 
 def _organiser(actor: User) -> dict[str, int | None]:
     if getattr(actor, "role", None) not in ORGANISERS:
-        raise RuleError("event.organiser", "只有区人社局、市级部门和高校可以组织对接活动。")
+        raise RuleError("event.organiser", _("只有区人社局、市级部门和高校可以组织对接活动。"))
     return {
         "organiser_district_id": actor.district_id if actor.role == Role.DISTRICT else None,
         "organiser_department_id": actor.department_id if actor.role == Role.DEPARTMENT else None,
@@ -73,22 +74,22 @@ def _organiser(actor: User) -> dict[str, int | None]:
 
 def _check(actor: User, data: EventData) -> tuple[int, list[Post]]:
     if data.kind not in EventKind.values:
-        raise RuleError("event.kind", "活动形式不在可选范围内。", field="kind")
+        raise RuleError("event.kind", _("活动形式不在可选范围内。"), field="kind")
     if not data.title.strip():
-        raise RuleError("event.title", "请填写活动名称。", field="title")
+        raise RuleError("event.title", _("请填写活动名称。"), field="title")
     if data.ends_at <= data.starts_at:
-        raise RuleError("event.time", "结束时间应晚于开始时间。", field="ends_at")
+        raise RuleError("event.time", _("结束时间应晚于开始时间。"), field="ends_at")
     if not data.place.strip() and not data.online_link.strip():
-        raise RuleError("event.place", "请填写活动地点或线上链接（至少一项）。", field="place")
+        raise RuleError("event.place", _("请填写活动地点或线上链接（至少一项）。"), field="place")
     if data.capacity < 1:
-        raise RuleError("event.capacity", "名额至少为 1。", field="capacity")
+        raise RuleError("event.capacity", _("名额至少为 1。"), field="capacity")
     district_id = actor.district_id if actor.role == Role.DISTRICT else data.district_id
     if district_id is None or not District.objects.filter(pk=district_id).exists():
-        raise RuleError("event.district", "请选择活动所在区。", field="district")
+        raise RuleError("event.district", _("请选择活动所在区。"), field="district")
     wanted = set(data.post_ids)
     posts = list(featurable_posts(actor, district_id).filter(pk__in=wanted))
     if len(posts) != len(wanted):
-        raise RuleError("event.posts", "推介岗位只能是本区（本部门、本活动所在区）已发布的岗位。", field="posts")
+        raise RuleError("event.posts", _("推介岗位只能是本区（本部门、本活动所在区）已发布的岗位。"), field="posts")
     return district_id, posts
 
 
@@ -114,10 +115,14 @@ def event_save(*, actor: User, data: EventData, event_id: int | None = None) -> 
     else:
         event = get_scoped(actor, Event.objects.select_for_update(), pk=event_id)
         if event.status == EventStatus.CANCELLED:
-            raise RuleError("event.cancelled", "活动已取消，不能再修改。")
+            raise RuleError("event.cancelled", _("活动已取消，不能再修改。"))
         taken = event.signups.filter(status=SignupStatus.CONFIRMED).count()
         if data.capacity < taken:
-            raise RuleError("event.capacity", f"已有 {taken} 人报名，名额不能少于已报名人数。", field="capacity")
+            raise RuleError(
+                "event.capacity",
+                _("已有 %(taken)s 人报名，名额不能少于已报名人数。") % {"taken": taken},
+                field="capacity",
+            )
         audit.change(event, actor=actor, reason="修改活动", **fields)
         _promote(event)
     event.posts.set(posts)
@@ -132,7 +137,7 @@ def _locked(actor: User, event_id: int) -> Event:
 def event_publish(*, actor: User, event_id: int) -> Event:
     event = _locked(actor, event_id)
     if event.status != EventStatus.DRAFT:
-        raise RuleError("event.status", "只有草稿状态的活动可以发布。")
+        raise RuleError("event.status", _("只有草稿状态的活动可以发布。"))
     audit.change(event, actor=actor, reason="发布活动", status=EventStatus.PUBLISHED, published_at=timezone.now())
     return event
 
@@ -142,7 +147,7 @@ def event_cancel(*, actor: User, event_id: int) -> Event:
     """Cancel an event; everyone signed up or waiting is told."""
     event = _locked(actor, event_id)
     if event.status == EventStatus.CANCELLED:
-        raise RuleError("event.status", "活动已取消。")
+        raise RuleError("event.status", _("活动已取消。"))
     audit.change(event, actor=actor, reason="取消活动", status=EventStatus.CANCELLED, cancelled_at=timezone.now())
     users = User.objects.filter(
         person__event_signups__event=event,
@@ -158,7 +163,7 @@ def event_cancel(*, actor: User, event_id: int) -> Event:
 def _person(actor: User) -> Person:
     person = Person.objects.filter(user=actor).first() if getattr(actor, "role", None) == Role.YOUTH else None
     if person is None:
-        raise RuleError("youth.registry", "请先完成见习人员登记。")
+        raise RuleError("youth.registry", _("请先完成见习人员登记。"))
     return person
 
 
@@ -168,9 +173,9 @@ def _open_event(event_id: int, now: datetime) -> Event:
     if event is None or event.published_at is None:
         raise Http404
     if event.status != EventStatus.PUBLISHED:
-        raise RuleError("event.closed", "活动已取消，不再接受报名。")
+        raise RuleError("event.closed", _("活动已取消，不再接受报名。"))
     if event.ends_at <= now:
-        raise RuleError("event.closed", "活动已结束，不再接受报名。")
+        raise RuleError("event.closed", _("活动已结束，不再接受报名。"))
     return event
 
 
@@ -181,7 +186,7 @@ def signup(*, actor: User, event_id: int, now: datetime) -> Signup:
     event = _open_event(event_id, now)
     existing = Signup.objects.filter(event=event, person=person).first()
     if existing is not None and existing.status != SignupStatus.CANCELLED:
-        raise RuleError("event.already_signed_up", "您已报名该活动。")
+        raise RuleError("event.already_signed_up", _("您已报名该活动。"))
     taken = Signup.objects.filter(event=event, status=SignupStatus.CONFIRMED).count()
     status = SignupStatus.CONFIRMED if taken < event.capacity else SignupStatus.WAITING
     row = existing or Signup(event=event, person=person)
@@ -190,7 +195,7 @@ def signup(*, actor: User, event_id: int, now: datetime) -> Signup:
         with transaction.atomic():
             audit.save(row, actor=actor, reason="报名" if status == SignupStatus.CONFIRMED else "候补")
     except IntegrityError as exc:  # the same person twice at the same moment
-        raise RuleError("event.already_signed_up", "您已报名该活动。") from exc
+        raise RuleError("event.already_signed_up", _("您已报名该活动。")) from exc
     return row
 
 
@@ -224,9 +229,9 @@ def signup_cancel(*, actor: User, event_id: int) -> Signup:
         raise Http404
     row = Signup.objects.filter(event=event, person=person).exclude(status=SignupStatus.CANCELLED).first()
     if row is None:
-        raise RuleError("event.not_signed_up", "您没有报名该活动。")
+        raise RuleError("event.not_signed_up", _("您没有报名该活动。"))
     if row.checked_in_at is not None:
-        raise RuleError("event.checked_in", "已签到，不能取消报名。")
+        raise RuleError("event.checked_in", _("已签到，不能取消报名。"))
     audit.change(row, actor=actor, reason="取消报名", status=SignupStatus.CANCELLED)
     if event.status == EventStatus.PUBLISHED:
         _promote(event)
@@ -249,14 +254,14 @@ CHECKIN_MARGIN = timedelta(hours=1)
 
 def _checkin_open(event: Event, now: datetime) -> None:
     if event.status != EventStatus.PUBLISHED:
-        raise RuleError("event.closed", "活动未在进行中，不能签到。")
+        raise RuleError("event.closed", _("活动未在进行中，不能签到。"))
     if not event.starts_at - CHECKIN_MARGIN <= now <= event.ends_at + CHECKIN_MARGIN:
-        raise RuleError("event.checkin_closed", "只能在活动开始前 1 小时至结束后 1 小时内签到。")
+        raise RuleError("event.checkin_closed", _("只能在活动开始前 1 小时至结束后 1 小时内签到。"))
 
 
 def _check_in(actor: User, row: Signup, now: datetime) -> Signup:
     if row.status != SignupStatus.CONFIRMED:
-        raise RuleError("event.not_signed_up", "没有正式报名（候补或已取消）的人员不能签到。")
+        raise RuleError("event.not_signed_up", _("没有正式报名（候补或已取消）的人员不能签到。"))
     if row.checked_in_at is None:
         audit.change(row, actor=actor, reason="签到", checked_in_at=now)
     return row
@@ -268,9 +273,9 @@ def check_in_by_token(*, actor: User, event_id: int, token: str, now: datetime) 
     try:
         payload = signing.loads(token, salt=CHECKIN_SALT)
     except signing.BadSignature as exc:
-        raise RuleError("event.checkin_token", "签到码无效，请扫描活动现场的二维码。") from exc
+        raise RuleError("event.checkin_token", _("签到码无效，请扫描活动现场的二维码。")) from exc
     if not isinstance(payload, dict) or payload.get("event") != event_id:
-        raise RuleError("event.checkin_token", "签到码无效，请扫描活动现场的二维码。")
+        raise RuleError("event.checkin_token", _("签到码无效，请扫描活动现场的二维码。"))
     person = _person(actor)
     event = Event.objects.select_for_update().filter(pk=event_id, published_at__isnull=False).first()
     if event is None:
@@ -278,7 +283,7 @@ def check_in_by_token(*, actor: User, event_id: int, token: str, now: datetime) 
     _checkin_open(event, now)
     row = Signup.objects.filter(event=event, person=person).first()
     if row is None:
-        raise RuleError("event.not_signed_up", "您没有报名该活动，请先报名。")
+        raise RuleError("event.not_signed_up", _("您没有报名该活动，请先报名。"))
     return _check_in(actor, row, now)
 
 
@@ -287,7 +292,7 @@ def check_in_by_organiser(*, actor: User, event_id: int, signup_id: int, now: da
     """The organiser ticks a person on the check-in list."""
     event = _locked(actor, event_id)
     if event.status != EventStatus.PUBLISHED:
-        raise RuleError("event.closed", "活动未发布或已取消，不能签到。")
+        raise RuleError("event.closed", _("活动未发布或已取消，不能签到。"))
     row = Signup.objects.filter(event=event, pk=signup_id).first()
     if row is None:
         raise Http404
@@ -306,10 +311,10 @@ def tag_application(*, application: Application, actor: User, via: Mapping[str, 
     if not raw:
         return
     if not raw.isascii() or not raw.isdecimal() or len(raw) > 18:
-        raise RuleError("event.not_featured", "活动编号无效。", field="event")
+        raise RuleError("event.not_featured", _("活动编号无效。"), field="event")
     event = Event.objects.filter(pk=int(raw), status=EventStatus.PUBLISHED).first()
     if event is None or not event.posts.filter(pk=application.post_id).exists():
-        raise RuleError("event.not_featured", "该岗位不是此活动推介的岗位，或活动未在进行中。", field="event")
+        raise RuleError("event.not_featured", _("该岗位不是此活动推介的岗位，或活动未在进行中。"), field="event")
     EventApplication.objects.create(application=application, event=event)
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jianxi.accounts.models import Role, User
 from jianxi.core.errors import RuleError
@@ -28,13 +29,16 @@ def retry_message(*, actor: User, message_id: int, reason: str = "") -> OutboxMe
     that is not dead-lettered changes nothing and is refused with ``exchange.not_dead``.
     """
     if getattr(actor, "role", None) != Role.CITY:
-        raise RuleError("exchange.city_only", "只有市人社局可以重新发送专区消息。")
+        raise RuleError("exchange.city_only", _("只有市人社局可以重新发送专区消息。"))
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
         if message is None:
-            raise RuleError("exchange.not_found", "未找到该消息。")
+            raise RuleError("exchange.not_found", _("未找到该消息。"))
         if message.state != MessageState.DEAD:
-            raise RuleError("exchange.not_dead", f"该消息当前状态为“{message.get_state_display()}”，无需重新发送。")
+            raise RuleError(
+                "exchange.not_dead",
+                _("该消息当前状态为“%(state)s”，无需重新发送。") % {"state": message.get_state_display()},
+            )
         MessageRetry.objects.create(
             message=message,
             actor=actor,
@@ -69,7 +73,7 @@ def _replay(existing: InboundApplication, data: Forwarded, number: str) -> Recei
     if existing.post_id != data.post_id or existing.id_number != number:
         raise RuleError(
             "exchange.reference_conflict",
-            f"专区申请编号 {data.reference} 已用于另一份申请（岗位或身份证号不同）。",
+            _("专区申请编号 %(reference)s 已用于另一份申请（岗位或身份证号不同）。") % {"reference": data.reference},
             field="reference",
         )
     return Received(inbound=existing, application=existing.application, replayed=True)
@@ -87,12 +91,12 @@ def receive_application(*, actor: User, data: Forwarded, today: date) -> Receive
     if getattr(actor, "username", None) not in settings.EXCHANGE_INBOUND_USERNAMES:
         raise RuleError(
             "exchange.not_the_zone",
-            "只有为部级见习专区设立的账号（EXCHANGE_INBOUND_USERNAMES）可以转来申请。",
+            _("只有为部级见习专区设立的账号（EXCHANGE_INBOUND_USERNAMES）可以转来申请。"),
         )
     if not REFERENCE.match(data.reference):
         raise RuleError(
             "reference.format",
-            "专区申请编号应为 1 至 64 位字母、数字或 . _ : -，且以字母或数字开头。",
+            _("专区申请编号应为 1 至 64 位字母、数字或 . _ : -，且以字母或数字开头。"),
             field="reference",
         )
     number = parse_resident_id(data.id_number, field="id_number", today=today).number
@@ -104,11 +108,11 @@ def receive_application(*, actor: User, data: Forwarded, today: date) -> Receive
     if person is None:
         raise RuleError(
             "person.not_registered",
-            "该身份证号尚未在本市见习人员库登记，请先到本市平台登记后再申请。",
+            _("该身份证号尚未在本市见习人员库登记，请先到本市平台登记后再申请。"),
             field="id_number",
         )
     if person.name.strip() != data.name.strip():
-        raise RuleError("name.mismatch", "姓名与见习人员库登记的不一致。", field="name")
+        raise RuleError("name.mismatch", _("姓名与见习人员库登记的不一致。"), field="name")
     try:
         with transaction.atomic():
             application = placements.application_forwarded(

@@ -13,6 +13,8 @@ from typing import Any, Protocol
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
@@ -38,16 +40,16 @@ host_changed: Hooks[HostFollower] = Hooks("a host's standing or details changed"
 
 # action: (states it may start from, state it leads to, needs a reason, Chinese verb)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, bool, str]] = {
-    "approve": ((HostStatus.PENDING, HostStatus.RETURNED), HostStatus.APPROVED, False, "审核通过"),
-    "return": ((HostStatus.PENDING,), HostStatus.RETURNED, True, "退回"),
-    "suspend": ((HostStatus.APPROVED,), HostStatus.SUSPENDED, True, "暂停"),
+    "approve": ((HostStatus.PENDING, HostStatus.RETURNED), HostStatus.APPROVED, False, gettext_noop("审核通过")),
+    "return": ((HostStatus.PENDING,), HostStatus.RETURNED, True, gettext_noop("退回")),
+    "suspend": ((HostStatus.APPROVED,), HostStatus.SUSPENDED, True, gettext_noop("暂停")),
     # A barred unit is reinstated only once a bar for a period is over (R-SUB-6).
-    "reinstate": ((HostStatus.SUSPENDED, HostStatus.BARRED), HostStatus.APPROVED, False, "恢复"),
+    "reinstate": ((HostStatus.SUSPENDED, HostStatus.BARRED), HostStatus.APPROVED, False, gettext_noop("恢复")),
     "bar": (
         (HostStatus.PENDING, HostStatus.APPROVED, HostStatus.SUSPENDED, HostStatus.RETURNED),
         HostStatus.BARRED,
         True,
-        "禁入",
+        gettext_noop("禁入"),
     ),
 }
 # Reviewing a registration and sanctioning a unit are separate duties (accounts/duties.py).
@@ -68,12 +70,12 @@ def host_review(
     ``until``: a bar for a period ends after that day; without it a bar is for good (R-SUB-6).
     """
     if action not in TRANSITIONS:
-        raise RuleError("host.action", f"未知的审核操作：{action}", field="action")
+        raise RuleError("host.action", _("未知的审核操作：%(action)s") % {"action": action}, field="action")
     require(actor, ACTION_DUTIES[action])
     sources, target, needs_reason, verb = TRANSITIONS[action]
     reason = reason.strip()
     if needs_reason and not reason:
-        raise RuleError("reason", f"{verb}须填写理由，单位将看到该理由。", field="reason")
+        raise RuleError("reason", _("%(verb)s须填写理由，单位将看到该理由。") % {"verb": _(verb)}, field="reason")
     with transaction.atomic():
         host = get_scoped(actor, Host.objects.select_for_update(), pk=host_id)
         if host.status == target:
@@ -81,18 +83,20 @@ def host_review(
         if host.status not in sources:
             raise RuleError(
                 "host.transition",
-                f"该单位当前状态为“{host.get_status_display()}”，不能{verb}。",
+                _("该单位当前状态为“%(status)s”，不能%(verb)s。")
+                % {"status": host.get_status_display(), "verb": _(verb)},
             )
         today = today or timezone.localdate()
         if action == "reinstate" and host.status == HostStatus.BARRED and not host.bar_over(today):
             raise RuleError(
                 "R-SUB-6.bar",
-                "该单位已被永久禁入，不能恢复（R-SUB-6）。"
+                _("该单位已被永久禁入，不能恢复（R-SUB-6）。")
                 if host.barred_until is None
-                else f"该单位禁入至 {host.barred_until}，期满后才能恢复（R-SUB-6）。",
+                else _("该单位禁入至 %(barred_until)s，期满后才能恢复（R-SUB-6）。")
+                % {"barred_until": host.barred_until},
             )
         if action == "bar" and until is not None and until < today:
-            raise RuleError("bar_until", "禁入截止日不能早于今天。", field="bar_until")
+            raise RuleError("bar_until", _("禁入截止日不能早于今天。"), field="bar_until")
         host.barred_until = until if action == "bar" else None
         host.status = target
         host.status_reason = reason
@@ -174,10 +178,10 @@ def host_bank_review(*, actor: User, host_id: int, approve: bool, reason: str = 
     require(actor, Duty.BANK_REVIEW)
     host = get_scoped(actor, Host.objects.select_for_update(), pk=host_id)
     if host.pending_bank_at is None:
-        raise RuleError("host.bank_pending", "该单位没有待审核的银行账户变更。")
+        raise RuleError("host.bank_pending", _("该单位没有待审核的银行账户变更。"))
     reason = reason.strip()
     if not approve and not reason:
-        raise RuleError("reason", "驳回银行账户变更须填写理由（单位可见）。", field="reason")
+        raise RuleError("reason", _("驳回银行账户变更须填写理由（单位可见）。"), field="reason")
     new = f"{host.pending_bank_name} {host.pending_bank_account}"
     if approve:
         host.bank_name, host.bank_account = host.pending_bank_name, host.pending_bank_account
@@ -230,7 +234,7 @@ def shown(name: str, value: Any, departments: dict[int, str]) -> str:
 def _credit_code_free(host: Host, code: str) -> None:
     if Host.objects.filter(credit_code=code).exclude(pk=host.pk).exists():
         raise RuleError(
-            "credit_code.taken", "该统一社会信用代码已由其他单位登记，请联系所在区人社局。", field="credit_code"
+            "credit_code.taken", _("该统一社会信用代码已由其他单位登记，请联系所在区人社局。"), field="credit_code"
         )
 
 
@@ -307,10 +311,10 @@ def host_change_review(*, actor: User, host_id: int, approve: bool, reason: str 
     host = get_scoped(actor, Host.objects.select_for_update(), pk=host_id)
     change = host.changes.select_for_update().filter(status=HostChangeStatus.PENDING).first()
     if change is None:
-        raise RuleError("host.change_pending", "该单位没有待审核的单位信息变更。")
+        raise RuleError("host.change_pending", _("该单位没有待审核的单位信息变更。"))
     reason = reason.strip()
     if not approve and not reason:
-        raise RuleError("reason", "驳回单位信息变更须填写理由（单位可见）。", field="reason")
+        raise RuleError("reason", _("驳回单位信息变更须填写理由（单位可见）。"), field="reason")
     departments = dict(Department.objects.values_list("pk", "name"))
     what = "；".join(
         f"{FIELD_LABELS[name]}：{shown(name, change.before.get(name), departments)} → {shown(name, value, departments)}"
@@ -319,7 +323,10 @@ def host_change_review(*, actor: User, host_id: int, approve: bool, reason: str 
     if approve:
         if change.needs_department and not change.department_confirmed:
             name = departments.get(change.department_id or 0, "")
-            raise RuleError("host.department_confirm", f"募集部门“{name}”尚未确认该单位的归属，确认后才能审核通过。")
+            raise RuleError(
+                "host.department_confirm",
+                _("募集部门“%(name)s”尚未确认该单位的归属，确认后才能审核通过。") % {"name": name},
+            )
         if "credit_code" in change.after:
             _credit_code_free(host, change.after["credit_code"])
         for name, value in change.after.items():
@@ -352,7 +359,7 @@ def host_change_confirm(*, actor: User, host_id: int, confirm: bool, reason: str
         host_id=host_id,
     )
     if not change.needs_department:
-        raise RuleError("host.department_confirm", "该变更无须募集部门确认。")
+        raise RuleError("host.department_confirm", _("该变更无须募集部门确认。"))
     reason = reason.strip()
     if confirm:
         if change.department_confirmed:
@@ -362,7 +369,7 @@ def host_change_confirm(*, actor: User, host_id: int, confirm: bool, reason: str
         message = f"募集部门已确认见习单位“{change.host.name}”的归属，请审核单位信息变更。"
     else:
         if not reason:
-            raise RuleError("reason", "不予确认须填写理由（单位可见）。", field="reason")
+            raise RuleError("reason", _("不予确认须填写理由（单位可见）。"), field="reason")
         change.status = HostChangeStatus.REJECTED
         change.reviewed_by, change.reviewed_at, change.reason = actor, timezone.now(), reason
         audit.save(change, actor=actor, reason=f"募集部门不予确认：{reason}")
@@ -378,12 +385,12 @@ def host_update(*, actor: User, host_id: int, **fields: Any) -> Host:
     """Host staff correct their unit's details; a returned unit goes back to the review queue."""
     unknown = set(fields) - set(HOST_EDITABLE_FIELDS)
     if unknown:
-        raise RuleError("host.field", f"不能修改：{'、'.join(sorted(unknown))}")
+        raise RuleError("host.field", _("不能修改：%(unknown)s") % {"unknown": "、".join(sorted(unknown))})
     host = get_scoped(actor, Host.objects.select_for_update(), pk=host_id)
     if actor.role != Role.HOST:
-        raise RuleError("host.editor", "单位信息由本单位账号维护。")
+        raise RuleError("host.editor", _("单位信息由本单位账号维护。"))
     if host.status == HostStatus.BARRED:
-        raise RuleError("R-SUB-6", "该单位已被禁入，不能修改信息（R-SUB-6）。")
+        raise RuleError("R-SUB-6", _("该单位已被禁入，不能修改信息（R-SUB-6）。"))
     changed = {k: v for k, v in fields.items() if getattr(host, k) != v}
     resubmit = host.status == HostStatus.RETURNED
     bank_note = _bank_change(host, fields, changed)

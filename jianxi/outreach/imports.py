@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -162,7 +163,7 @@ def read_sheet(source: bytes) -> list[SheetRow]:
 def authorise(actor: User) -> None:
     """Only a university officer loads its own graduates."""
     if getattr(actor, "role", None) != Role.UNIVERSITY or not getattr(actor, "university_id", None):
-        raise RuleError("import.role", "只有高校账号可以导入本校未就业毕业生名单。")
+        raise RuleError("import.role", gettext("只有高校账号可以导入本校未就业毕业生名单。"))
 
 
 UPDATED_FIELDS = ("name", "school", "major", "education", "graduation_date", "phone", "email", "person")

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import scoped
@@ -50,7 +51,7 @@ EAGER = "PUSH_TASKS_EAGER"
 
 def _require_university(actor: User) -> int:
     if getattr(actor, "role", None) != Role.UNIVERSITY or not getattr(actor, "university_id", None):
-        raise RuleError("outreach.role", "只有高校账号可以向本校毕业生推送信息。")
+        raise RuleError("outreach.role", _("只有高校账号可以向本校毕业生推送信息。"))
     return int(actor.university_id)  # type: ignore[arg-type]
 
 
@@ -81,7 +82,7 @@ def parse_educations(values: Iterable[str]) -> list[str]:
     chosen = sorted({v for v in values if v})
     unknown = [v for v in chosen if v not in Education.values]
     if unknown:
-        raise RuleError("outreach.education", "学历筛选不在可选范围内。", field="education")
+        raise RuleError("outreach.education", _("学历筛选不在可选范围内。"), field="education")
     return chosen
 
 
@@ -98,12 +99,18 @@ def audience(actor: User, *, major: str = "", educations: Sequence[str] = ()) ->
 def _posts(post_ids: Sequence[int]) -> list[Post]:
     ids = sorted(set(post_ids))
     if len(ids) > MAX_POSTS:
-        raise RuleError("outreach.posts", f"一次最多推送 {MAX_POSTS} 个岗位。", field="posts")
+        raise RuleError(
+            "outreach.posts", _("一次最多推送 %(max_posts)s 个岗位。") % {"max_posts": MAX_POSTS}, field="posts"
+        )
     posts = list(Post.objects.filter(pk__in=ids, status=PostStatus.PUBLISHED).order_by("pk")) if ids else []
     missing = sorted(set(ids) - {p.pk for p in posts})
     if missing:
         shown = "、".join(str(i) for i in missing[:5])
-        raise RuleError("outreach.posts", f"岗位 {shown} 不存在或未在招募中，只能推送已发布的岗位。", field="posts")
+        raise RuleError(
+            "outreach.posts",
+            _("岗位 %(shown)s 不存在或未在招募中，只能推送已发布的岗位。") % {"shown": shown},
+            field="posts",
+        )
     return posts
 
 
@@ -119,14 +126,19 @@ def pushable_events(now: datetime | None = None) -> QuerySet[Event]:
 def _events(event_ids: Sequence[int]) -> list[Event]:
     ids = sorted(set(event_ids))
     if len(ids) > MAX_EVENTS:
-        raise RuleError("outreach.events", f"推送活动：一次最多推送 {MAX_EVENTS} 个活动。", field="events")
+        raise RuleError(
+            "outreach.events",
+            _("推送活动：一次最多推送 %(max_events)s 个活动。") % {"max_events": MAX_EVENTS},
+            field="events",
+        )
     events = list(pushable_events().filter(pk__in=ids).order_by("pk")) if ids else []
     missing = sorted(set(ids) - {e.pk for e in events})
     if missing:
         shown = "、".join(str(i) for i in missing[:5])
         raise RuleError(
             "outreach.events",
-            f"推送活动：活动 {shown} 不存在、未发布、已取消或已开始，只能推送即将举行的已发布活动。",
+            _("推送活动：活动 %(shown)s 不存在、未发布、已取消或已开始，只能推送即将举行的已发布活动。")
+            % {"shown": shown},
             field="events",
         )
     return events
@@ -134,7 +146,7 @@ def _events(event_ids: Sequence[int]) -> list[Event]:
 
 def _targets(post_ids: Sequence[int], event_ids: Sequence[int]) -> tuple[list[Post], list[Event]]:
     if not post_ids and not event_ids:
-        raise RuleError("outreach.posts", "请至少选择一个岗位（填写岗位编号）或一个活动。", field="posts")
+        raise RuleError("outreach.posts", _("请至少选择一个岗位（填写岗位编号）或一个活动。"), field="posts")
     return _posts(post_ids), _events(event_ids)
 
 
@@ -182,7 +194,7 @@ def push_create(
     university_id = _require_university(actor)
     educations = parse_educations(educations)
     if len(message) > 200:
-        raise RuleError("outreach.message", "附言不能超过 200 个字。", field="message")
+        raise RuleError("outreach.message", _("附言不能超过 200 个字。"), field="message")
     with transaction.atomic():
         posts, events = _targets(post_ids, event_ids)
         graduates = list(audience(actor, major=major, educations=educations).values_list("pk", "id_number"))

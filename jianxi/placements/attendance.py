@@ -17,6 +17,7 @@ from typing import Protocol
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
@@ -123,13 +124,15 @@ def month_to_record(grid: Mapping[date, MonthRow], month: date, agreement: Agree
     if row is None:
         raise RuleError(
             "attendance.month_outside",
-            f"{key} 不在见习期内（{agreement.start:%Y-%m-%d} 至 {agreement.last_day:%Y-%m-%d}）。",
+            gettext("%(key)s 不在见习期内（%(start)s 至 %(last_day)s）。")
+            % {"key": key, "start": f"{agreement.start:%Y-%m-%d}", "last_day": f"{agreement.last_day:%Y-%m-%d}"},
             field="month",
         )
     if not row.open:
         raise RuleError(
             "attendance.future",
-            f"{key} 尚未开始（{max(month, agreement.start):%Y-%m-%d} 尚未到来），不能填报考勤。",
+            gettext("%(key)s 尚未开始（%(first_day)s 尚未到来），不能填报考勤。")
+            % {"key": key, "first_day": f"{max(month, agreement.start):%Y-%m-%d}"},
             field="month",
         )
     return row
@@ -148,8 +151,12 @@ def figures_problems(row: MonthRow, *, attended: int, paid: Decimal | None) -> l
         problems.append(
             RuleError(
                 "attendance",
-                f"{key} 出勤 {attended} 天，应在 0 至 {row.scheduled_days} 天之间"
-                f"（该月见习期内共 {row.scheduled_days} 个工作日，R-SUB-3）。",
+                gettext(
+                    "%(key)s 出勤 %(attended)s 天，应在 0 至 %(scheduled_days)s 天之间"
+                    "（该月见习期内共 %(scheduled_days)s 个工作日，"
+                    "R-SUB-3）。"
+                )
+                % {"key": key, "attended": attended, "scheduled_days": row.scheduled_days},
                 field="attendance",
             )
         )
@@ -157,8 +164,16 @@ def figures_problems(row: MonthRow, *, attended: int, paid: Decimal | None) -> l
         problems.append(
             RuleError(
                 "attendance.future",
-                f"{key} 出勤 {attended} 天，但该月截至今天只有 {row.days_so_far} 个工作日已过去；"
-                f"{row.next_day:%Y-%m-%d} 及以后的日子尚未到来，不能填报考勤。",
+                gettext(
+                    "%(key)s 出勤 %(attended)s 天，但该月截至今天只有 %(days_so_far)s 个工作日已过去；"
+                    "%(next_day)s 及以后的日子尚未到来，不能填报考勤。"
+                )
+                % {
+                    "key": key,
+                    "attended": attended,
+                    "days_so_far": row.days_so_far,
+                    "next_day": f"{row.next_day:%Y-%m-%d}",
+                },
                 field="attendance",
             )
         )
@@ -166,7 +181,11 @@ def figures_problems(row: MonthRow, *, attended: int, paid: Decimal | None) -> l
         problems.append(
             RuleError(
                 "allowance_paid",
-                f"{key} 的实发生活费应为 0 至 {MAX_ALLOWANCE} 元之间的金额，最多两位小数（R-SUB-8），现为 {paid}。",
+                gettext(
+                    "%(key)s 的实发生活费应为 0 至 %(max_allowance)s 元之间的金额，"
+                    "最多两位小数（R-SUB-8），现为 %(paid)s。"
+                )
+                % {"key": key, "max_allowance": MAX_ALLOWANCE, "paid": paid},
                 field="allowance_paid",
             )
         )
@@ -174,7 +193,8 @@ def figures_problems(row: MonthRow, *, attended: int, paid: Decimal | None) -> l
         problems.append(
             RuleError(
                 "attendance.locked",
-                f"{key} 的考勤（{row.attended_days} 天）已随补贴申报锁定，需区人社局重新开放后才能修改。",
+                gettext("%(key)s 的考勤（%(attended_days)s 天）已随补贴申报锁定，需区人社局重新开放后才能修改。")
+                % {"key": key, "attended_days": row.attended_days},
                 field="attendance",
             )
         )
@@ -182,7 +202,7 @@ def figures_problems(row: MonthRow, *, attended: int, paid: Decimal | None) -> l
         problems.append(
             RuleError(
                 "attendance.locked",
-                f"{key} 的实发生活费已随补贴申报锁定，需区人社局重新开放后才能修改。",
+                gettext("%(key)s 的实发生活费已随补贴申报锁定，需区人社局重新开放后才能修改。") % {"key": key},
                 field="allowance_paid",
             )
         )
@@ -259,11 +279,11 @@ def attendance_record(
     internship; returns how many months changed."""
     allowances = allowances or {}
     if getattr(actor, "role", None) != Role.HOST:
-        raise RuleError("attendance.recorder", "考勤由见习单位填报。")
+        raise RuleError("attendance.recorder", gettext("考勤由见习单位填报。"))
     with transaction.atomic():
         agreement = get_scoped(actor, Agreement.objects.select_for_update().select_related("host"), pk=agreement_id)
         if agreement.status not in (AgreementStatus.ACTIVE, AgreementStatus.ENDED):
-            raise RuleError("attendance.agreement", "协议经双方确认后才能填报考勤。")
+            raise RuleError("attendance.agreement", gettext("协议经双方确认后才能填报考勤。"))
         grid = {row.month: row for row in attendance_grid(agreement=agreement, today=today)}
         by_key = {row.key: row.month for row in grid.values()}
         existing = {
@@ -274,7 +294,9 @@ def attendance_record(
             try:
                 month = by_key.get(key) or date.fromisoformat(f"{key}-01")
             except ValueError as exc:
-                raise RuleError("attendance.month_outside", f"{key} 不在见习期内。", field="attendance") from exc
+                raise RuleError(
+                    "attendance.month_outside", gettext("%(key)s 不在见习期内。") % {"key": key}, field="attendance"
+                ) from exc
             try:
                 row = month_to_record(grid, month, agreement)
             except RuleError as err:
@@ -282,7 +304,11 @@ def attendance_record(
             current = existing.get((agreement.pk, row.month))
             attended = days.get(key, current.attended_days if current is not None else None)
             if attended is None:
-                raise RuleError("attendance.missing", f"{key} 请先填写出勤天数，再填实发生活费。", field="attendance")
+                raise RuleError(
+                    "attendance.missing",
+                    gettext("%(key)s 请先填写出勤天数，再填实发生活费。") % {"key": key},
+                    field="attendance",
+                )
             paid = allowances.get(key, current.allowance_paid if current is not None else None)
             problems = figures_problems(row, attended=attended, paid=paid)
             if problems:
@@ -327,10 +353,10 @@ def attendance_reopen(*, actor: User, agreement_id: int, month: date, reason: st
     require(actor, Duty.ATTENDANCE_REOPEN)
     agreement = get_scoped(actor, Agreement.objects.all(), pk=agreement_id)
     if not reason.strip():
-        raise RuleError("reason", "重新开放须填写理由。", field="reason")
+        raise RuleError("reason", gettext("重新开放须填写理由。"), field="reason")
     record = Attendance.objects.select_for_update().filter(agreement=agreement, month=month).first()
     if record is None:
-        raise RuleError("attendance.missing", "该月没有考勤记录。")
+        raise RuleError("attendance.missing", gettext("该月没有考勤记录。"))
     for check in reopen_checks:  # subsidies: a month with approved money stays locked (R-SUB-6)
         check(agreement=agreement, month=month)
     audit.change(record, actor=actor, reason=f"重新开放：{reason.strip()}", locked=False)

@@ -30,6 +30,7 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import scoped
@@ -261,14 +262,14 @@ def authorise(actor: User) -> None:
     """Refuse (RuleError) an actor who may not import attendance: another role, or a host's
     staff whose host is not approved."""
     if getattr(actor, "role", None) not in IMPORTERS:
-        raise RuleError("attendance.recorder", "考勤由见习单位填报，只有见习单位可以批量导入考勤。")
+        raise RuleError("attendance.recorder", _("考勤由见习单位填报，只有见习单位可以批量导入考勤。"))
     host = Host.objects.filter(pk=actor.host_id).first() if actor.host_id is not None else None
     if host is None:
-        raise RuleError("import.host", "账号尚未关联见习单位，不能导入考勤。")
+        raise RuleError("import.host", _("账号尚未关联见习单位，不能导入考勤。"))
     if host.status != HostStatus.APPROVED:
         raise RuleError(
             "import.host_not_approved",
-            f"本单位当前状态为“{host.get_status_display()}”，审核通过后才能批量导入考勤。",
+            _("本单位当前状态为“%(status)s”，审核通过后才能批量导入考勤。") % {"status": host.get_status_display()},
         )
 
 
@@ -292,8 +293,11 @@ def attendance_import(
             filled.append(row)
     if not filled:  # the template as downloaded: its rows name the months, the days are to fill in
         raise ImportFileError(
-            f"文件中没有填写出勤天数的行（共 {len(rows)} 行，出勤天数均为空），未导入任何考勤。"
-            "请在模板中填写出勤天数后再上传。"
+            _(
+                "文件中没有填写出勤天数的行（共 %(count)s 行，出勤天数均为空），未导入任何考勤。"
+                "请在模板中填写出勤天数后再上传。"
+            )
+            % {"count": len(rows)}
         )
     ids = {pk for pk in (agreement_id(row.values.get(AGREEMENT)) for row in filled) if pk is not None}
     with transaction.atomic():

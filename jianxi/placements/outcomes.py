@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import get_scoped
@@ -51,42 +52,56 @@ def _new_code() -> str:
 def agreement_end(*, actor: User, agreement_id: int, ending: Ending, today: date) -> Agreement:
     """R-IN-3: complete, terminate early with a reason, or hire early with the labour contract."""
     if getattr(actor, "role", None) != Role.HOST:
-        raise RuleError("agreement.ender", "见习结束情况由见习单位登记。")
+        raise RuleError("agreement.ender", gettext("见习结束情况由见习单位登记。"))
     agreement = get_scoped(actor, Agreement.objects.select_for_update().select_related("host"), pk=agreement_id)
     if agreement.status != AgreementStatus.ACTIVE:
-        raise RuleError("agreement.transition", f"协议当前状态为“{agreement.get_status_display()}”，不能登记结束。")
+        raise RuleError(
+            "agreement.transition",
+            gettext("协议当前状态为“%(status)s”，不能登记结束。") % {"status": agreement.get_status_display()},
+        )
     refusals = Refusals()  # every field's problem in one round
     if ending.outcome not in Outcome.values:
-        refusals.add("outcome", "请选择结束方式。", field="outcome")
+        refusals.add("outcome", gettext("请选择结束方式。"), field="outcome")
     if not agreement.start <= ending.ended_on <= agreement.end:
-        refusals.add("ended_on", f"最后见习日应在 {agreement.start} 至 {agreement.end} 之间。", field="ended_on")
+        refusals.add(
+            "ended_on",
+            gettext("最后见习日应在 %(start)s 至 %(end)s 之间。") % {"start": agreement.start, "end": agreement.end},
+            field="ended_on",
+        )
     elif ending.ended_on > today:
         # The certificate states the end: it cannot be issued before the internship has ended.
-        refusals.add("ended_on", "最后见习日尚未到来，见习结束后再登记。", field="ended_on")
+        refusals.add("ended_on", gettext("最后见习日尚未到来，见习结束后再登记。"), field="ended_on")
     elif ending.outcome == Outcome.COMPLETED and ending.ended_on != agreement.end:
-        refusals.add("ended_on", "期满结束的最后见习日即协议约定结束日期。", field="ended_on")
+        refusals.add("ended_on", gettext("期满结束的最后见习日即协议约定结束日期。"), field="ended_on")
     elif ending.outcome in Outcome.values and ending.outcome != Outcome.COMPLETED and ending.ended_on >= agreement.end:
-        refusals.add("ended_on", "提前结束的最后见习日应早于协议约定结束日期。", field="ended_on")
+        refusals.add("ended_on", gettext("提前结束的最后见习日应早于协议约定结束日期。"), field="ended_on")
     if ending.outcome == Outcome.TERMINATED and not ending.reason.strip():
-        refusals.add("outcome_reason", "提前终止须填写原因（R-IN-3）。", field="reason")
+        refusals.add("outcome_reason", gettext("提前终止须填写原因（R-IN-3）。"), field="reason")
     if ending.outcome == Outcome.HIRED:
         if ending.contract_start is None or ending.contract_months is None:
             refusals.add(
-                "contract_start", "提前留用须填写劳动合同起始日和期限（R-IN-3、R-SUB-5）。", field="contract_start"
+                "contract_start",
+                gettext("提前留用须填写劳动合同起始日和期限（R-IN-3、R-SUB-5）。"),
+                field="contract_start",
             )
         else:
             if ending.contract_start <= ending.ended_on:
-                refusals.add("contract_start", "劳动合同应在最后见习日之后开始。", field="contract_start")
+                refusals.add("contract_start", gettext("劳动合同应在最后见习日之后开始。"), field="contract_start")
             contract_end = add_months(ending.contract_start, ending.contract_months)
             allowed = set(months_between(ending.contract_start, contract_end))
             bad = [m for m in ending.insured_months if m not in allowed]
             if bad:
-                refusals.add("insured_months", f"社保月份不在劳动合同期内：{'、'.join(bad)}", field="insured_months")
+                refusals.add(
+                    "insured_months",
+                    gettext("社保月份不在劳动合同期内：%(bad)s") % {"bad": "、".join(bad)},
+                    field="insured_months",
+                )
         signed = ending.contract_signed
         if signed is not None and not agreement.start <= signed <= today:
             refusals.add(
                 "contract_signed",
-                f"劳动合同签订日期应在见习开始日期（{agreement.start}）至今天（{today}）之间。",
+                gettext("劳动合同签订日期应在见习开始日期（%(start)s）至今天（%(today)s）之间。")
+                % {"start": agreement.start, "today": today},
                 field="contract_signed",
             )
     refusals.raise_any()
@@ -111,14 +126,15 @@ def _attendance_fits(agreement: Agreement, last_day: date) -> None:
     """Attendance already recorded must still fit an internship that ends on ``last_day``."""
     first = month_first(last_day)
     if Attendance.objects.filter(agreement=agreement, month__gt=first).exists():
-        raise RuleError("ended_on", "最后见习日之后的月份已有考勤记录，请先核对考勤。", field="ended_on")
+        raise RuleError("ended_on", gettext("最后见习日之后的月份已有考勤记录，请先核对考勤。"), field="ended_on")
     record = Attendance.objects.filter(agreement=agreement, month=first).first()
     if record is not None:
         scheduled = work_calendar([first.year]).working_days_between(max(first, agreement.start), last_day)
         if record.attended_days > scheduled:
             raise RuleError(
                 "ended_on",
-                f"{first:%Y-%m} 已登记出勤 {record.attended_days} 天，超过提前结束后该月的 {scheduled} 个工作日。",
+                gettext("%(first)s 已登记出勤 %(attended_days)s 天，超过提前结束后该月的 %(scheduled)s 个工作日。")
+                % {"first": f"{first:%Y-%m}", "attended_days": record.attended_days, "scheduled": scheduled},
                 field="ended_on",
             )
 
@@ -127,10 +143,10 @@ def _attendance_fits(agreement: Agreement, last_day: date) -> None:
 def agreement_retention(*, actor: User, agreement_id: int, retained: bool) -> Agreement:
     """After the end, the host records whether it kept the intern (留用)."""
     if getattr(actor, "role", None) != Role.HOST:
-        raise RuleError("agreement.retention", "留用情况由见习单位登记。")
+        raise RuleError("agreement.retention", gettext("留用情况由见习单位登记。"))
     agreement = get_scoped(actor, Agreement.objects.select_for_update(), pk=agreement_id)
     if agreement.status != AgreementStatus.ENDED:
-        raise RuleError("agreement.transition", "见习结束后才能登记留用情况。")
+        raise RuleError("agreement.transition", gettext("见习结束后才能登记留用情况。"))
     if agreement.retained is retained:
         return agreement
     agreement.retained = retained
@@ -195,17 +211,17 @@ def follow_up_record(
 ) -> FollowUp:
     """A district officer records a service given and the person's status now."""
     if getattr(actor, "role", None) not in (Role.DISTRICT, Role.CITY):
-        raise RuleError("follow_up.officer", "跟踪帮扶由区人社局记录。")
+        raise RuleError("follow_up.officer", gettext("跟踪帮扶由区人社局记录。"))
     agreement = get_scoped(actor, Agreement.objects.all(), pk=agreement_id)
     if agreement.status != AgreementStatus.ENDED or agreement.retained is not False:
-        raise RuleError("follow_up.target", "只对见习结束后未留用的人员记录跟踪帮扶。")
+        raise RuleError("follow_up.target", gettext("只对见习结束后未留用的人员记录跟踪帮扶。"))
     refusals = Refusals()
     if kind not in ServiceKind.values:
-        refusals.add("kind", "请选择服务内容。", field="kind")
+        refusals.add("kind", gettext("请选择服务内容。"), field="kind")
     if later_status not in LaterStatus.values:
-        refusals.add("later_status", "请选择人员现状。", field="later_status")
+        refusals.add("later_status", gettext("请选择人员现状。"), field="later_status")
     if agreement.ended_on and served_on < agreement.ended_on:
-        refusals.add("served_on", "服务日期不能早于见习结束日期。", field="served_on")
+        refusals.add("served_on", gettext("服务日期不能早于见习结束日期。"), field="served_on")
     refusals.raise_any()
     follow_up = FollowUp(
         agreement=agreement, officer=actor, served_on=served_on, kind=kind, later_status=later_status, note=note.strip()

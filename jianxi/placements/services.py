@@ -18,6 +18,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
@@ -46,14 +48,14 @@ S = ApplicationStatus
 
 # action: (who, states it may start from, state it leads to, Chinese verb)
 MOVES: dict[str, tuple[str, tuple[str, ...], str, str]] = {
-    "accept_invite": (Role.YOUTH, (S.INVITED,), S.APPLIED, "接受邀请"),
-    "screen": (Role.HOST, (S.APPLIED,), S.SCREENING, "进入筛选"),
-    "interview": (Role.HOST, (S.APPLIED, S.SCREENING, S.INTERVIEW), S.INTERVIEW, "安排面试"),
-    "offer": (Role.HOST, (S.APPLIED, S.SCREENING, S.INTERVIEW), S.OFFER, "发出录用通知"),
-    "reject": (Role.HOST, OPEN_APPLICATION_STATES, S.DECLINED, "不予录用"),
-    "accept": (Role.YOUTH, (S.OFFER,), S.ACCEPTED, "接受录用"),
-    "decline": (Role.YOUTH, (S.OFFER, S.INVITED), S.DECLINED, "谢绝"),
-    "withdraw": (Role.YOUTH, OPEN_APPLICATION_STATES, S.WITHDRAWN, "撤回申请"),
+    "accept_invite": (Role.YOUTH, (S.INVITED,), S.APPLIED, gettext_noop("接受邀请")),
+    "screen": (Role.HOST, (S.APPLIED,), S.SCREENING, gettext_noop("进入筛选")),
+    "interview": (Role.HOST, (S.APPLIED, S.SCREENING, S.INTERVIEW), S.INTERVIEW, gettext_noop("安排面试")),
+    "offer": (Role.HOST, (S.APPLIED, S.SCREENING, S.INTERVIEW), S.OFFER, gettext_noop("发出录用通知")),
+    "reject": (Role.HOST, OPEN_APPLICATION_STATES, S.DECLINED, gettext_noop("不予录用")),
+    "accept": (Role.YOUTH, (S.OFFER,), S.ACCEPTED, gettext_noop("接受录用")),
+    "decline": (Role.YOUTH, (S.OFFER, S.INVITED), S.DECLINED, gettext_noop("谢绝")),
+    "withdraw": (Role.YOUTH, OPEN_APPLICATION_STATES, S.WITHDRAWN, gettext_noop("撤回申请")),
 }
 TAKING_PLACES = (AgreementStatus.PENDING, AgreementStatus.ACTIVE, AgreementStatus.ENDED)
 # Steps that cannot be undone: the page asks to confirm them with a summary (issue #16). A host's
@@ -75,7 +77,7 @@ application_made: Hooks[ApplicationMade] = Hooks("an application was made throug
 def _person_of(actor: User) -> Person:
     person = Person.objects.filter(user=actor).first() if getattr(actor, "role", None) == Role.YOUTH else None
     if person is None:
-        raise RuleError("youth.registry", "请先完成见习人员登记。")
+        raise RuleError("youth.registry", _("请先完成见习人员登记。"))
     return person
 
 
@@ -107,7 +109,7 @@ def _open_post(post_id: int, today: date, actor: User | None = None) -> Post:
     if post is None or post.published_at is None:
         raise Http404
     if post.status != PostStatus.PUBLISHED or post.expires_on < today:
-        raise RuleError("post.closed", "该岗位未在招募中。", field="post")
+        raise RuleError("post.closed", _("该岗位未在招募中。"), field="post")
     return post
 
 
@@ -120,7 +122,7 @@ def application_apply(*, actor: User, post_id: int, today: date, via: Mapping[st
     person = _person_of(actor)
     post = _open_post(post_id, today)
     if Application.objects.filter(post=post, person=person, status__in=OPEN_APPLICATION_STATES).exists():
-        raise RuleError("application.duplicate", "您已申请该岗位，请等待单位处理。")
+        raise RuleError("application.duplicate", _("您已申请该岗位，请等待单位处理。"))
     application = Application(post=post, person=person, status=S.APPLIED)
     _save_new(application, actor, "您已申请该岗位，请等待单位处理。")
     if via:
@@ -136,9 +138,9 @@ def application_forwarded(*, actor: User, post_id: int, person: Person, today: d
     internship zone, jianxi/exchange): the same rules and the same record as ``application_apply``,
     made by the system's account (city scope) on the person's behalf."""
     if getattr(actor, "role", None) != Role.CITY:
-        raise RuleError("application.forwarder", "只有市人社局的对接账号可以转交见习申请。")
+        raise RuleError("application.forwarder", _("只有市人社局的对接账号可以转交见习申请。"))
     post = _open_post(post_id, today)
-    duplicate = "该人员已申请该岗位，申请正在处理中。"
+    duplicate = _("该人员已申请该岗位，申请正在处理中。")
     if Application.objects.filter(post=post, person=person, status__in=OPEN_APPLICATION_STATES).exists():
         raise RuleError("application.duplicate", duplicate)
     application = Application(post=post, person=person, status=S.APPLIED, note="经部级见习专区申请")
@@ -154,7 +156,7 @@ def application_invite(*, actor: User, post_id: int, id_number: str, today: date
     An unknown number, or one already invited, changes nothing and returns None: the host is not
     told which (issue #11: no way to learn whether someone is registered)."""
     if getattr(actor, "role", None) != Role.HOST:
-        raise RuleError("application.inviter", "只能为本单位的在招岗位邀请见习人员。")
+        raise RuleError("application.inviter", _("只能为本单位的在招岗位邀请见习人员。"))
     post = _open_post(post_id, today, actor=actor)
     number = parse_resident_id(id_number, today=today).number
     person = Person.objects.filter(id_number=number).first()
@@ -187,25 +189,32 @@ def application_move(
         queryset = Application.objects.select_for_update().select_related("post__host", "person")
         application = get_scoped(actor, queryset, pk=application_id)
         if action not in MOVES:
-            raise RuleError("application.action", f"未知的操作：{action}", field="action")
+            raise RuleError("application.action", _("未知的操作：%(action)s") % {"action": action}, field="action")
         who, sources, target, verb = MOVES[action]
         if getattr(actor, "role", None) != who:
-            who_may = "见习单位" if who == Role.HOST else "见习人员本人"
-            raise RuleError("application.actor", f"“{verb}”须由{who_may}操作。")
+            who_may = _("见习单位") if who == Role.HOST else _("见习人员本人")
+            raise RuleError(
+                "application.actor", _("“%(verb)s”须由%(who_may)s操作。") % {"verb": _(verb), "who_may": who_may}
+            )
         if action == "interview" and (interview is None or not (interview.place.strip() or interview.online)):
-            raise RuleError("interview", "请填写面试时间，以及面试地点或选择线上面试。", field="interview_at")
+            raise RuleError("interview", _("请填写面试时间，以及面试地点或选择线上面试。"), field="interview_at")
         if application.status == target and action != "interview":
             return application
         if application.status not in sources:
             raise RuleError(
                 "application.transition",
-                f"申请当前状态为“{application.get_status_display()}”，不能{verb}。",
+                _("申请当前状态为“%(status)s”，不能%(verb)s。")
+                % {"status": application.get_status_display(), "verb": _(verb)},
             )
         note = note.strip()
         if action in REASON_REQUIRED and not note:
-            raise RuleError("application.reason", f"请填写{verb}的理由，申请人会看到。", field="note")
+            raise RuleError(
+                "application.reason", _("请填写%(verb)s的理由，申请人会看到。") % {"verb": _(verb)}, field="note"
+            )
         if len(note) > NOTE_MAX:
-            raise RuleError("application.reason", f"理由不超过 {NOTE_MAX} 字。", field="note")
+            raise RuleError(
+                "application.reason", _("理由不超过 %(note_max)s 字。") % {"note_max": NOTE_MAX}, field="note"
+            )
         application.status = target
         application.note = note
         if interview is not None and action == "interview":
@@ -246,7 +255,7 @@ def agreement_dates_check(*, start: date, end: date, training_date: date) -> Non
     refusals = Refusals()
     refusals.check(engine.agreement_period_check, start=start, end=end, policy=engine_policy(start))
     if training_date > start:
-        refusals.add("training_date", "岗前培训应在见习开始之前或当天进行（R-IN-2）。", field="training_date")
+        refusals.add("training_date", _("岗前培训应在见习开始之前或当天进行（R-IN-2）。"), field="training_date")
     refusals.raise_any()
 
 
@@ -257,32 +266,33 @@ def agreement_create(*, actor: User, application_id: int, terms: AgreementTerms)
     moment are decided one after the other (R-EL-5); then the post's row, for its headcount.
     """
     if getattr(actor, "role", None) != Role.HOST:
-        raise RuleError("agreement.creator", "见习协议由见习单位根据已接受的录用创建。")
+        raise RuleError("agreement.creator", _("见习协议由见习单位根据已接受的录用创建。"))
     # The terms' own problems, all in one round; then the checks against the data, in order.
     refusals = Refusals()
     if not terms.mentor.strip():
-        refusals.add("mentor", "请填写带教人（R-IN-2）。", field="mentor")
+        refusals.add("mentor", _("请填写带教人（R-IN-2）。"), field="mentor")
     refusals.check(parse_policy_number, terms.insurance_policy)
     if terms.allowance < 0:
-        refusals.add("allowance", "生活费不能为负数。", field="allowance")
+        refusals.add("allowance", _("生活费不能为负数。"), field="allowance")
     refusals.check(agreement_dates_check, start=terms.start, end=terms.end, training_date=terms.training_date)
     refusals.raise_any()
     policy = engine_policy(terms.start)
     with transaction.atomic():
         application = get_scoped(actor, Application.objects.select_related("post"), pk=application_id)
         if application.status != S.ACCEPTED:
-            raise RuleError("application.not_accepted", "只有已接受录用的申请可以签订见习协议。")
+            raise RuleError("application.not_accepted", _("只有已接受录用的申请可以签订见习协议。"))
         if Agreement.objects.filter(application=application).exists():
-            raise RuleError("agreement.duplicate", "该申请已签订见习协议。")
+            raise RuleError("agreement.duplicate", _("该申请已签订见习协议。"))
         person = Person.objects.select_for_update().get(pk=application.person_id)
         post = Post.objects.select_for_update().select_related("host").get(pk=application.post_id)
         if post.host.status != HostStatus.APPROVED:
-            raise RuleError("host.not_approved", "本单位当前不能签订见习协议（未通过审核、暂停或禁入）。")
+            raise RuleError("host.not_approved", _("本单位当前不能签订见习协议（未通过审核、暂停或禁入）。"))
         verdict = engine.eligibility(facts=person_facts(person), on=terms.start, policy=policy)
         if not verdict.eligible:
             raise RuleError(
                 verdict.rule,
-                "见习开始日不符合见习对象条件：" + "；".join(r.message for r in verdict.reasons),
+                _("见习开始日不符合见习对象条件：%(reasons)s")
+                % {"reasons": "；".join(r.message for r in verdict.reasons)},
                 field="start",
             )
         others = Agreement.objects.filter(person=person).exclude(status=AgreementStatus.CANCELLED)
@@ -290,7 +300,9 @@ def agreement_create(*, actor: User, application_id: int, terms: AgreementTerms)
         engine.overlap_check(start=terms.start, end=terms.end, others=spans)
         taken = Agreement.objects.filter(post=post, status__in=TAKING_PLACES).count()
         if taken >= post.headcount:
-            raise RuleError("headcount", f"该岗位招募 {post.headcount} 人，名额已满。", field="post")
+            raise RuleError(
+                "headcount", _("该岗位招募 %(headcount)s 人，名额已满。") % {"headcount": post.headcount}, field="post"
+            )
         subsidised_before = others.filter(subsidy_eligible=True).exists()
         try:
             engine.subsidy_once_check(policy=policy, subsidised_before=subsidised_before)
@@ -334,9 +346,12 @@ def agreement_confirm(*, actor: User, agreement_id: int) -> Agreement:
     agreement = get_scoped(actor, Agreement.objects.select_for_update(), pk=agreement_id)
     role = getattr(actor, "role", None)
     if role not in (Role.HOST, Role.YOUTH):
-        raise RuleError("agreement.confirmer", "见习协议由见习单位和见习人员双方确认。")
+        raise RuleError("agreement.confirmer", _("见习协议由见习单位和见习人员双方确认。"))
     if agreement.status != AgreementStatus.PENDING:
-        raise RuleError("agreement.transition", f"协议当前状态为“{agreement.get_status_display()}”，无需确认。")
+        raise RuleError(
+            "agreement.transition",
+            _("协议当前状态为“%(status)s”，无需确认。") % {"status": agreement.get_status_display()},
+        )
     field = "host_confirmed_at" if role == Role.HOST else "youth_confirmed_at"
     if getattr(agreement, field) is not None:
         return agreement
@@ -353,10 +368,13 @@ def agreement_cancel(*, actor: User, agreement_id: int, reason: str) -> Agreemen
     """An agreement not yet confirmed by both sides is voided; its place returns to the post."""
     require(actor, Duty.AGREEMENT_CANCEL)
     if not reason.strip():
-        raise RuleError("reason", "作废须填写理由。", field="reason")
+        raise RuleError("reason", _("作废须填写理由。"), field="reason")
     agreement = get_scoped(actor, Agreement.objects.select_for_update(), pk=agreement_id)
     if agreement.status != AgreementStatus.PENDING:
-        raise RuleError("agreement.transition", f"协议当前状态为“{agreement.get_status_display()}”，不能作废。")
+        raise RuleError(
+            "agreement.transition",
+            _("协议当前状态为“%(status)s”，不能作废。") % {"status": agreement.get_status_display()},
+        )
     agreement.status = AgreementStatus.CANCELLED
     audit.save(agreement, actor=actor, reason=f"作废：{reason.strip()}")
     post = Post.objects.select_for_update().get(pk=agreement.post_id)

@@ -458,7 +458,7 @@ def attendance_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     month = parse_month(request.POST.get("month", ""))
     try:
         if month is None:
-            raise RuleError("month", "月份格式不正确。", field="month")
+            raise RuleError("month", _("月份格式不正确。"), field="month")
         attendance_service.attendance_reopen(
             actor=acting_user(request), agreement_id=pk, month=month, reason=request.POST.get("reason", "")
         )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from jianxi.core.errors import RuleError
 from jianxi.policy import engine
 from jianxi.policy.selectors import district_by_code, engine_policy, work_calendar
@@ -25,9 +27,11 @@ def subsidy_quote(
 ) -> engine.Quote:
     """R-SUB-1…5: the month-by-month subsidy of one internship under the policy in force."""
     if district_by_code(district_code) is None:
-        raise RuleError("district", f"未知的区划代码：{district_code}", field="district")
+        raise RuleError(
+            "district", _("未知的区划代码：%(district_code)s") % {"district_code": district_code}, field="district"
+        )
     if end < start:
-        raise RuleError("period.order", "结束日期早于开始日期", field="end")
+        raise RuleError("period.order", _("结束日期早于开始日期"), field="end")
     policy = engine_policy(start)
     # R-IN-1 first: the calendar is only built for a period that can exist (at most 12 months).
     engine.agreement_period_check(start=start, end=end, policy=policy)

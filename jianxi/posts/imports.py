@@ -29,6 +29,7 @@ from typing import IO, Any
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from jianxi.accounts.models import Role, User
 from jianxi.accounts.scoping import scoped
@@ -252,18 +253,19 @@ def authorise(actor: User) -> Host | None:
     A host's staff get their host back."""
     role = getattr(actor, "role", None)
     if role not in IMPORTERS:
-        raise RuleError("import.role", "只有见习单位、区人社局和市人社局可以批量导入岗位。")
+        raise RuleError("import.role", gettext("只有见习单位、区人社局和市人社局可以批量导入岗位。"))
     if role != Role.HOST:
         return None
     host = Host.objects.select_related("department").filter(pk=actor.host_id).first() if actor.host_id else None
     if host is None:
-        raise RuleError("import.host", "账号尚未关联见习单位，不能导入岗位。")
+        raise RuleError("import.host", gettext("账号尚未关联见习单位，不能导入岗位。"))
     if host.status == HostStatus.BARRED:
-        raise RuleError("R-SUB-6", "本单位已被禁入见习计划，不能导入岗位（R-SUB-6）。")
+        raise RuleError("R-SUB-6", gettext("本单位已被禁入见习计划，不能导入岗位（R-SUB-6）。"))
     if host.status != HostStatus.APPROVED:
         raise RuleError(
             "import.host_not_approved",
-            f"本单位当前状态为“{host.get_status_display()}”，审核通过后才能批量导入岗位。",
+            gettext("本单位当前状态为“%(status)s”，审核通过后才能批量导入岗位。")
+            % {"status": host.get_status_display()},
         )
     return host
 
@@ -334,7 +336,7 @@ def posts_import(
             .values_list("pk", flat=True)
         )
         if still != host_ids:
-            raise RuleError("import.host_changed", "导入期间有见习单位的状态发生了变化，请重新上传文件。")
+            raise RuleError("import.host_changed", gettext("导入期间有见习单位的状态发生了变化，请重新上传文件。"))
         existing = set(
             Post.objects.filter(host_id__in=host_ids, title__in={p.data.title for p in valid}).values_list(*SAME_POST)
         )

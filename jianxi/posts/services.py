@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
@@ -61,25 +63,25 @@ def post_validate(data: PostData, host: Host | None = None) -> None:
     if host is not None and data.district.pk != host.district_id:
         refusals.add(
             "post.district",
-            f"岗位工作地点须为本单位所在区（{host.district.name}），由该区人社局审核和管理。",
+            _("岗位工作地点须为本单位所在区（%(name)s），由该区人社局审核和管理。") % {"name": host.district.name},
             field="district",
         )
     if not data.title.strip():
-        refusals.add("title", "请填写岗位名称。", field="title")
+        refusals.add("title", _("请填写岗位名称。"), field="title")
     if not data.description.strip():
-        refusals.add("description", "请填写岗位职责。", field="description")
+        refusals.add("description", _("请填写岗位职责。"), field="description")
     if data.education not in EducationLevel.values:
-        refusals.add("education", "学历要求不在可选范围内。", field="education")
+        refusals.add("education", _("学历要求不在可选范围内。"), field="education")
     if data.headcount < 1 or data.headcount > 999:
-        refusals.add("headcount", "招募人数应在 1 至 999 之间。", field="headcount")
+        refusals.add("headcount", _("招募人数应在 1 至 999 之间。"), field="headcount")
     if not 3 <= data.months <= 12:
-        refusals.add("R-IN-1", "见习期限应为 3 至 12 个月（R-IN-1）。", field="months")
+        refusals.add("R-IN-1", _("见习期限应为 3 至 12 个月（R-IN-1）。"), field="months")
     if data.allowance < 0 or data.allowance > Decimal("100000"):
-        refusals.add("allowance", "生活费应为 0 至 100000 元之间的金额。", field="allowance")
+        refusals.add("allowance", _("生活费应为 0 至 100000 元之间的金额。"), field="allowance")
     if data.recruit_end < data.recruit_start:
-        refusals.add("recruit_end", "招募截止日期不能早于开始日期。", field="recruit_end")
+        refusals.add("recruit_end", _("招募截止日期不能早于开始日期。"), field="recruit_end")
     if data.expires_on < data.recruit_end:
-        refusals.add("expires_on", "岗位有效期不能早于招募截止日期。", field="expires_on")
+        refusals.add("expires_on", _("岗位有效期不能早于招募截止日期。"), field="expires_on")
     refusals.raise_any()
 
 
@@ -106,7 +108,7 @@ def posts_reindex(*, host: Host) -> int:
 def _host_of(actor: User) -> Host:
     host = actor.host if actor.role == Role.HOST else None
     if host is None:
-        raise RuleError("post.editor", "只有见习单位账号可以编辑本单位的岗位。")
+        raise RuleError("post.editor", _("只有见习单位账号可以编辑本单位的岗位。"))
     return host
 
 
@@ -115,14 +117,17 @@ def post_save_draft(*, actor: User, data: PostData, post_id: int | None = None) 
     """Create a post as a draft, or change a draft or returned post."""
     host = _host_of(actor)
     if host.status == HostStatus.BARRED:
-        raise RuleError("R-SUB-6", "本单位已被禁入见习计划，不能发布岗位（R-SUB-6）。")
+        raise RuleError("R-SUB-6", _("本单位已被禁入见习计划，不能发布岗位（R-SUB-6）。"))
     post_validate(data, host)
     if post_id is None:
         post = Post(host=host, status=PostStatus.DRAFT)
     else:
         post = get_scoped(actor, Post.objects.select_for_update(), pk=post_id)
         if post.status not in EDITABLE_STATES:
-            raise RuleError("post.transition", f"岗位当前状态为“{post.get_status_display()}”，不能修改。")
+            raise RuleError(
+                "post.transition",
+                _("岗位当前状态为“%(status)s”，不能修改。") % {"status": post.get_status_display()},
+            )
     for key, value in data.__dict__.items():
         setattr(post, key, value)
     if post.department is None:
@@ -137,7 +142,10 @@ def _transition(*, post: Post, actor: User, sources: tuple[str, ...], target: st
     if post.status == target:
         return False
     if post.status not in sources:
-        raise RuleError("post.transition", f"岗位当前状态为“{post.get_status_display()}”，不能{verb}。")
+        raise RuleError(
+            "post.transition",
+            _("岗位当前状态为“%(status)s”，不能%(verb)s。") % {"status": post.get_status_display(), "verb": _(verb)},
+        )
     now = timezone.now()
     before = post.status
     post.status = target
@@ -161,11 +169,13 @@ def post_submit(*, actor: User, post_id: int, today: date) -> Post:
     if not Host.objects.filter(pk=host.pk, status=HostStatus.APPROVED).exists():
         raise RuleError(
             "host.not_approved",
-            f"本单位当前状态为“{host.get_status_display()}”，审核通过后才能提交岗位。",
+            _("本单位当前状态为“%(status)s”，审核通过后才能提交岗位。") % {"status": host.get_status_display()},
         )
     if post.expires_on < today:
-        raise RuleError("expires_on", "岗位有效期已过，请修改后再提交。", field="expires_on")
-    _transition(post=post, actor=actor, sources=EDITABLE_STATES, target=PostStatus.SUBMITTED, verb="提交审核")
+        raise RuleError("expires_on", _("岗位有效期已过，请修改后再提交。"), field="expires_on")
+    _transition(
+        post=post, actor=actor, sources=EDITABLE_STATES, target=PostStatus.SUBMITTED, verb=gettext_noop("提交审核")
+    )
     return post
 
 
@@ -174,12 +184,14 @@ def post_review(*, actor: User, post_id: int, approve: bool, reason: str = "") -
     require(actor, Duty.POST_REVIEW)
     reason = reason.strip()
     if not approve and not reason:
-        raise RuleError("reason", "退回须填写理由，单位将看到该理由。", field="reason")
+        raise RuleError("reason", _("退回须填写理由，单位将看到该理由。"), field="reason")
     with transaction.atomic():
         post = get_scoped(actor, Post.objects.select_for_update().select_related("host"), pk=post_id)
         if approve and post.host.status != HostStatus.APPROVED:
-            raise RuleError("host.not_approved", "该岗位所属单位未通过审核或已被暂停、禁入，不能发布。")
-        target, verb = (PostStatus.PUBLISHED, "发布") if approve else (PostStatus.RETURNED, "退回")
+            raise RuleError("host.not_approved", _("该岗位所属单位未通过审核或已被暂停、禁入，不能发布。"))
+        target, verb = (
+            (PostStatus.PUBLISHED, gettext_noop("发布")) if approve else (PostStatus.RETURNED, gettext_noop("退回"))
+        )
         changed = _transition(
             post=post, actor=actor, sources=(PostStatus.SUBMITTED,), target=target, verb=verb, reason=reason
         )
@@ -200,14 +212,14 @@ def post_review(*, actor: User, post_id: int, approve: bool, reason: str = "") -
 def post_close(*, actor: User, post_id: int, reason: str = "") -> Post:
     """The host (or its district) closes a post early; it leaves the public list at once."""
     if getattr(actor, "role", None) not in (Role.HOST, Role.DISTRICT, Role.CITY):
-        raise RuleError("post.closer", "只有本单位或所在区人社局可以关闭岗位。")
+        raise RuleError("post.closer", _("只有本单位或所在区人社局可以关闭岗位。"))
     post = get_scoped(actor, Post.objects.select_for_update(), pk=post_id)
     _transition(
         post=post,
         actor=actor,
         sources=OPEN_STATES,
         target=PostStatus.CLOSED,
-        verb="关闭",
+        verb=gettext_noop("关闭"),
         reason=reason.strip(),
     )
     return post

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from jianxi.accounts.models import Role
@@ -37,7 +38,7 @@ def my_recommendations(request: HttpRequest, query: Query[RecommendationsQuery])
     require_role(request, Role.YOUTH)
     person = person_of_user(request.user)
     if person is None:
-        raise RuleError("youth.registry", "请先完成见习人员登记。")
+        raise RuleError("youth.registry", _("请先完成见习人员登记。"))
     found = recommendations_for(person, today=timezone.localdate(), now=timezone.now(), limit=query.limit)
     items = [
         {"post_id": r.post.pk, "title": r.post.title, "score": r.score, "reasons": list(r.reasons),

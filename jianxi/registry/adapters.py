@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext as _
+
 from jianxi.core.errors import RuleError
 from jianxi.core.imports import (
     MAX_ROWS,
@@ -231,8 +233,13 @@ def rows_from_json(adapter: type[Adapter], items: Sequence[Mapping[str, Any]]) -
         if unknown:
             raise RuleError(
                 "registry.columns",
-                f"第 {index + 1} 条含有{adapter.source.label}数据没有的字段：{'、'.join(unknown)}；"
-                f"可用字段：{'、'.join(keys)}。",
+                _("第 %(index)s 条含有%(label)s数据没有的字段：%(unknown)s；可用字段：%(keys)s。")
+                % {
+                    "index": index + 1,
+                    "label": adapter.source.label,
+                    "unknown": "、".join(unknown),
+                    "keys": "、".join(keys),
+                },
                 field=f"rows.{index}.{unknown[0]}",
             )
         values = {header: _json_value(item.get(key)) for key, header in keys.items()}

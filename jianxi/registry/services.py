@@ -24,6 +24,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
@@ -49,7 +50,7 @@ class Outcome:
 def authorise(actor: User) -> None:
     require(actor, Duty.REGISTRY_LOAD)
     if actor.role == Role.DISTRICT and not actor.district_id:
-        raise RuleError("registry.district", "账号尚未关联所在区，不能载入比对数据。")
+        raise RuleError("registry.district", _("账号尚未关联所在区，不能载入比对数据。"))
 
 
 def scope_key(actor: User) -> str:
@@ -79,7 +80,9 @@ def load_extract(
     content = digest(rows)
     key = (batch_id or "").strip() or f"file:{content[:40]}"
     if len(key) > MAX_BATCH_ID + 5:
-        raise RuleError("batch_id", f"批次号不能超过 {MAX_BATCH_ID} 个字符。", field="batch_id")
+        raise RuleError(
+            "batch_id", _("批次号不能超过 %(max_batch_id)s 个字符。") % {"max_batch_id": MAX_BATCH_ID}, field="batch_id"
+        )
     scope = scope_key(actor)
     earlier = _loaded(adapter, scope, key)
     if earlier is not None:
@@ -151,13 +154,15 @@ def _again(earlier: Load, content: str, channel: str) -> Outcome:
     if channel == Channel.FILE:
         raise RuleError(
             "registry.duplicate",
-            f"相同内容的文件已于 {when} 载入（LD-{earlier.pk}，{earlier.file_name}），不会重复载入。",
+            _("相同内容的文件已于 %(when)s 载入（LD-%(pk)s，%(file_name)s），不会重复载入。")
+            % {"when": when, "pk": earlier.pk, "file_name": earlier.file_name},
             field="file",
         )
     if earlier.digest != content:
         raise RuleError(
             "registry.batch_conflict",
-            f"批次号 {earlier.batch_id} 已于 {when} 载入（LD-{earlier.pk}），本次内容与之不同：请使用新的批次号。",
+            _("批次号 %(batch_id)s 已于 %(when)s 载入（LD-%(pk)s），本次内容与之不同：请使用新的批次号。")
+            % {"batch_id": earlier.batch_id, "when": when, "pk": earlier.pk},
             field="batch_id",
         )
     return Outcome(load=earlier, replayed=True)
@@ -209,10 +214,10 @@ def change_handle(*, actor: User, change_id: int, note: str) -> VerdictChange:
     require(actor, Duty.VERDICT_HANDLE)
     note = note.strip()
     if not note:
-        raise RuleError("note", "请填写处理情况。", field="note")
+        raise RuleError("note", _("请填写处理情况。"), field="note")
     change = get_scoped(actor, VerdictChange.objects.select_for_update(), pk=change_id)
     if change.handled_at is not None:
-        raise RuleError("change.handled", "该变化已处理。")
+        raise RuleError("change.handled", _("该变化已处理。"))
     audit.change(
         change, actor=actor, reason="处理核验结论变化", handled_by=actor, handled_at=timezone.now(), note=note[:300]
     )

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext
+
 from jianxi.core.hooks import Hooks
 from jianxi.policy import engine
 from jianxi.policy.selectors import engine_policy
@@ -241,15 +243,21 @@ def blocking_reasons(verdicts: Sequence[FactVerdict], policy: VerificationPolicy
             reasons.append(
                 engine.Reason(
                     "R-EL-7.contradicted",
-                    f"{v.label}与{v.where}比对数据不符：本人申报“{v.declared}”，比对数据为“{v.found}”，"
-                    f"不享受见习补贴（R-EL-7）",
+                    gettext(
+                        "%(label)s与%(where)s比对数据不符：本人申报“%(declared)s”，"
+                        "比对数据为“%(found)s”，不享受见习补贴（R-EL-7）"
+                    )
+                    % {"label": v.label, "where": v.where, "declared": v.declared, "found": v.found},
                 )
             )
         elif v.verdict == Verdict.DECLARED and getattr(policy, REQUIRED_FIELD[v.fact]):
             reasons.append(
                 engine.Reason(
                     "R-EL-7.unverified",
-                    f"{v.label}为本人申报，尚未经{v.source}比对数据核验；现行政策要求核验后方可核准补贴（R-EL-7）",
+                    gettext(
+                        "%(label)s为本人申报，尚未经%(source)s比对数据核验；现行政策要求核验后方可核准补贴（R-EL-7）"
+                    )
+                    % {"label": v.label, "source": v.source},
                 )
             )
     return reasons

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import User
@@ -41,11 +42,13 @@ def _officer(actor: User) -> None:
 def _referral_check(referred_to: str, referred_on: date | None, today: date) -> None:
     refusals = Refusals()
     if not referred_to.strip():
-        refusals.add("referred_to", "请填写移送机关（如公安机关）。", field="referred_to")
+        refusals.add("referred_to", _("请填写移送机关（如公安机关）。"), field="referred_to")
     if referred_on is None:
-        refusals.add("referred_on", "请填写移送日期。", field="referred_on")
+        refusals.add("referred_on", _("请填写移送日期。"), field="referred_on")
     elif referred_on > today:
-        refusals.add("referred_on", f"移送日期 {referred_on} 尚未到来。", field="referred_on")
+        refusals.add(
+            "referred_on", _("移送日期 %(referred_on)s 尚未到来。") % {"referred_on": referred_on}, field="referred_on"
+        )
     refusals.raise_any()
 
 
@@ -72,29 +75,29 @@ def recovery_create(
     _officer(actor)
     kind = kind or (RecoveryKind.FRAUD if bar or bar_until else RecoveryKind.OVERPAID)
     if kind not in RecoveryKind.values:
-        raise RuleError("kind", "请选择追回性质：多发或骗取套取。", field="kind")
+        raise RuleError("kind", _("请选择追回性质：多发或骗取套取。"), field="kind")
     fraud = kind == RecoveryKind.FRAUD
     if not fraud and (bar or bar_until or referred_to.strip() or referred_on):
         raise RuleError(
-            "R-SUB-6.overpaid", "多发属非主观过错，只追回资金，不禁入单位、不移送（R-SUB-6）。", field="kind"
+            "R-SUB-6.overpaid", _("多发属非主观过错，只追回资金，不禁入单位、不移送（R-SUB-6）。"), field="kind"
         )
     refusals = Refusals()  # every field's problem in one round
     if fraud and bar_until is not None and bar_until < today:
-        refusals.add("bar_until", "禁入截止日不能早于今天。", field="bar_until")
+        refusals.add("bar_until", _("禁入截止日不能早于今天。"), field="bar_until")
     if fraud and (referred_to.strip() or referred_on):
         refusals.check(_referral_check, referred_to, referred_on, today)
     if not reason.strip():
-        refusals.add("reason", "请填写追回理由。", field="reason")
+        refusals.add("reason", _("请填写追回理由。"), field="reason")
     amount = round_fen(amount)
     if amount <= 0:
-        refusals.add("amount", "追回金额须大于 0。", field="amount")
+        refusals.add("amount", _("追回金额须大于 0。"), field="amount")
     refusals.raise_any()
     with transaction.atomic():
         host = get_scoped(actor, Host.objects.select_for_update(), pk=host_id)
         ids = sorted(set(claim_ids))
         claims = list(Claim.objects.filter(pk__in=ids, host=host, status=ClaimStatus.PAID))
         if not claims or len(claims) != len(ids):
-            raise RuleError("claims", "请选择本单位已拨付的申报。", field="claims")
+            raise RuleError("claims", _("请选择本单位已拨付的申报。"), field="claims")
         paid_entries = LedgerEntry.objects.filter(claim__in=claims, kind=EntryKind.PAID)
         paid = paid_entries.aggregate(s=MoneySum("amount"))["s"] or ZERO
         # Orders already made on these claims (open or settled) count against what was paid.
@@ -103,7 +106,8 @@ def recovery_create(
         if amount > paid - ordered:
             raise RuleError(
                 "amount",
-                f"追回金额不能超过所选申报已拨付 {paid} 元减去已立追回单 {ordered} 元。",
+                _("追回金额不能超过所选申报已拨付 %(paid)s 元减去已立追回单 %(ordered)s 元。")
+                % {"paid": paid, "ordered": ordered},
                 field="amount",
             )
         recovery = Recovery(
@@ -138,7 +142,7 @@ def recovery_refer(*, actor: User, recovery_id: int, referred_to: str, referred_
     _officer(actor)
     recovery = get_scoped(actor, Recovery.objects.select_for_update(), pk=recovery_id)
     if recovery.kind != RecoveryKind.FRAUD:
-        raise RuleError("R-SUB-6.overpaid", "多发属非主观过错，不移送（R-SUB-6）。")
+        raise RuleError("R-SUB-6.overpaid", _("多发属非主观过错，不移送（R-SUB-6）。"))
     _referral_check(referred_to, referred_on, today)
     audit.change(
         recovery,
@@ -162,14 +166,16 @@ def repayment_record(*, actor: User, recovery_id: int, amount: Decimal, paid_on:
     _officer(actor)
     recovery = get_scoped(actor, Recovery.objects.select_for_update().select_related("host__district"), pk=recovery_id)
     if recovery.status != RecoveryStatus.OPEN:
-        raise RuleError("recovery.closed", "该追回单已结清或核销。")
+        raise RuleError("recovery.closed", _("该追回单已结清或核销。"))
     amount = round_fen(amount)
     outstanding = _outstanding(recovery)
     refusals = Refusals()
     if not ZERO < amount <= outstanding:
-        refusals.add("amount", f"缴回金额应在 0.01 至 {outstanding} 元之间。", field="amount")
+        refusals.add(
+            "amount", _("缴回金额应在 0.01 至 %(outstanding)s 元之间。") % {"outstanding": outstanding}, field="amount"
+        )
     if not reference.strip():
-        refusals.add("reference", "请填写缴回凭证号。", field="reference")
+        refusals.add("reference", _("请填写缴回凭证号。"), field="reference")
     refusals.raise_any()
     repayment = Repayment.objects.create(
         recovery=recovery, amount=amount, paid_on=paid_on, reference=reference.strip(), recorded_by=actor
@@ -195,10 +201,10 @@ def recovery_write_off(*, actor: User, recovery_id: int, reason: str, today: dat
     """What cannot be recovered is written off, on the ledger, with a reason."""
     _officer(actor)
     if not reason.strip():
-        raise RuleError("reason", "核销须填写理由。", field="reason")
+        raise RuleError("reason", _("核销须填写理由。"), field="reason")
     recovery = get_scoped(actor, Recovery.objects.select_for_update().select_related("host__district"), pk=recovery_id)
     if recovery.status != RecoveryStatus.OPEN:
-        raise RuleError("recovery.closed", "该追回单已结清或核销。")
+        raise RuleError("recovery.closed", _("该追回单已结清或核销。"))
     outstanding = _outstanding(recovery)
     LedgerEntry.entry(
         kind=EntryKind.WRITTEN_OFF,

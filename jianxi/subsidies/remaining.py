@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
@@ -30,22 +31,24 @@ CHECKLIST = {
 def remaining_claim_create(*, actor: User, agreement_id: int, employed_through: date, today: date) -> Claim:
     """A host claims the rest of the original period after an early hire, once that period is over."""
     if getattr(actor, "role", None) != Role.HOST:
-        raise RuleError("claim.maker", "剩余期限见习补贴由见习单位申报。")
+        raise RuleError("claim.maker", gettext("剩余期限见习补贴由见习单位申报。"))
     with transaction.atomic():
         agreement = get_scoped(
             actor, Agreement.objects.select_for_update().select_related("host__district"), pk=agreement_id
         )
         if agreement.host.status != HostStatus.APPROVED:
-            raise RuleError("R-SUB-6", "本单位当前状态不能申报见习补贴（R-SUB-6）。")
+            raise RuleError("R-SUB-6", gettext("本单位当前状态不能申报见习补贴（R-SUB-6）。"))
         if agreement.status != AgreementStatus.ENDED or agreement.outcome != Outcome.HIRED:
-            raise RuleError("R-SUB-5.reason", "只有提前留用（签订劳动合同）的见习可以申报剩余期限见习补贴（R-SUB-5）。")
+            raise RuleError(
+                "R-SUB-5.reason", gettext("只有提前留用（签订劳动合同）的见习可以申报剩余期限见习补贴（R-SUB-5）。")
+            )
         if today <= agreement.end:
             raise RuleError(
                 "R-SUB-5.claim_date",
-                f"原见习协议期满（{agreement.end}）后才能申报剩余期限见习补贴（R-SUB-5）。",
+                gettext("原见习协议期满（%(end)s）后才能申报剩余期限见习补贴（R-SUB-5）。") % {"end": agreement.end},
             )
         if not agreement.subsidy_eligible:
-            raise RuleError("R-EL-6", agreement.subsidy_note or "该见习不享受见习补贴（R-EL-6）。")
+            raise RuleError("R-EL-6", agreement.subsidy_note or gettext("该见习不享受见习补贴（R-EL-6）。"))
         claim = audit.save(
             Claim(
                 host=agreement.host,
@@ -59,7 +62,7 @@ def remaining_claim_create(*, actor: User, agreement_id: int, employed_through: 
         )
         verdict = remaining_verdict(claim, today)
         if verdict is None or not verdict.months:
-            raise RuleError("R-SUB-5", "没有可申报的剩余期限。")
+            raise RuleError("R-SUB-5", gettext("没有可申报的剩余期限。"))
         refuse_closed_months((date.fromisoformat(m.month + "-01") for m in verdict.months), today)
         lines = [
             ClaimLine(
@@ -75,7 +78,7 @@ def remaining_claim_create(*, actor: User, agreement_id: int, employed_through: 
             with transaction.atomic():
                 ClaimLine.objects.bulk_create(lines)
         except IntegrityError as exc:
-            raise RuleError("R-SUB-4", "该见习的剩余期限已申报过，不能重复申报（R-SUB-4）。") from exc
+            raise RuleError("R-SUB-4", gettext("该见习的剩余期限已申报过，不能重复申报（R-SUB-4）。")) from exc
     return claim
 
 
@@ -85,9 +88,9 @@ def checklist_tick(*, actor: User, claim_id: int, code: str, note: str = "") -> 
     require(actor, Duty.CLAIM_REVIEW)
     claim = get_scoped(actor, Claim.objects.select_for_update(), pk=claim_id)
     if code not in CHECKLIST:
-        raise RuleError("code", "未知的核查项。", field="code")
+        raise RuleError("code", gettext("未知的核查项。"), field="code")
     if claim.kind != ClaimKind.REMAINING or claim.status != ClaimStatus.SUBMITTED:
-        raise RuleError("claim.transition", "只有待审核的剩余期限补贴申报需要逐项核查。")
+        raise RuleError("claim.transition", gettext("只有待审核的剩余期限补贴申报需要逐项核查。"))
     item, _ = ChecklistItem.objects.get_or_create(
         claim=claim, code=code, defaults={"checked_by": actor, "note": note.strip()}
     )

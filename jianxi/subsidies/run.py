@@ -37,6 +37,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jianxi.accounts.models import User
 from jianxi.core import audit
@@ -246,7 +247,7 @@ def draft_for_host(*, actor: User, host_id: int, today: date, agreement_ids: Ite
         return None
     drafted = _write(_Prepared(planned, actor, PREPARE_REASON))
     if drafted is None:
-        raise RuleError("R-SUB-4", "部分见习月份已在其他申报中，不能重复申报（R-SUB-4）。")
+        raise RuleError("R-SUB-4", gettext("部分见习月份已在其他申报中，不能重复申报（R-SUB-4）。"))
     return drafted.claim_ids[0]
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import Role, User
@@ -56,11 +57,11 @@ def claim_prepare(
     claimable, the same engine lines, the same write, with the host's staff as the author.
     """
     if actor.role != Role.HOST or actor.host_id != host_id:
-        raise RuleError("claim.maker", "补贴由见习单位本单位申报。")
+        raise RuleError("claim.maker", _("补贴由见习单位本单位申报。"))
     with transaction.atomic():
         host = Host.objects.select_for_update().get(pk=host_id)
         if host.status != HostStatus.APPROVED:
-            raise RuleError("R-SUB-6", "本单位当前状态不能申报见习补贴（未通过审核、暂停或禁入，R-SUB-6）。")
+            raise RuleError("R-SUB-6", _("本单位当前状态不能申报见习补贴（未通过审核、暂停或禁入，R-SUB-6）。"))
         claim_id = draft_for_host(actor=actor, host_id=host.pk, today=today, agreement_ids=agreement_ids)
     return None if claim_id is None else Claim.objects.get(pk=claim_id)
 
@@ -70,15 +71,18 @@ def claim_submit(*, actor: User, claim_id: int) -> Claim:
     """The host submits a draft; its months' attendance is locked from now on."""
     claim = get_scoped(actor, Claim.objects.select_for_update(), pk=claim_id)
     if getattr(actor, "role", None) != Role.HOST:
-        raise RuleError("claim.maker", "补贴由见习单位申报。")
+        raise RuleError("claim.maker", _("补贴由见习单位申报。"))
     if claim.status == ClaimStatus.SUBMITTED:
         return claim
     if claim.status != ClaimStatus.DRAFT:
-        raise RuleError("claim.transition", f"申报当前状态为“{claim.get_status_display()}”，不能提交。")
+        raise RuleError(
+            "claim.transition",
+            _("申报当前状态为“%(status)s”，不能提交。") % {"status": claim.get_status_display()},
+        )
     if not claim.lines.exists():
-        raise RuleError("claim.empty", "申报中没有任何见习月份。")
+        raise RuleError("claim.empty", _("申报中没有任何见习月份。"))
     if claim.host.status != HostStatus.APPROVED:
-        raise RuleError("R-SUB-6", "本单位当前状态不能申报见习补贴（暂停或禁入，R-SUB-6）。")
+        raise RuleError("R-SUB-6", _("本单位当前状态不能申报见习补贴（暂停或禁入，R-SUB-6）。"))
     refuse_closed_months(claim.lines.all(), timezone.localdate())
     claim.status, claim.submitted_at = ClaimStatus.SUBMITTED, timezone.now()
     audit.save(claim, actor=actor)
@@ -119,19 +123,22 @@ def claim_review(*, actor: User, claim_id: int, review: Review, today: date) -> 
     rejected = dict(review.rejected or {})
     general = review.reason.strip()
     if (not review.approve and not general) or any(not (r.strip() or general) for r in rejected.values()):
-        raise RuleError("reason", "驳回须填写理由，单位将看到该理由。", field="reason")
+        raise RuleError("reason", _("驳回须填写理由，单位将看到该理由。"), field="reason")
     with transaction.atomic():
         claim = get_scoped(actor, Claim.objects.select_for_update().select_related("host__district"), pk=claim_id)
         if claim.status != ClaimStatus.SUBMITTED:
-            raise RuleError("claim.transition", f"申报当前状态为“{claim.get_status_display()}”，不能审核。")
+            raise RuleError(
+                "claim.transition",
+                _("申报当前状态为“%(status)s”，不能审核。") % {"status": claim.get_status_display()},
+            )
         if review.approve and claim.host.status != HostStatus.APPROVED:
-            raise RuleError("R-SUB-6", "该单位已被暂停或禁入，申报只能驳回（R-SUB-6）。")
+            raise RuleError("R-SUB-6", _("该单位已被暂停或禁入，申报只能驳回（R-SUB-6）。"))
         if claim.kind == ClaimKind.REMAINING and review.approve:
             _remaining_ready(claim, today)
         lines = list(claim.lines.select_for_update().select_related("agreement__host__district"))
         unknown = set(rejected) - {line.pk for line in lines}
         if unknown:
-            raise RuleError("lines", "要驳回的明细不属于该申报。", field="lines")
+            raise RuleError("lines", _("要驳回的明细不属于该申报。"), field="lines")
         if review.approve:
             _registry_clear([line for line in lines if line.pk not in rejected])
         total = ZERO
@@ -145,7 +152,8 @@ def claim_review(*, actor: User, claim_id: int, review: Review, today: date) -> 
                 if fresh is None:
                     raise RuleError(
                         "claim.stale",
-                        f"{line.month:%Y-%m} 按现行数据已不在见习期内，请驳回该月或核对协议。",
+                        _("%(month)s 按现行数据已不在见习期内，请驳回该月或核对协议。")
+                        % {"month": f"{line.month:%Y-%m}"},
                         field="lines",
                     )
                 for key, value in line_values(fresh).items():
@@ -194,7 +202,8 @@ def _registry_clear(approving: list[ClaimLine]) -> None:
         if reasons:
             raise RuleError(
                 "R-EL-7",
-                f"{line.agreement.person.name} {line.month:%Y-%m}：{reasons[0].message}。请驳回该项。",
+                _("%(name)s %(month)s：%(message)s。请驳回该项。")
+                % {"name": line.agreement.person.name, "month": f"{line.month:%Y-%m}", "message": reasons[0].message},
                 field="lines",
             )
     open_flags = undecided(approving)
@@ -203,8 +212,16 @@ def _registry_clear(approving: list[ClaimLine]) -> None:
         titles = "、".join(f.title for f in open_flags[line.pk])
         raise RuleError(
             "signal.undecided",
-            f"{line.agreement.person.name} {line.month:%Y-%m} 有风险信号（{titles}），须先记录核查结论才能核准，"
-            f"或驳回该项（共 {len(open_flags)} 项待记录）。",
+            _(
+                "%(name)s %(month)s 有风险信号（%(titles)s），"
+                "须先记录核查结论才能核准，或驳回该项（共 %(count)s 项待记录）。"
+            )
+            % {
+                "name": line.agreement.person.name,
+                "month": f"{line.month:%Y-%m}",
+                "titles": titles,
+                "count": len(open_flags),
+            },
             field="lines",
         )
 
@@ -215,16 +232,19 @@ def flag_decide(*, actor: User, claim_id: int, line_id: int, note: str) -> FlagD
     require(actor, Duty.CLAIM_REVIEW)
     note = note.strip()
     if not note:
-        raise RuleError("note", "请填写核查结论。", field="note")
+        raise RuleError("note", _("请填写核查结论。"), field="note")
     claim = get_scoped(actor, Claim.objects.select_for_update(), pk=claim_id)
     if claim.status != ClaimStatus.SUBMITTED:
-        raise RuleError("claim.transition", f"申报当前状态为“{claim.get_status_display()}”，不能记录核查结论。")
+        raise RuleError(
+            "claim.transition",
+            _("申报当前状态为“%(status)s”，不能记录核查结论。") % {"status": claim.get_status_display()},
+        )
     line = claim.lines.select_related("agreement__person", "agreement__host").filter(pk=line_id).first()
     if line is None:
-        raise RuleError("lines", "该明细不属于该申报。", field="lines")
+        raise RuleError("lines", _("该明细不属于该申报。"), field="lines")
     flags = line_flags([line]).get(line.pk, [])
     if not flags:
-        raise RuleError("signal.none", "该明细没有风险信号，无须记录核查结论。")
+        raise RuleError("signal.none", _("该明细没有风险信号，无须记录核查结论。"))
     codes = ",".join(sorted({f.code for f in flags}))
     return FlagDecision.objects.create(line=line, codes=codes, note=note[:500], decided_by=actor)
 
@@ -233,11 +253,13 @@ def _remaining_ready(claim: Claim, today: date) -> None:
     """R-SUB-5: approval needs every condition checked by an officer and the engine's yes."""
     missing = checklist_missing(claim)
     if missing:
-        raise RuleError("R-SUB-5.checklist", f"尚有核查项未完成：{'、'.join(missing)}（R-SUB-5）。")
+        raise RuleError(
+            "R-SUB-5.checklist", _("尚有核查项未完成：%(missing)s（R-SUB-5）。") % {"missing": "、".join(missing)}
+        )
     verdict = remaining_verdict(claim, today)
     if verdict is None or not verdict.eligible:
         reasons = "；".join(r.message for r in (verdict.reasons if verdict else ()))
-        raise RuleError("R-SUB-5", f"不符合剩余期限见习补贴条件：{reasons}")
+        raise RuleError("R-SUB-5", _("不符合剩余期限见习补贴条件：%(reasons)s") % {"reasons": reasons})
 
 
 def attendance_settled_check(*, agreement: Agreement, month: date) -> None:
@@ -245,7 +267,7 @@ def attendance_settled_check(*, agreement: Agreement, month: date) -> None:
     recovery (追回, R-SUB-6). Registered with placements' reopen checks in SubsidiesConfig.ready()."""
     settled = ClaimLine.objects.filter(agreement=agreement, month=month, status=LineStatus.APPROVED)
     if settled.exists():
-        raise RuleError("attendance.settled", "该月补贴已核准，不能重新开放考勤；如有错误请办理追回（R-SUB-6）。")
+        raise RuleError("attendance.settled", _("该月补贴已核准，不能重新开放考勤；如有错误请办理追回（R-SUB-6）。"))
 
 
 # --- payment ---------------------------------------------------------------------------------------
@@ -261,28 +283,38 @@ def batch_create(*, actor: User, claim_ids: Iterable[int]) -> PaymentBatch:
     _district_officer(actor)
     ids = sorted(set(claim_ids))
     if not ids:
-        raise RuleError("claims", "请选择要拨付的申报。", field="claims")
+        raise RuleError("claims", _("请选择要拨付的申报。"), field="claims")
     claims = list(
         scoped(actor, Claim.objects.select_for_update(of=("self",)).select_related("host"))
         .filter(pk__in=ids)
         .order_by("pk")
     )
     if len(claims) != len(ids):
-        raise RuleError("claims", "部分申报不存在或不属于本区。", field="claims")
+        raise RuleError("claims", _("部分申报不存在或不属于本区。"), field="claims")
     not_ready = [c.pk for c in claims if c.status != ClaimStatus.APPROVED]
     if not_ready:
-        raise RuleError("claim.not_approved", f"只有已审核、未拨付的申报可以拨付：{not_ready}", field="claims")
+        raise RuleError(
+            "claim.not_approved",
+            _("只有已审核、未拨付的申报可以拨付：%(not_ready)s") % {"not_ready": not_ready},
+            field="claims",
+        )
     barred = sorted({c.host.name for c in claims if c.host.status != HostStatus.APPROVED})
     if barred:
         raise RuleError(
-            "R-SUB-6", f"以下单位已被暂停或禁入，不能拨付：{'、'.join(barred)}（R-SUB-6）。", field="claims"
+            "R-SUB-6",
+            _("以下单位已被暂停或禁入，不能拨付：%(barred)s（R-SUB-6）。") % {"barred": "、".join(barred)},
+            field="claims",
         )
     no_account = sorted({c.host.name for c in claims if not c.host.bank_account})
     if no_account:
-        raise RuleError("bank_account", f"以下单位未登记银行账号：{'、'.join(no_account)}。", field="claims")
+        raise RuleError(
+            "bank_account",
+            _("以下单位未登记银行账号：%(no_account)s。") % {"no_account": "、".join(no_account)},
+            field="claims",
+        )
     _payable_by_another(actor, {c.reviewed_by_id for c in claims})
     if actor.district is None:  # a district officer has a district (user_scope_matches_role)
-        raise RuleError("duty.batch.pay", "拨付由区人社局办理。")
+        raise RuleError("duty.batch.pay", _("拨付由区人社局办理。"))
     batch = audit.save(PaymentBatch(district=actor.district, created_by=actor), actor=actor, reason="编制拨付批次")
     items = [
         BatchItem(
@@ -298,7 +330,7 @@ def batch_create(*, actor: User, claim_ids: Iterable[int]) -> PaymentBatch:
         with transaction.atomic():
             BatchItem.objects.bulk_create(items)
     except IntegrityError as exc:  # a racing batch took one of these claims first
-        raise RuleError("claim.batched", "部分申报已在其他拨付批次中。", field="claims") from exc
+        raise RuleError("claim.batched", _("部分申报已在其他拨付批次中。"), field="claims") from exc
     _set_status(claims, ClaimStatus.BATCHED, actor, "编入拨付批次")
     return batch
 
@@ -311,8 +343,10 @@ def _payable_by_another(actor: User, approvers: set[int | None]) -> None:
     if colleagues and not colleagues - approvers:
         raise RuleError(
             "batch.maker_checker",
-            "本区没有既未审核这些申报、也未编制本批次的其他工作人员来确认拨付：请由审核人编制批次，"
-            "或将不同审核人的申报分批编制。",
+            _(
+                "本区没有既未审核这些申报、也未编制本批次的其他工作人员来确认拨付：请由审核人编制批次，"
+                "或将不同审核人的申报分批编制。"
+            ),
             field="claims",
         )
 
@@ -329,20 +363,27 @@ def batch_mark_paid(*, actor: User, batch_id: int, paid_on: date, reference: str
     """Record the bank payment of a batch: once. A second attempt is refused, never paid twice."""
     _district_officer(actor)
     if not reference.strip():
-        raise RuleError("reference", "请填写拨付凭证号。", field="reference")
+        raise RuleError("reference", _("请填写拨付凭证号。"), field="reference")
     batch = get_scoped(actor, PaymentBatch.objects.select_for_update(), pk=batch_id)
     if batch.status == BatchStatus.PAID:
-        raise RuleError("batch.paid", f"该批次已于 {batch.paid_on} 拨付（凭证 {batch.reference}），不能重复拨付。")
+        raise RuleError(
+            "batch.paid",
+            _("该批次已于 %(paid_on)s 拨付（凭证 %(reference)s），不能重复拨付。")
+            % {"paid_on": batch.paid_on, "reference": batch.reference},
+        )
     if batch.status == BatchStatus.CANCELLED:
-        raise RuleError("batch.cancelled", f"该批次已撤销（{batch.cancel_reason}），不能拨付。")
+        raise RuleError(
+            "batch.cancelled",
+            _("该批次已撤销（%(cancel_reason)s），不能拨付。") % {"cancel_reason": batch.cancel_reason},
+        )
     if not timezone.localdate(batch.created_at) <= paid_on <= timezone.localdate():
-        raise RuleError("paid_on", "拨付日期应在批次编制之日与今天之间。", field="paid_on")
+        raise RuleError("paid_on", _("拨付日期应在批次编制之日与今天之间。"), field="paid_on")
     items = list(batch.items.select_related("claim__host__district"))
     colleagues = _colleagues(actor)
     if colleagues and batch.created_by_id == actor.pk:
-        raise RuleError("batch.maker_checker", "拨付批次由您本人编制，须由本区其他工作人员确认拨付。")
+        raise RuleError("batch.maker_checker", _("拨付批次由您本人编制，须由本区其他工作人员确认拨付。"))
     if colleagues and any(item.claim.reviewed_by_id == actor.pk for item in items):
-        raise RuleError("batch.maker_checker", "批次中有您本人审核通过的申报，须由本区其他工作人员确认拨付。")
+        raise RuleError("batch.maker_checker", _("批次中有您本人审核通过的申报，须由本区其他工作人员确认拨付。"))
     batch.status, batch.paid_on, batch.reference = BatchStatus.PAID, paid_on, reference.strip()
     audit.save(batch, actor=actor)
     entries = [
@@ -373,13 +414,15 @@ def batch_cancel(*, actor: User, batch_id: int, reason: str) -> PaymentBatch:
     _district_officer(actor)
     reason = reason.strip()
     if not reason:
-        raise RuleError("cancel_reason", "请填写撤销理由。", field="reason")
+        raise RuleError("cancel_reason", _("请填写撤销理由。"), field="reason")
     batch = get_scoped(actor, PaymentBatch.objects.select_for_update(), pk=batch_id)
     if batch.status == BatchStatus.CANCELLED:
         return batch
     if batch.status == BatchStatus.PAID:
         raise RuleError(
-            "batch.paid", f"该批次已于 {batch.paid_on} 拨付，不能撤销；多拨或错拨的资金请办理追回（R-SUB-6）。"
+            "batch.paid",
+            _("该批次已于 %(paid_on)s 拨付，不能撤销；多拨或错拨的资金请办理追回（R-SUB-6）。")
+            % {"paid_on": batch.paid_on},
         )
     items = list(batch.items.order_by("claim_id"))
     claims = list(Claim.objects.select_for_update().filter(pk__in=[item.claim_id for item in items]).order_by("pk"))
@@ -405,9 +448,12 @@ def attachment_add(*, actor: User, claim_id: int, upload: UploadedFile, content_
     require(actor, Duty.CLAIM_PREPARE)
     claim = get_scoped(actor, Claim.objects.select_for_update(), pk=claim_id)
     if claim.status not in (ClaimStatus.DRAFT, ClaimStatus.SUBMITTED):
-        raise RuleError("claim.transition", "该申报已审核，不能再上传材料。")
+        raise RuleError("claim.transition", _("该申报已审核，不能再上传材料。"))
     if claim.attachments.count() >= MAX_ATTACHMENTS:
-        raise RuleError("attachments.full", f"每份申报最多上传 {MAX_ATTACHMENTS} 个材料文件。")
+        raise RuleError(
+            "attachments.full",
+            _("每份申报最多上传 %(max_attachments)s 个材料文件。") % {"max_attachments": MAX_ATTACHMENTS},
+        )
     name = (upload.name or "")[:200]
     return Attachment.objects.create(
         claim=claim, file=upload, name=name, content_type=content_type, size=upload.size or 0
@@ -418,10 +464,13 @@ def attachment_add(*, actor: User, claim_id: int, upload: UploadedFile, content_
 def claim_discard(*, actor: User, claim_id: int) -> None:
     """The host discards a draft: its months can be claimed again (prepared anew, or by the next run)."""
     if getattr(actor, "role", None) != Role.HOST:
-        raise RuleError("claim.maker", "补贴申报草稿由见习单位本单位处理。")
+        raise RuleError("claim.maker", _("补贴申报草稿由见习单位本单位处理。"))
     claim = get_scoped(actor, Claim.objects.select_for_update(), pk=claim_id)
     if claim.status != ClaimStatus.DRAFT:
-        raise RuleError("claim.transition", f"申报当前状态为“{claim.get_status_display()}”，只有草稿可以删除。")
+        raise RuleError(
+            "claim.transition",
+            _("申报当前状态为“%(status)s”，只有草稿可以删除。") % {"status": claim.get_status_display()},
+        )
     files = [(a.file.storage, a.file.name) for a in claim.attachments.all()]
     audit.delete(
         claim, actor=actor, reason="单位删除申报草稿"

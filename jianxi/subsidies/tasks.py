@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import User
@@ -105,7 +106,9 @@ def _take_guard(actor: User, today: date) -> ClaimRun:
             )
     except IntegrityError as exc:
         where = "本区" if actor.district_id else "全市"
-        raise RuleError("claim_run.busy", f"{where}已有一个申报生成任务正在进行，请等待其完成。") from exc
+        raise RuleError(
+            "claim_run.busy", _("%(where)s已有一个申报生成任务正在进行，请等待其完成。") % {"where": where}
+        ) from exc
 
 
 def claim_run_start(*, actor: User, today: date, runner: Runner | None = None) -> ClaimRun:

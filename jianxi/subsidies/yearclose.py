@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jianxi.accounts.duties import Duty, require
 from jianxi.accounts.models import User
@@ -57,8 +58,8 @@ def refuse_closed_months(months: Iterable[date] | QuerySet[ClaimLine], today: da
     if closed is not None:
         raise RuleError(
             "R-SUB-4.closed",
-            f"{closed.year} 年度见习补贴已于 {closed.claim_deadline:%Y-%m-%d} 截止申报（资金年度结算），"
-            f"该年度的见习月份不能再申报。",
+            _("%(year)s 年度见习补贴已于 %(claim_deadline)s 截止申报（资金年度结算），该年度的见习月份不能再申报。")
+            % {"year": closed.year, "claim_deadline": f"{closed.claim_deadline:%Y-%m-%d}"},
         )
 
 
@@ -92,22 +93,27 @@ def year_close(*, actor: User, year: int, today: date) -> FundYear:
     require(actor, Duty.YEAR_CLOSE)
     fund_year = FundYear.objects.select_for_update().filter(year=year).first()
     if fund_year is None:
-        raise RuleError("year_close.no_deadline", f"{year} 年度尚未设定申报截止日，不能结算。", field="year")
+        raise RuleError(
+            "year_close.no_deadline", _("%(year)s 年度尚未设定申报截止日，不能结算。") % {"year": year}, field="year"
+        )
     if fund_year.closed:
         raise RuleError(
             "year_close.closed",
-            f"{year} 年度已于 {timezone.localtime(fund_year.closed_at):%Y-%m-%d} 结算，不能重复结算。",
+            _("%(year)s 年度已于 %(closed_at)s 结算，不能重复结算。")
+            % {"year": year, "closed_at": f"{timezone.localtime(fund_year.closed_at):%Y-%m-%d}"},
         )
     if fund_year.open_on(today):
         raise RuleError(
             "year_close.early",
-            f"{year} 年度申报截止日为 {fund_year.claim_deadline:%Y-%m-%d}，截止后方可结算。",
+            _("%(year)s 年度申报截止日为 %(claim_deadline)s，截止后方可结算。")
+            % {"year": year, "claim_deadline": f"{fund_year.claim_deadline:%Y-%m-%d}"},
         )
     figures = year_figures(year)
     if figures.pending_claims:
         raise RuleError(
             "year_close.pending",
-            f"{year} 年度尚有 {figures.pending_claims} 份申报待审核或待拨付，请先办结再结算。",
+            _("%(year)s 年度尚有 %(pending_claims)s 份申报待审核或待拨付，请先办结再结算。")
+            % {"year": year, "pending_claims": figures.pending_claims},
         )
     fund_year.closed_at, fund_year.closed_by = timezone.now(), actor
     fund_year.lines_approved = figures.lines_approved

@@ -31,6 +31,8 @@ from typing import IO, Any
 from django.db import IntegrityError, transaction
 from django.db.models import TextChoices
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -105,7 +107,7 @@ EDUCATION_ALIASES = {
     "高中": Education.HIGH_SCHOOL, "初中": Education.HIGH_SCHOOL,
 }  # fmt: skip
 ALREADY_REGISTERED = "该身份证号已登记，不会重复导入或合并。"
-ID_TAKEN_MEANWHILE = (
+ID_TAKEN_MEANWHILE = gettext_noop(
     "导入期间有身份证号被登记（如本人注册），本次未导入任何人员。请重新上传文件，系统会指出已登记的行。"
 )
 # The example of GB 11643-1999 itself: shown in the instructions only, never imported.
@@ -312,9 +314,9 @@ def authorise(actor: User) -> None:
     """Refuse (RuleError) an actor who may not import the registry."""
     role = getattr(actor, "role", None)
     if role not in IMPORTERS:
-        raise RuleError("import.role", "只有区人社局和市人社局可以批量导入见习人员。")
+        raise RuleError("import.role", _("只有区人社局和市人社局可以批量导入见习人员。"))
     if role == Role.DISTRICT and not actor.district_id:
-        raise RuleError("import.district", "账号尚未关联所在区，不能导入见习人员。")
+        raise RuleError("import.district", _("账号尚未关联所在区，不能导入见习人员。"))
 
 
 def import_lookups(*, actor: User, rows: Sequence[SheetRow], today: date) -> Lookups:
@@ -376,7 +378,7 @@ def persons_import(
             audit.copy_many(persons, actor=actor, reason=CHANGE_REASON)
     except IntegrityError as exc:
         # Only the unique ID number can clash: someone registered one of these numbers meanwhile.
-        raise RuleError("import.id_number_taken", ID_TAKEN_MEANWHILE, field="file") from exc
+        raise RuleError("import.id_number_taken", _(ID_TAKEN_MEANWHILE), field="file") from exc
     report.created = len(persons)
     return report
 

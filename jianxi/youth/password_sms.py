@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views.decorators.http import require_http_methods
 
 from jianxi.accounts.models import Role, User
@@ -45,7 +45,7 @@ CHECK_LIMIT = Limit("pwreset_check", per_address=30, per_target=10)
 SEND_DAILY = Limit("pwreset_sms_day", per_address=30, per_target=5, window=86400)
 CHECK_DAILY = Limit("pwreset_check_day", per_address=100, per_target=20, window=86400)
 SESSION_KEY = "password_reset_sms_phone"
-WRONG_CODE = "验证码错误或已过期，请重新获取。"
+WRONG_CODE = gettext_noop("验证码错误或已过期，请重新获取。")
 
 
 def _key(phone: str) -> str:
@@ -94,15 +94,15 @@ def reset_with_code(*, phone: str, code: str, password: str) -> User:
     key = _key(phone)
     held = cache.get(key)
     if not held or held["tries"] >= MAX_TRIES:
-        raise RuleError("password_reset.code", WRONG_CODE, field="code")
+        raise RuleError("password_reset.code", gettext(WRONG_CODE), field="code")
     if not constant_time_compare(held["digest"], _digest(phone, code.strip())):
         held["tries"] += 1
         cache.set(key, held, CODE_SECONDS)
-        raise RuleError("password_reset.code", WRONG_CODE, field="code")
+        raise RuleError("password_reset.code", gettext(WRONG_CODE), field="code")
     user = User.objects.filter(pk=held["user"], is_active=True).first()
     if user is None:
         cache.delete(key)
-        raise RuleError("password_reset.code", WRONG_CODE, field="code")
+        raise RuleError("password_reset.code", gettext(WRONG_CODE), field="code")
     try:
         password_validation.validate_password(password, user)
     except forms.ValidationError as err:

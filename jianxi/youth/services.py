@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jianxi.accounts.models import Role
 from jianxi.accounts.services import new_user, username_free
@@ -91,7 +92,7 @@ def resume_save(*, actor: Any, upload: Any) -> Person:
     """A young person uploads (or replaces) its résumé: a PDF of at most 2 MB, checked by its bytes."""
     person = Person.objects.select_for_update().filter(user=actor).first() if actor.role == Role.YOUTH else None
     if person is None:
-        raise RuleError("youth.registry", "请先完成见习人员登记。")
+        raise RuleError("youth.registry", _("请先完成见习人员登记。"))
     check_pdf(upload, field="resume")
     old = person.resume.name if person.resume else ""
     person.resume.save(f"{person.pk}.pdf", upload, save=False)

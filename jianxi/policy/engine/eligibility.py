@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from jianxi.core.errors import RuleError
+from jianxi.core.i18n import gettext as _
 
 from .dates import add_years, age_on
 from .values import GROUPS, Eligibility, PersonFacts, Policy, Reason
@@ -31,7 +32,7 @@ def eligibility(*, facts: PersonFacts, on: date, policy: Policy) -> Eligibility:
     Every failed condition is named, not just the first, so a clerk can fix them all at once.
     """
     if facts.group not in GROUPS:
-        raise RuleError("eligibility.group", f"未知的见习对象类别：{facts.group}", field="group")
+        raise RuleError("eligibility.group", _("未知的见习对象类别：%(group)s") % {"group": facts.group}, field="group")
     rule = _GROUP_RULE[facts.group]
     if rule in ("R-EL-1", "R-EL-2"):
         requires_origin = rule == "R-EL-1" or policy.vocational_requires_origin
@@ -39,12 +40,12 @@ def eligibility(*, facts: PersonFacts, on: date, policy: Policy) -> Eligibility:
     elif rule == "R-EL-3":
         reasons = _youth_reasons(rule, facts, on, policy)
         if not facts.registered_unemployed:
-            reasons.append(Reason(f"{rule}.registered", f"未办理失业登记（{rule}）"))
+            reasons.append(Reason(f"{rule}.registered", _("未办理失业登记（%(rule)s）") % {"rule": rule}))
         reasons.extend(_employed_reasons(rule, facts))
     else:
         reasons = []
         if not facts.transfer_registered:
-            reasons.append(Reason(f"{rule}.transfer", f"未办理转移就业登记（{rule}）"))
+            reasons.append(Reason(f"{rule}.transfer", _("未办理转移就业登记（%(rule)s）") % {"rule": rule}))
         if policy.rural_requires_hukou_and_age:
             reasons.extend(_youth_reasons(rule, facts, on, policy))
         reasons.extend(_employed_reasons(rule, facts))
@@ -58,19 +59,33 @@ def _graduate_reasons(
     years = policy.graduation_window_years
     reasons: list[Reason] = []
     if requires_origin and not facts.beijing_origin:
-        reasons.append(Reason(f"{rule}.origin", f"不是北京生源，{label}须为北京生源（{rule}）"))
+        reasons.append(
+            Reason(
+                f"{rule}.origin", _("不是北京生源，%(label)s须为北京生源（%(rule)s）") % {"label": label, "rule": rule}
+            )
+        )
     graduated = facts.graduation_date
     if graduated is None:
-        reasons.append(Reason(f"{rule}.graduation_date", f"未填写毕业日期，无法判断是否在毕业 {years} 年内（{rule}）"))
+        reasons.append(
+            Reason(
+                f"{rule}.graduation_date",
+                _("未填写毕业日期，无法判断是否在毕业 %(years)s 年内（%(rule)s）") % {"years": years, "rule": rule},
+            )
+        )
     elif graduated > on:
         reasons.append(
-            Reason(f"{rule}.graduation_date", f"毕业日期 {graduated} 晚于见习开始日 {on}，尚未毕业（{rule}）")
+            Reason(
+                f"{rule}.graduation_date",
+                _("毕业日期 %(graduated)s 晚于见习开始日 %(on)s，尚未毕业（%(rule)s）")
+                % {"graduated": graduated, "on": on, "rule": rule},
+            )
         )
     elif on > add_years(graduated, years):
         reasons.append(
             Reason(
                 f"{rule}.graduation_window",
-                f"毕业日期 {graduated} 距见习开始日 {on} 已超过 {years} 年（{rule}）",
+                _("毕业日期 %(graduated)s 距见习开始日 %(on)s 已超过 %(years)s 年（%(rule)s）")
+                % {"graduated": graduated, "on": on, "years": years, "rule": rule},
             )
         )
     reasons.extend(_employed_reasons(rule, facts))
@@ -80,14 +95,24 @@ def _graduate_reasons(
 def _youth_reasons(rule: str, facts: PersonFacts, on: date, policy: Policy) -> list[Reason]:
     reasons: list[Reason] = []
     if not facts.beijing_hukou:
-        reasons.append(Reason(f"{rule}.hukou", f"不是本市户籍（{rule}）"))
+        reasons.append(Reason(f"{rule}.hukou", _("不是本市户籍（%(rule)s）") % {"rule": rule}))
     age = age_on(facts.birth_date, on)
     if not policy.youth_min_age <= age <= policy.youth_max_age:
         reasons.append(
             Reason(
                 f"{rule}.age",
-                f"出生日期 {facts.birth_date}，见习开始日 {on} 时 {age} 周岁，"
-                f"不在 {policy.youth_min_age} 至 {policy.youth_max_age} 周岁之间（{rule}）",
+                _(
+                    "出生日期 %(birth_date)s，见习开始日 %(on)s 时 %(age)s 周岁，"
+                    "不在 %(youth_min_age)s 至 %(youth_max_age)s 周岁之间（%(rule)s）"
+                )
+                % {
+                    "birth_date": facts.birth_date,
+                    "on": on,
+                    "age": age,
+                    "youth_min_age": policy.youth_min_age,
+                    "youth_max_age": policy.youth_max_age,
+                    "rule": rule,
+                },
             )
         )
     return reasons
@@ -95,7 +120,7 @@ def _youth_reasons(rule: str, facts: PersonFacts, on: date, policy: Policy) -> l
 
 def _employed_reasons(rule: str, facts: PersonFacts) -> list[Reason]:
     if facts.employed:
-        return [Reason(f"{rule}.employed", f"已就业，见习对象须为未就业人员（{rule}）")]
+        return [Reason(f"{rule}.employed", _("已就业，见习对象须为未就业人员（%(rule)s）") % {"rule": rule})]
     return []
 
 
@@ -104,6 +129,6 @@ def subsidy_once_check(*, policy: Policy, subsidised_before: bool) -> None:
     if policy.subsidy_once and subsidised_before:
         raise RuleError(
             "R-EL-6",
-            "该人员已享受过一次见习补贴，本次见习可以登记，但不再发放见习补贴（R-EL-6）",
+            _("该人员已享受过一次见习补贴，本次见习可以登记，但不再发放见习补贴（R-EL-6）"),
             field=None,
         )

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from jianxi.core.errors import RuleError
+from jianxi.core.i18n import gettext as _
 from jianxi.core.money import ZERO, round_fen
 
 from .agreement import agreement_period_check
@@ -216,8 +217,11 @@ class _Formula:
             if not self.calendar.is_covered(year):
                 raise RuleError(
                     "R-SUB-3.calendar",
-                    f"工作日历尚未覆盖 {year} 年（法定节假日和调休安排），"
-                    f"无法按工作日折算，请先维护该年度日历（R-SUB-3）",
+                    _(
+                        "工作日历尚未覆盖 %(year)s 年（法定节假日和调休安排），无法按工作日折算，"
+                        "请先维护该年度日历（R-SUB-3）"
+                    )
+                    % {"year": year},
                     field=None,
                 )
 
@@ -265,7 +269,7 @@ class _Formula:
         if min_wage is None:
             raise RuleError(
                 "R-SUB-1.no_rate",
-                f"{first} 没有已生效的最低工资标准，无法确定见习补贴标准（R-SUB-1）",
+                _("%(first)s 没有已生效的最低工资标准，无法确定见习补贴标准（R-SUB-1）") % {"first": first},
                 field="start",
             )
         if self.tier is not None:
@@ -390,7 +394,9 @@ def _tier_reached(policy: Policy, retention_rate: Decimal | None) -> Tier | None
         return None
     if not isinstance(retention_rate, Decimal) or not (0 <= retention_rate <= 1):
         raise RuleError(
-            "retention_rate", f"留用率应为 0 至 1 之间的小数，现为 {retention_rate}", field="retention_rate"
+            "retention_rate",
+            _("留用率应为 0 至 1 之间的小数，现为 %(retention_rate)s") % {"retention_rate": retention_rate},
+            field="retention_rate",
         )
     reached = [tier for tier in policy.retention_tiers if retention_rate >= tier.min_retention]
     return reached[-1] if reached else None  # tiers are sorted ascending
@@ -398,11 +404,16 @@ def _tier_reached(policy: Policy, retention_rate: Decimal | None) -> Tier | None
 
 def _early_end_check(early: EarlyEnd, *, start: date, end: date) -> None:
     if early.reason not in EARLY_END_REASONS:
-        raise RuleError("ended_early.reason", f"未知的提前结束原因：{early.reason}", field="ended_early.reason")
+        raise RuleError(
+            "ended_early.reason",
+            _("未知的提前结束原因：%(reason)s") % {"reason": early.reason},
+            field="ended_early.reason",
+        )
     if not start <= early.date < end:
         raise RuleError(
             "ended_early.date",
-            f"提前结束日期 {early.date} 应不早于见习开始日期 {start}，且早于原结束日期 {end}",
+            _("提前结束日期 %(date)s 应不早于见习开始日期 %(start)s，且早于原结束日期 %(end)s")
+            % {"date": early.date, "start": start, "end": end},
             field="ended_early.date",
         )
 
@@ -413,11 +424,14 @@ def _month_inside_check(
     if isinstance(key, str) and key in months:  # the months' keys are well formed
         return key
     if not isinstance(key, str) or parse_month_key(key) is None:
-        raise RuleError(code, f"{what}的月份应写作 YYYY-MM，现为 {key!r}", field=code)
+        raise RuleError(
+            code, _("%(what)s的月份应写作 YYYY-MM，现为 %(key)s") % {"what": what, "key": repr(key)}, field=code
+        )
     if key not in months:
         raise RuleError(
             f"{code}.month_outside",
-            f"{what}的月份 {key} 不在见习期（{start} 至 {last_day}）内",
+            _("%(what)s的月份 %(key)s 不在见习期（%(start)s 至 %(last_day)s）内")
+            % {"what": what, "key": key, "start": start, "last_day": last_day},
             field=code,
         )
     return key
@@ -436,12 +450,19 @@ def _attendance(
     for key, days in attendance.items():
         month = _month_inside_check(key, scheduled, code="attendance", what="出勤记录", start=start, last_day=last_day)
         if isinstance(days, bool) or not isinstance(days, int):
-            raise RuleError("attendance", f"{month} 的出勤天数应为整数，现为 {days!r}", field="attendance")
+            raise RuleError(
+                "attendance",
+                _("%(month)s 的出勤天数应为整数，现为 %(days)s") % {"month": month, "days": repr(days)},
+                field="attendance",
+            )
         if not 0 <= days <= scheduled[month]:
             raise RuleError(
                 "attendance",
-                f"{month} 出勤 {days} 天，应在 0 至 {scheduled[month]} 天之间"
-                f"（该月见习期内共 {scheduled[month]} {formula.day_unit}）",
+                _(
+                    "%(month)s 出勤 %(days)s 天，应在 0 至 %(scheduled)s 天之间"
+                    "（该月见习期内共 %(scheduled)s %(day_unit)s）"
+                )
+                % {"month": month, "days": days, "scheduled": scheduled[month], "day_unit": formula.day_unit},
                 field="attendance",
             )
         attended[month] = days
@@ -466,14 +487,17 @@ def _caps(
         )
         if not isinstance(paid, Decimal) or not paid.is_finite() or paid < 0:
             raise RuleError(
-                "paid_by_month", f"{month} 的实发生活费应为不小于 0 的金额，现为 {paid!r}", field="paid_by_month"
+                "paid_by_month",
+                _("%(month)s 的实发生活费应为不小于 0 的金额，现为 %(paid)s") % {"month": month, "paid": repr(paid)},
+                field="paid_by_month",
             )
         caps[month] = paid
     missing = [month for month in scheduled if month not in caps]
     if missing:
         raise RuleError(
             "R-SUB-8.cap",
-            f"本地补贴以单位实发生活费为上限，缺少以下月份的实发金额：{'、'.join(missing)}（R-SUB-8）",
+            _("本地补贴以单位实发生活费为上限，缺少以下月份的实发金额：%(missing)s（R-SUB-8）")
+            % {"missing": "、".join(missing)},
             field="paid_by_month",
         )
     return caps
@@ -552,16 +576,17 @@ def _remaining_reasons(policy: Policy, *, early: EarlyEnd, start: date, end: dat
     """Every failed R-SUB-5 condition, each with its own code: officers check them one by one."""
     reasons: list[Reason] = []
     if early.reason != "hired":
-        reasons.append(Reason("R-SUB-5.reason", "见习不是因单位与见习人员签订劳动合同而提前结束（R-SUB-5）"))
+        reasons.append(Reason("R-SUB-5.reason", _("见习不是因单位与见习人员签订劳动合同而提前结束（R-SUB-5）")))
     if early.contract is None:
-        reasons.append(Reason("R-SUB-5.contract", "未提供与见习人员签订的劳动合同（R-SUB-5）"))
+        reasons.append(Reason("R-SUB-5.contract", _("未提供与见习人员签订的劳动合同（R-SUB-5）")))
     else:
         reasons.extend(_contract_reasons(policy, early, early.contract, start=start, end=end))
     if as_of <= end:
         reasons.append(
             Reason(
                 "R-SUB-5.claim_date",
-                f"申领日期 {as_of} 未晚于原见习期满日 {end}：须待劳动合同履行至原见习期满后申领（R-SUB-5）",
+                _("申领日期 %(as_of)s 未晚于原见习期满日 %(end)s：须待劳动合同履行至原见习期满后申领（R-SUB-5）")
+                % {"as_of": as_of, "end": end},
             )
         )
     return tuple(reasons)
@@ -579,7 +604,13 @@ def _window_reasons(policy: Policy, early: EarlyEnd) -> list[Reason]:
     label = BINDING_LABELS[basis]
     if basis == "contract_start" and policy.remaining_binding == "signed":
         label += "（未提供签订日期，以起始日期代替）"
-    return [Reason("R-SUB-5.window", f"{label} {day} 不在政策实施期限（{_window_text(policy)}）内（R-SUB-5）")]
+    return [
+        Reason(
+            "R-SUB-5.window",
+            _("%(label)s %(day)s 不在政策实施期限（%(window_text)s）内（R-SUB-5）")
+            % {"label": label, "day": day, "window_text": _window_text(policy)},
+        )
+    ]
 
 
 def _contract_reasons(policy: Policy, early: EarlyEnd, contract: Contract, *, start: date, end: date) -> list[Reason]:
@@ -588,21 +619,24 @@ def _contract_reasons(policy: Policy, early: EarlyEnd, contract: Contract, *, st
         reasons.append(
             Reason(
                 "R-SUB-5.contract_start",
-                f"劳动合同起始日期 {contract.start} 早于见习开始日期 {start}（R-SUB-5）",
+                _("劳动合同起始日期 %(start)s 早于见习开始日期 %(start2)s（R-SUB-5）")
+                % {"start": contract.start, "start2": start},
             )
         )
     elif contract.start > end:
         reasons.append(
             Reason(
                 "R-SUB-5.contract_start",
-                f"劳动合同起始日期 {contract.start} 晚于原见习期满日 {end}，没有剩余见习期限（R-SUB-5）",
+                _("劳动合同起始日期 %(start)s 晚于原见习期满日 %(end)s，没有剩余见习期限（R-SUB-5）")
+                % {"start": contract.start, "end": end},
             )
         )
     if contract.months < policy.remaining_min_contract_months:
         reasons.append(
             Reason(
                 "R-SUB-5.term",
-                f"劳动合同期限 {contract.months} 个月，不足 {policy.remaining_min_contract_months} 个月（R-SUB-5）",
+                _("劳动合同期限 %(months)s 个月，不足 %(remaining_min_contract_months)s 个月（R-SUB-5）")
+                % {"months": contract.months, "remaining_min_contract_months": policy.remaining_min_contract_months},
             )
         )
     reasons.extend(_window_reasons(policy, early))
@@ -610,7 +644,7 @@ def _contract_reasons(policy: Policy, early: EarlyEnd, contract: Contract, *, st
         if parse_month_key(key) is None:
             raise RuleError(
                 "contract.insured_months",
-                f"参保月份应写作 YYYY-MM，现为 {key!r}",
+                _("参保月份应写作 YYYY-MM，现为 %(key)s") % {"key": repr(key)},
                 field="ended_early.contract.insured_months",
             )
     insured = contract.insured_months
@@ -619,16 +653,19 @@ def _contract_reasons(policy: Policy, early: EarlyEnd, contract: Contract, *, st
         reasons.append(
             Reason(
                 "R-SUB-5.insurance",
-                f"以下月份未缴纳社会保险：{'、'.join(missing)}（R-SUB-5）",
+                _("以下月份未缴纳社会保险：%(missing)s（R-SUB-5）") % {"missing": "、".join(missing)},
             )
         )
     if contract.employed_through is None:
-        reasons.append(Reason("R-SUB-5.employed", f"尚未确认劳动合同已履行至原见习期满日 {end}（R-SUB-5）"))
+        reasons.append(
+            Reason("R-SUB-5.employed", _("尚未确认劳动合同已履行至原见习期满日 %(end)s（R-SUB-5）") % {"end": end})
+        )
     elif contract.employed_through < end:
         reasons.append(
             Reason(
                 "R-SUB-5.employed",
-                f"劳动合同仅履行至 {contract.employed_through}，未履行至原见习期满日 {end}（R-SUB-5）",
+                _("劳动合同仅履行至 %(employed_through)s，未履行至原见习期满日 %(end)s（R-SUB-5）")
+                % {"employed_through": contract.employed_through, "end": end},
             )
         )
     return reasons

@@ -146,6 +146,13 @@ def application_forwarded(*, actor: User, post_id: int, person: Person, today: d
     application = Application(post=post, person=person, status=S.APPLIED, note="经部级见习专区申请")
     _save_new(application, actor, duplicate)
     _notify_application(application, f"{person.name} 通过部级见习专区申请了岗位“{post.title}”。", to_host=True)
+    # The young person too (when they have an account here): the application is now followed on
+    # this platform, where the host's offer will come.
+    _notify_application(
+        application,
+        f"您通过部级见习专区申请的岗位“{post.title}”（{post.host.name}）已转到本市见习平台，可在这里查看进度。",
+        to_host=False,
+    )
     return application
 
 

@@ -150,3 +150,17 @@ def test_the_endpoint_is_in_the_openapi_document(client):
     assert {"200", "201", "401", "409"} <= set(operation["responses"])
     security = {next(iter(s)) for s in operation["security"]}
     assert "SessionAuth" not in security and security
+
+
+def test_the_young_person_is_told_the_forwarded_application_is_here(
+    client, world, token, django_capture_on_commit_callbacks
+):
+    from jianxi.core.models import Notification
+
+    post = PostFactory(host=world.our_host, title="数据分析见习岗")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send(client, token, body(world, post)).status_code == 201
+    told = Notification.objects.get(user=world.youth)
+    assert "部级见习专区" in told.message and "数据分析见习岗" in told.message
+    assert told.link.endswith(f"/{Application.objects.get().pk}/")
+    assert Notification.objects.filter(user__in=world.our_host.staff.all()).exists()  # and the host, as before

@@ -174,9 +174,9 @@ _ORDERS = {
 
 
 def _card_rows(page: QuerySet[Post], sort: str, limit: int, offset: int = 0) -> list[tuple[Any, ...]]:
-    """The cards of the posts ``page`` selects (a sliced queryset, not yet narrowed to columns),
-    in ``sort`` order, ``limit`` from ``offset``: one statement, which reads the card's columns
-    and joins the names for those rows only.
+    """The cards of the posts ``page`` selects (a sliced queryset, or one of a page's ids; not
+    yet narrowed to columns), in ``sort`` order, ``limit`` from ``offset``: one statement, which
+    reads the card's columns and joins the names for those rows only.
 
     The ORM builds every condition; this wraps its query as a derived table, which the ORM
     cannot do — so that for relevance the window of newest matches is ranked from the rows

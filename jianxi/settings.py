@@ -309,6 +309,11 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500)
 IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 1024 * 1024)
 IMPORT_MAX_BACKGROUND_JOBS = env_int("IMPORT_MAX_BACKGROUND_JOBS", 2)
 IMPORT_TASKS_EAGER = env_bool("IMPORT_TASKS_EAGER", False)
+# Excel exports (jianxi/core/export_jobs.py): a list of more rows is built by a background job
+# (a Celery worker when a broker is configured), its file kept this many days on the job's row.
+EXPORT_INLINE_ROWS = env_int("EXPORT_INLINE_ROWS", 5000)
+EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7)
+EXPORT_TASKS_EAGER = env_bool("EXPORT_TASKS_EAGER", False)
 
 # Sign-up and invitations are rate limited per address and per identifier (core/throttle.py);
 # off only for load tests.
@@ -399,6 +404,8 @@ CELERY_BEAT_SCHEDULE = {
     "exchange-monthly-stats": {"task": "jianxi.exchange.tasks.exchange_monthly_stats", "schedule": 3600.0},
     # The digest of new matching posts: each morning at eight (Beijing time); once per period by itself.
     "recommend-digests": {"task": "jianxi.recommend.send_digests", "schedule": crontab(hour=8, minute=0)},
+    # Export files older than EXPORT_KEEP_DAYS are deleted each night.
+    "drop-expired-exports": {"task": "jianxi.core.drop_expired_exports", "schedule": crontab(hour=3, minute=15)},
 }
 # The claim run's district tasks: at most this many claimable rows in memory at once.
 CLAIM_RUN_CHUNK_HOSTS = env_int("CLAIM_RUN_CHUNK_HOSTS", 500)

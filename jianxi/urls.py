@@ -67,6 +67,7 @@ urlpatterns = [
     path("demonstration/", include("jianxi.demonstration.urls")),
     path("oversight/", include("jianxi.oversight.urls")),
     path("notifications/", include("jianxi.core.urls")),
+    path("exports/", include("jianxi.core.urls_export")),  # large Excel exports built in the background
     path("finance/", include("jianxi.finance.urls")),
     path("exchange/", include("jianxi.exchange.urls")),
     path("recommend/", include("jianxi.recommend.urls")),

@@ -1,5 +1,5 @@
 """In-app notices (站内通知): what the system tells a user, also sent by e-mail when possible; and
-Excel import jobs (导入任务)."""
+Excel import jobs (导入任务) and export jobs (导出任务)."""
 
 from __future__ import annotations
 
@@ -80,6 +80,61 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"IMP-{self.pk} {self.kind}"
+
+    def is_stale(self, now: datetime) -> bool:
+        return self.finished_at is None and (self.heartbeat or self.started_at) < now - self.STALE_AFTER
+
+
+class ExportStage(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("正在生成")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("出错")
+
+
+class ExportJob(models.Model):
+    """One large Excel export (导出任务) built in the background (jianxi.core.export_jobs).
+
+    A row is unfinished (``finished_at`` empty) while the file is built; the partial unique index
+    lets each user have at most one unfinished export. The finished file is kept in ``file`` for
+    ``EXPORT_KEEP_DAYS`` days, then the row is deleted.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户")
+    )
+    kind = models.CharField(_("导出类型"), max_length=40)  # a registered kind: "youth", "posts", …
+    file_name = models.CharField(_("文件名"), max_length=255, blank=True)
+    params = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    stage = models.CharField(_("状态"), max_length=10, choices=ExportStage.choices, default=ExportStage.QUEUED)
+    rows = models.PositiveIntegerField(_("数据行数"), default=0)  # counted when the job started
+    done = models.PositiveIntegerField(_("已写入行数"), default=0)  # progress
+    file = models.BinaryField(_("文件"), blank=True, default=b"", editable=False)
+    size = models.PositiveIntegerField(_("文件大小"), default=0)
+    message = models.TextField(_("说明"), blank=True)  # shown to the user when the job failed
+    error = models.TextField(_("错误"), blank=True)  # an unexpected failure's traceback, for operators
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    heartbeat = models.DateTimeField(_("最近进展"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    # A job silent for longer than this died with its process and no longer holds the slot.
+    STALE_AFTER = timedelta(minutes=10)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        indexes = [models.Index(fields=["user", "-started_at"]), models.Index(fields=["finished_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(finished_at__isnull=True),
+                name="core_exportjob_one_unfinished_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"EXP-{self.pk} {self.kind}"
 
     def is_stale(self, now: datetime) -> bool:
         return self.finished_at is None and (self.heartbeat or self.started_at) < now - self.STALE_AFTER

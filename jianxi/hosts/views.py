@@ -18,7 +18,8 @@ from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.accounts.views import signup_page
 from jianxi.core.access import acting_user, public, roles
 from jianxi.core.errors import RuleError
-from jianxi.core.excel import xlsx_response
+from jianxi.core.excel import Sheet
+from jianxi.core.export_jobs import export_response
 from jianxi.core.forms import add_rule_error
 from jianxi.core.paging import paginate
 from jianxi.hosts import services
@@ -30,55 +31,70 @@ OFFICERS = (Role.DISTRICT, Role.DEPARTMENT, Role.CITY)
 SORTS = {"created": "created_at", "name": "name", "district": "district__sort_order"}
 
 
-@roles(*OFFICERS)
-def host_list(request: HttpRequest) -> HttpResponse:
-    hosts = scoped(request.user, Host.objects.select_related("district", "department"))
-    q = request.GET.get("q", "").strip()
+HOST_HEADERS = [
+    "单位名称",
+    "统一社会信用代码",
+    "单位类型",
+    "所在区",
+    "募集部门",
+    "地址",
+    "联系人",
+    "联系电话",
+    "开户银行",
+    "银行账号",
+    "基层实习见习基地",
+    "状态",
+    "登记时间",
+]
+
+
+def _hosts(user: Any, params: dict[str, Any]) -> Any:
+    """The hosts ``user`` oversees, filtered by the list's ``q``, ``status`` and ``bank``."""
+    hosts = scoped(user, Host.objects.select_related("district", "department"))
+    q = params.get("q", "")
     if q:
         hosts = hosts.filter(Q(name__icontains=q) | Q(credit_code__iexact=q))
-    status = request.GET.get("status", "")
-    if status in HostStatus.values:
-        hosts = hosts.filter(status=status)
-    bank = request.GET.get("bank", "") == "pending"
-    if bank:  # a new bank account waiting for the district's review (the home page's to-do)
+    if params.get("status", "") in HostStatus.values:
+        hosts = hosts.filter(status=params["status"])
+    if params.get("bank"):  # a new bank account waiting for the district's review (the home page's to-do)
         hosts = hosts.filter(pending_bank_at__isnull=False)
-    if request.GET.get("format") == "xlsx":
-        headers = [
-            "单位名称",
-            "统一社会信用代码",
-            "单位类型",
-            "所在区",
-            "募集部门",
-            "地址",
-            "联系人",
-            "联系电话",
-            "开户银行",
-            "银行账号",
-            "基层实习见习基地",
-            "状态",
-            "登记时间",
-        ]
-        # Bank details are for the officers who pay (district, city), not the recruiting departments.
-        pays = may(acting_user(request), Duty.MONEY_AUDIT)
-        rows = (
-            (
-                h.name,
-                h.credit_code,
-                h.get_host_type_display(),
-                h.district.name,
-                h.department.name if h.department else "",
-                h.address,
-                h.contact_name,
-                h.contact_phone,
-                h.bank_name if pays else "",
-                h.bank_account if pays else "",
-                "是" if h.grassroots_base else "否",
-                h.get_status_display(),
-                h.created_at,
-            )
-            for h in hosts.order_by("-created_at", "-id").iterator()
+    return hosts
+
+
+def export_hosts(user: Any, params: dict[str, Any]) -> tuple[str, list[Sheet]]:
+    """The officers' host export (export kind "hosts"), inline or in a job: the user's scope, re-read."""
+    # Bank details are for the officers who pay (district, city), not the recruiting departments.
+    pays = may(user, Duty.MONEY_AUDIT)
+    rows = (
+        (
+            h.name,
+            h.credit_code,
+            h.get_host_type_display(),
+            h.district.name,
+            h.department.name if h.department else "",
+            h.address,
+            h.contact_name,
+            h.contact_phone,
+            h.bank_name if pays else "",
+            h.bank_account if pays else "",
+            "是" if h.grassroots_base else "否",
+            h.get_status_display(),
+            h.created_at,
         )
-        return xlsx_response(f"见习单位-{timezone.localdate():%Y%m%d}.xlsx", [("见习单位", headers, rows)])
+        for h in _hosts(user, params).order_by("-created_at", "-id").iterator()
+    )
+    return f"见习单位-{timezone.localdate():%Y%m%d}.xlsx", [("见习单位", HOST_HEADERS, rows)]
+
+
+@roles(*OFFICERS)
+def host_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    bank = request.GET.get("bank", "") == "pending"
+    params = {"q": q, "status": status, "bank": bank}
+    hosts = _hosts(request.user, params)
+    if request.GET.get("format") == "xlsx":
+        return export_response(request, "hosts", params, rows=hosts.count())
     page = paginate(request, hosts, sorts=SORTS, default="-created")
     return render(
         request,

@@ -17,3 +17,9 @@ class PlacementsConfig(AppConfig):
 
         verdicts.reference_dates.register(selectors.internship_starts)
         posts.applicant_outlook.register(selectors.outlook_of_user)
+
+        # Large exports run as jobs (core/export_jobs.py): the agreements list.
+        from jianxi.core import export_jobs
+        from jianxi.placements import views
+
+        export_jobs.register("agreements", views.export_agreements, roles=views.EVERYONE)

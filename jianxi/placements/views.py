@@ -17,7 +17,8 @@ from jianxi.accounts.models import OFFICER_ROLES, Role
 from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.core.access import acting_user, public, roles
 from jianxi.core.errors import RuleError
-from jianxi.core.excel import xlsx_response
+from jianxi.core.excel import Sheet, xlsx_response
+from jianxi.core.export_jobs import export_response
 from jianxi.core.forms import add_rule_error, month_amounts, month_days
 from jianxi.core.network import client_address
 from jianxi.core.paging import paginate, parse_id
@@ -314,52 +315,68 @@ def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@roles(*EVERYONE)
-def agreement_list(request: HttpRequest) -> HttpResponse:
-    agreements = scoped(request.user, _agreements())
-    status = request.GET.get("status", "")
-    if status in AgreementStatus.values:
-        agreements = agreements.filter(status=status)
+AGREEMENT_HEADERS = [
+    "见习人员",
+    "身份证号（脱敏）",
+    "见习单位",
+    "岗位",
+    "开始",
+    "结束",
+    "生活费（元/月）",
+    "带教人",
+    "状态",
+    "享受补贴",
+]
+
+
+def _agreement_query(user: Any, params: dict[str, Any]) -> Any:
+    """The agreements ``user`` may see, filtered by the list's ``status``, ``todo`` and ``q``."""
+    agreements = scoped(user, _agreements())
+    if params.get("status", "") in AgreementStatus.values:
+        agreements = agreements.filter(status=params["status"])
     # The home page's to-dos link here: ?todo=attendance (last month's attendance not yet recorded),
     # ?todo=confirm (waiting for this party's confirmation). The count there is this list's length.
-    todo = request.GET.get("todo", "")
+    todo = params.get("todo", "")
     if todo == "attendance":
         month = selectors.previous_month(timezone.localdate())
         agreements = selectors.attendance_missing(agreements, month=month)
     elif todo == "confirm":
-        agreements = selectors.agreements_to_confirm(agreements, role=acting_user(request).role)
-    q = request.GET.get("q", "").strip()
+        agreements = selectors.agreements_to_confirm(agreements, role=user.role)
+    q = params.get("q", "")
     if q:
         agreements = agreements.filter(Q(person__name__icontains=q) | Q(host__name__icontains=q))
-    if request.GET.get("format") == "xlsx":
-        headers = [
-            "见习人员",
-            "身份证号（脱敏）",
-            "见习单位",
-            "岗位",
-            "开始",
-            "结束",
-            "生活费（元/月）",
-            "带教人",
-            "状态",
-            "享受补贴",
-        ]
-        rows = (
-            (
-                a.person.name,
-                a.person.id_number_masked,
-                a.host.name,
-                a.post.title,
-                a.start,
-                a.end,
-                a.allowance,
-                a.mentor,
-                a.get_status_display(),
-                "是" if a.subsidy_eligible else "否",
-            )
-            for a in agreements.order_by("-start", "-id").iterator()
+    return agreements
+
+
+def export_agreements(user: Any, params: dict[str, Any]) -> tuple[str, list[Sheet]]:
+    """The agreements export (export kind "agreements"), inline or in a job: the user's scope, re-read."""
+    rows = (
+        (
+            a.person.name,
+            a.person.id_number_masked,
+            a.host.name,
+            a.post.title,
+            a.start,
+            a.end,
+            a.allowance,
+            a.mentor,
+            a.get_status_display(),
+            "是" if a.subsidy_eligible else "否",
         )
-        return xlsx_response(f"见习协议-{timezone.localdate():%Y%m%d}.xlsx", [("见习协议", headers, rows)])
+        for a in _agreement_query(user, params).order_by("-start", "-id").iterator()
+    )
+    return f"见习协议-{timezone.localdate():%Y%m%d}.xlsx", [("见习协议", AGREEMENT_HEADERS, rows)]
+
+
+@roles(*EVERYONE)
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    todo = request.GET.get("todo", "")
+    q = request.GET.get("q", "").strip()
+    params = {"status": status, "todo": todo, "q": q}
+    agreements = _agreement_query(acting_user(request), params)
+    if request.GET.get("format") == "xlsx":
+        return export_response(request, "agreements", params, rows=agreements.count())
     page = paginate(request, agreements, sorts={"start": "start", "created": "created_at"}, default="-start")
     return render(
         request,

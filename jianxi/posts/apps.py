@@ -13,6 +13,12 @@ class PostsConfig(AppConfig):
 
         hosts.host_changed.register(services.host_changed)
 
+        # Large exports run as jobs (core/export_jobs.py): the managers' post list.
+        from jianxi.core import export_jobs
+        from jianxi.posts import views
+
+        export_jobs.register("posts", views.export_managed, roles=views.MANAGERS)
+
         # Any saved or deleted post may enter or leave the public search: cached first pages go
         # stale (search.changed()). Bulk writes call search.changed() themselves (services.py).
         from django.db.models.signals import post_delete, post_save

@@ -18,7 +18,8 @@ from jianxi.accounts.scoping import get_scoped
 from jianxi.core.access import acting_user, public, roles
 from jianxi.core.db_router import reads_from_replica
 from jianxi.core.errors import RuleError
-from jianxi.core.excel import xlsx_response
+from jianxi.core.excel import Sheet, xlsx_response
+from jianxi.core.export_jobs import export_response
 from jianxi.core.forms import add_rule_error
 from jianxi.core.paging import KnownCountPaginator, page_request, paginate
 from jianxi.policy.models import District
@@ -148,20 +149,31 @@ def district_page(request: HttpRequest, code: str) -> HttpResponse:
 # --- managing ------------------------------------------------------------------------------------
 
 
-@roles(*MANAGERS)
-def manage_list(request: HttpRequest) -> HttpResponse:
-    posts = selectors.posts_for_user(request.user)
-    q = request.GET.get("q", "").strip()
+def _managed(user: Any, params: dict[str, Any]) -> Any:
+    """The posts ``user`` manages, filtered by the list's ``q`` and ``status``."""
+    posts = selectors.posts_for_user(user)
+    q = params.get("q", "")
     if q:
         posts = posts.filter(Q(title__icontains=q) | Q(host__name__icontains=q))
+    if params.get("status", "") in PostStatus.values:
+        posts = posts.filter(status=params["status"])
+    return posts
+
+
+def export_managed(user: Any, params: dict[str, Any]) -> tuple[str, list[Sheet]]:
+    """The managers' post export (export kind "posts"), inline or in a job: the user's scope, re-read."""
+    rows = (post_row(p) for p in _managed(user, params).order_by("-created_at", "-id").iterator())
+    return f"见习岗位-{timezone.localdate():%Y%m%d}.xlsx", [("见习岗位", POST_HEADERS, rows)]
+
+
+@roles(*MANAGERS)
+def manage_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
-    if status in PostStatus.values:
-        posts = posts.filter(status=status)
+    params = {"q": q, "status": status}
+    posts = _managed(request.user, params)
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(
-            f"见习岗位-{timezone.localdate():%Y%m%d}.xlsx",
-            [("见习岗位", POST_HEADERS, (post_row(p) for p in posts.order_by("-created_at", "-id").iterator()))],
-        )
+        return export_response(request, "posts", params, rows=posts.count())
     page = paginate(request, posts, sorts=MANAGE_SORTS, default="-created")
     context: dict[str, Any] = {"page": page, "q": q, "status": status, "statuses": PostStatus.choices}
     if acting_user(request).role != Role.HOST:

@@ -12,3 +12,11 @@ class SubsidiesConfig(AppConfig):
         from jianxi.subsidies import services
 
         attendance.reopen_checks.register(services.attendance_settled_check)
+
+        # Large exports run as jobs (core/export_jobs.py): the claims list and the ledger.
+        from jianxi.accounts.duties import DUTIES, Duty
+        from jianxi.core import export_jobs
+        from jianxi.subsidies import views, views_audit
+
+        export_jobs.register("claims", views.export_claims, roles=views.MONEY_ROLES)
+        export_jobs.register("ledger", views_audit.export_ledger, roles=DUTIES[Duty.MONEY_AUDIT])

@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jianxi.accounts.duties import Duty, duty, forbid_unless, may
-from jianxi.accounts.models import Role
+from jianxi.accounts.models import Role, User
 from jianxi.core.access import acting_user, roles
 from jianxi.core.errors import RuleError
-from jianxi.core.excel import xlsx_response
+from jianxi.core.excel import Sheet, xlsx_response
+from jianxi.core.export_jobs import export_response
 from jianxi.core.forms import add_rule_error
 from jianxi.core.paging import paginate, parse_id
 from jianxi.subsidies import remaining, selectors, services, tasks
@@ -35,7 +36,7 @@ from jianxi.subsidies.forms import (
     MarkPaidForm,
     RemainingForm,
 )
-from jianxi.subsidies.models import BatchStatus, ClaimKind, ClaimStatus, LineStatus
+from jianxi.subsidies.models import BatchStatus, Claim, ClaimKind, ClaimStatus, LineStatus
 
 T = TypeVar("T")
 OFFICERS = (Role.DISTRICT, Role.CITY)
@@ -80,15 +81,26 @@ def query_values(request: HttpRequest, *names: str) -> list[str]:
 # --- claims ----------------------------------------------------------------------------------------
 
 
+def _claims(user: User, params: dict[str, Any]) -> QuerySet[Claim]:
+    """The claims list of ``user`` (a host searches nothing by name), filtered by the list's params."""
+    q = params.get("q", "") if user.role != Role.HOST else ""
+    return selectors.claims_for(user, status=params.get("status", ""), kind=params.get("kind", ""), q=q)
+
+
+def export_claims(user: User, params: dict[str, Any]) -> tuple[str, list[Sheet]]:
+    """The claims export (export kind "claims"), inline or in a job: the user's scope, re-read."""
+    sheet = ("补贴申报", selectors.CLAIM_HEADERS, selectors.claim_rows(_claims(user, params)))
+    return f"补贴申报-{local_today():%Y%m%d}.xlsx", [sheet]
+
+
 @roles(*MONEY_ROLES)
 def claims(request: HttpRequest) -> HttpResponse:
     """The host's own claims, or the officer's queue (待审核 first)."""
     user = acting_user(request)
     status, kind, q = query_values(request, "status", "kind", "q")
-    qs = selectors.claims_for(user, status=status, kind=kind, q=q if user.role != Role.HOST else "")
+    qs = _claims(user, {"status": status, "kind": kind, "q": q})
     if request.GET.get("format") == "xlsx":
-        sheet = ("补贴申报", selectors.CLAIM_HEADERS, selectors.claim_rows(qs))
-        return xlsx_response(f"补贴申报-{local_today():%Y%m%d}.xlsx", [sheet])
+        return export_response(request, "claims", {"status": status, "kind": kind, "q": q}, rows=qs.count())
     today = local_today()
     context: dict[str, Any] = {"page": paginate(request, qs), "status": status, "kind": kind, "q": q}
     context.update(statuses=ClaimStatus.choices, kinds=ClaimKind.choices, year=today.year)

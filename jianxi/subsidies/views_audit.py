@@ -7,6 +7,7 @@ Views parse input, call one service or selector and render its result.
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jianxi.accounts.duties import Duty, duty, forbid_unless, may
-from jianxi.accounts.models import Role
+from jianxi.accounts.models import Role, User
 from jianxi.core.access import acting_user, roles
-from jianxi.core.excel import xlsx_response
+from jianxi.core.excel import Sheet, xlsx_response
+from jianxi.core.export_jobs import export_response
 from jianxi.core.paging import paginate, parse_id
 from jianxi.subsidies import fraud_leads, selectors, yearclose
 from jianxi.subsidies import recovery as recovery_service
@@ -36,16 +38,24 @@ def _year(request: HttpRequest) -> int:
     return year if year and 2000 <= year <= 2100 else local_today().year
 
 
+def export_ledger(user: User, params: dict[str, Any]) -> tuple[str, list[Sheet]]:
+    """The ledger export (export kind "ledger"), inline or in a job: the user's scope, re-read."""
+    year = int(params["year"])
+    entries = selectors.ledger_for(user, year=year, kind=params.get("kind", ""), q=params.get("q", ""))
+    totals = selectors.ledger_totals(entries)
+    summary = [(EntryKind(k).label, totals[k]) for k in EntryKind.values] + [("净拨付", totals["net_paid"])]
+    sheets: list[Sheet] = [("资金台账", selectors.LEDGER_HEADERS, selectors.ledger_rows(entries))]
+    return f"资金台账-{year}.xlsx", [*sheets, ("合计", ["项目", "金额"], summary)]
+
+
 @duty(Duty.MONEY_AUDIT)
 def ledger(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     kind, q = query_values(request, "kind", "q")
     entries = selectors.ledger_for(acting_user(request), year=year, kind=kind, q=q)
-    totals = selectors.ledger_totals(entries)
     if request.GET.get("format") == "xlsx":
-        summary = [(EntryKind(k).label, totals[k]) for k in EntryKind.values] + [("净拨付", totals["net_paid"])]
-        sheets = [("资金台账", selectors.LEDGER_HEADERS, selectors.ledger_rows(entries))]
-        return xlsx_response(f"资金台账-{year}.xlsx", [*sheets, ("合计", ["项目", "金额"], summary)])
+        return export_response(request, "ledger", {"year": year, "kind": kind, "q": q}, rows=entries.count())
+    totals = selectors.ledger_totals(entries)
     page = paginate(request, entries.order_by("-occurred_on", "-id"))
     context = {"page": page, "year": year, "kind": kind, "q": q, "kinds": EntryKind.choices, "totals": totals}
     return render(request, "subsidies/ledger.html", context)

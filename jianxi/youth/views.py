@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,12 +13,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from jianxi.accounts.models import OFFICER_ROLES, Role
+from jianxi.accounts.models import OFFICER_ROLES, Role, User
 from jianxi.accounts.scoping import get_scoped, scoped
 from jianxi.accounts.views import signup_page
 from jianxi.core.access import acting_user, public, roles
 from jianxi.core.errors import RuleError
-from jianxi.core.excel import xlsx_response
+from jianxi.core.excel import Sheet
+from jianxi.core.export_jobs import export_response
 from jianxi.core.network import client_address
 from jianxi.core.paging import paginate
 from jianxi.youth import services
@@ -32,45 +34,60 @@ class RevealForm(forms.Form):
     purpose = forms.CharField(label=_("查看事由"), max_length=200)
 
 
-@roles(*OFFICER_ROLES)
-def person_list(request: HttpRequest) -> HttpResponse:
-    persons = scoped(request.user, Person.objects.select_related("district", "university"))
-    q = request.GET.get("q", "").strip()
+PERSON_HEADERS = [
+    "姓名",
+    "公民身份号码（脱敏）",
+    "手机号码（脱敏）",
+    "人员类别",
+    "学历",
+    "毕业院校",
+    "专业",
+    "毕业日期",
+    "登记区",
+    "登记时间",
+]
+
+
+def _persons(user: User, params: dict[str, Any]) -> QuerySet[Person]:
+    """The registry list as ``user`` may see it, filtered by the list's ``q`` and ``group``."""
+    persons = scoped(user, Person.objects.select_related("district", "university"))
+    q = params.get("q", "")
     if q:
         persons = persons.filter(Q(name__icontains=q) | Q(id_number__iexact=q.upper()))
-    group = request.GET.get("group", "")
-    if group in Group.values:
-        persons = persons.filter(group=group)
-    if request.GET.get("format") == "xlsx":
-        # Exports carry masked ID and phone numbers, like the page (docs/rules.md, "Identifiers").
-        headers = [
-            "姓名",
-            "公民身份号码（脱敏）",
-            "手机号码（脱敏）",
-            "人员类别",
-            "学历",
-            "毕业院校",
-            "专业",
-            "毕业日期",
-            "登记区",
-            "登记时间",
-        ]
-        rows = (
-            (
-                p.name,
-                p.id_number_masked,
-                p.phone_masked,
-                p.get_group_display(),
-                p.get_education_display(),
-                p.university.name if p.university else p.school,
-                p.major,
-                p.graduation_date,
-                p.district.name,
-                p.created_at,
-            )
-            for p in persons.order_by("-created_at", "-id").iterator()
+    if params.get("group", "") in Group.values:
+        persons = persons.filter(group=params["group"])
+    return persons
+
+
+def export_persons(user: User, params: dict[str, Any]) -> tuple[str, list[Sheet]]:
+    """The registry export (export kind "youth"), inline or in a job: the user's scope, re-read."""
+    # Exports carry masked ID and phone numbers, like the page (docs/rules.md, "Identifiers").
+    rows = (
+        (
+            p.name,
+            p.id_number_masked,
+            p.phone_masked,
+            p.get_group_display(),
+            p.get_education_display(),
+            p.university.name if p.university else p.school,
+            p.major,
+            p.graduation_date,
+            p.district.name,
+            p.created_at,
         )
-        return xlsx_response(f"见习人员-{timezone.localdate():%Y%m%d}.xlsx", [("见习人员", headers, rows)])
+        for p in _persons(user, params).order_by("-created_at", "-id").iterator()
+    )
+    return f"见习人员-{timezone.localdate():%Y%m%d}.xlsx", [("见习人员", PERSON_HEADERS, rows)]
+
+
+@roles(*OFFICER_ROLES)
+def person_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    group = request.GET.get("group", "")
+    params = {"q": q, "group": group}
+    persons = _persons(acting_user(request), params)
+    if request.GET.get("format") == "xlsx":
+        return export_response(request, "youth", params, rows=persons.count())
     page = paginate(request, persons, sorts=SORTS, default="-created")
     return render(request, "youth/list.html", {"page": page, "q": q, "group": group, "groups": Group.choices})
 

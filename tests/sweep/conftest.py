@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from jianxi.core.access import ACCESS_ATTR
-from jianxi.core.models import ImportJob, ImportStage
+from jianxi.core.models import ExportJob, ExportStage, ImportJob, ImportStage
 from jianxi.demonstration.models import Nomination
 from jianxi.events import services as events
 from jianxi.outreach import models as outreach
@@ -56,6 +56,7 @@ SEGMENT_OBJECTS = {
     "recoveries": "recovery",
     "run": "run",
     "import": "import_job",
+    "exports": "export_job",
     "nominations": "nomination",
     "loads": "load",
     "changes": "verdict_change",
@@ -93,6 +94,7 @@ class Objects:
     recovery: Any
     run: Any
     import_job: Any
+    export_job: Any
     nomination: Any
     load: Any
     verdict_change: Any
@@ -213,6 +215,15 @@ def objects(world) -> Objects:
             stage=ImportStage.DONE,
             finished_at=timezone.now(),
         )
+        # A finished export of our district officer (its page and download: the job's user only).
+        export_job = ExportJob.objects.create(
+            user=world.district_officer,
+            kind="youth",
+            file_name="见习人员.xlsx",
+            stage=ExportStage.DONE,
+            file=b"PK",
+            finished_at=timezone.now(),
+        )
         nomination = Nomination.objects.create(
             year=2024,
             host=world.our_host,
@@ -264,6 +275,7 @@ def objects(world) -> Objects:
         recovery=order,
         run=run,
         import_job=job,
+        export_job=export_job,
         nomination=nomination,
         load=load,
         verdict_change=VerdictChange.objects.filter(load=load).first(),

@@ -37,6 +37,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from jianxi.core import jobs
 from jianxi.core.access import acting_user
@@ -53,8 +54,10 @@ EAGER = "EXPORT_TASKS_EAGER"
 INLINE_ROWS = 5000  # default of EXPORT_INLINE_ROWS
 KEEP_DAYS = 7  # default of EXPORT_KEEP_DAYS
 PROGRESS_EVERY = 1000  # rows between two progress writes
-FAILED = "生成导出文件时系统出错，未生成文件。请稍后重新导出；如仍出错，请联系系统管理员。"
-NOT_ALLOWED = "您的账号已不能使用此导出（角色或状态已变更），未生成文件。"
+# Kept on the job's row in Chinese and translated where the page shows them ({% translate %}).
+FAILED = gettext_noop("生成导出文件时系统出错，未生成文件。请稍后重新导出；如仍出错，请联系系统管理员。")
+NOT_ALLOWED = gettext_noop("您的账号已不能使用此导出（角色或状态已变更），未生成文件。")
+STALE = gettext_noop("导出长时间没有进展，视为已随进程中断，未生成文件。请重新导出。")
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,7 @@ def export_start(*, user: User, kind: str, params: dict[str, Any], rows: int) ->
             job = ExportJob.objects.create(user=user, kind=kind, params=params, rows=rows, heartbeat=now)
     except IntegrityError as exc:
         raise RuleError(
-            "export.busy", "您的上一个导出尚未完成：每个账号同一时间只能进行一个导出，请等它完成后再导出。"
+            "export.busy", gettext("您的上一个导出尚未完成：每个账号同一时间只能进行一个导出，请等它完成后再导出。")
         ) from exc
     jobs.dispatch(export, [job.pk], eager_setting=EAGER)
     job.refresh_from_db()
@@ -141,7 +144,7 @@ def release_stale(now: datetime) -> int:
         finished_at=now,
         stage=ExportStage.FAILED,
         file=b"",
-        message=f"导出超过 {ExportJob.STALE_AFTER.seconds // 60} 分钟没有进展，视为已中断，未生成文件。请重新导出。",
+        message=STALE,
     )
 
 

@@ -35,7 +35,25 @@ class ImportStage(models.TextChoices):
     FAILED = "failed", _("出错")
 
 
-class ImportJob(models.Model):
+class BackgroundJob(models.Model):
+    """What a job run in the background (an import, an export) records of its life: started, its
+    last sign of progress (``heartbeat``), finished. A job silent for longer than ``STALE_AFTER``
+    died with its process and no longer holds its user's slot."""
+
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    heartbeat = models.DateTimeField(_("最近进展"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    STALE_AFTER = timedelta(minutes=10)
+
+    class Meta:
+        abstract = True
+
+    def is_stale(self, now: datetime) -> bool:
+        return self.finished_at is None and (self.heartbeat or self.started_at) < now - self.STALE_AFTER
+
+
+class ImportJob(BackgroundJob):
     """One Excel import (岗位、见习人员、考勤批量导入) by one user: its slot, its file and its outcome.
 
     A row is unfinished (``finished_at`` empty) while the import runs; the partial unique index
@@ -59,14 +77,8 @@ class ImportJob(models.Model):
     report = models.JSONField(_("导入结果"), null=True, blank=True)
     message = models.TextField(_("未导入的原因"), blank=True)  # shown to the user
     error = models.TextField(_("错误"), blank=True)  # an unexpected failure's traceback, for operators
-    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
-    heartbeat = models.DateTimeField(_("最近进展"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
-    # A job silent for longer than this died with its process and no longer holds the slot.
-    STALE_AFTER = timedelta(minutes=10)
-
-    class Meta:
+    class Meta(BackgroundJob.Meta):
         ordering = ["-started_at", "-id"]
         verbose_name = _("导入任务")
         verbose_name_plural = _("导入任务")
@@ -81,9 +93,6 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"IMP-{self.pk} {self.kind}"
 
-    def is_stale(self, now: datetime) -> bool:
-        return self.finished_at is None and (self.heartbeat or self.started_at) < now - self.STALE_AFTER
-
 
 class ExportStage(models.TextChoices):
     QUEUED = "queued", _("排队中")
@@ -92,7 +101,7 @@ class ExportStage(models.TextChoices):
     FAILED = "failed", _("出错")
 
 
-class ExportJob(models.Model):
+class ExportJob(BackgroundJob):
     """One large Excel export (导出任务) built in the background (jianxi.core.export_jobs).
 
     A row is unfinished (``finished_at`` empty) while the file is built; the partial unique index
@@ -113,14 +122,8 @@ class ExportJob(models.Model):
     size = models.PositiveIntegerField(_("文件大小"), default=0)
     message = models.TextField(_("说明"), blank=True)  # shown to the user when the job failed
     error = models.TextField(_("错误"), blank=True)  # an unexpected failure's traceback, for operators
-    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
-    heartbeat = models.DateTimeField(_("最近进展"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
-    # A job silent for longer than this died with its process and no longer holds the slot.
-    STALE_AFTER = timedelta(minutes=10)
-
-    class Meta:
+    class Meta(BackgroundJob.Meta):
         ordering = ["-started_at", "-id"]
         verbose_name = _("导出任务")
         verbose_name_plural = _("导出任务")
@@ -135,9 +138,6 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"EXP-{self.pk} {self.kind}"
-
-    def is_stale(self, now: datetime) -> bool:
-        return self.finished_at is None and (self.heartbeat or self.started_at) < now - self.STALE_AFTER
 
 
 class Channel(models.TextChoices):

@@ -288,7 +288,12 @@ def deliver_push(push_id: int) -> int:
         today = timezone.localdate()
         receipts = [r for r in claimed if _still_on(r, today)]
         kept = {r.pk for r in receipts}
-        PushReceipt.objects.filter(pk__in=[r.pk for r in claimed if r.pk not in kept]).delete()
+        withdrawn = [r.pk for r in claimed if r.pk not in kept]
+        if withdrawn:
+            PushReceipt.objects.filter(pk__in=withdrawn).delete()
+            # Its recipients are those who still get something from it.
+            reached = PushReceipt.objects.filter(push=push).values("graduate_id").distinct().count()
+            Push.objects.filter(pk=push.pk).update(recipients=reached)
         PushReceipt.objects.filter(pk__in=[r.pk for r in receipts]).update(sent_at=timezone.now())
     if not receipts:
         Push.objects.filter(pk=push.pk, finished_at__isnull=True).update(

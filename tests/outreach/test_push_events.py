@@ -379,3 +379,19 @@ def test_a_queued_push_of_an_event_cancelled_meanwhile_sends_nothing_of_it(world
     # No one received the cancelled event: its receipts are gone, the others are marked sent.
     assert not PushReceipt.objects.filter(event=cancelled).exists()
     assert PushReceipt.objects.filter(event=kept, sent_at__isnull=False).count() == 3
+    made.refresh_from_db()
+    assert made.recipients == 3  # each still got the kept event
+
+
+def test_a_push_whose_only_event_was_cancelled_reaches_no_one(world, django_capture_on_commit_callbacks):
+    officer = world.university_officer
+    graduates_import(actor=officer, rows=read_sheet(xlsx([row(n) for n in range(1, 3)])))
+    mail.outbox.clear()
+    cancelled = make_event(world, title="取消的活动")
+    with django_capture_on_commit_callbacks(execute=False):
+        made = services.push_create(actor=officer, event_ids=[cancelled.pk])
+    assert made.recipients == 2
+    events.event_cancel(actor=world.district_officer, event_id=cancelled.pk)
+    services.deliver_push(made.pk)
+    made.refresh_from_db()
+    assert (made.recipients, len(mail.outbox), PushReceipt.objects.count()) == (0, 0, 0)

@@ -1,14 +1,36 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from jianxi.accounts.models import STAFF_ROLES, ApiToken, User
+from jianxi.accounts.services import officer_invite
 
 # Rights are the superuser's alone, and superusers are made on the command line
 # (`manage.py createsuperuser`), never by ticking a box here (issue #11: separation of duties).
 RIGHTS = ("is_staff", "is_superuser", "groups", "user_permissions")
 SCOPE_FIELDS = ("role", "display_name", "district", "department", "university", "host")
+
+
+class OfficerCreationForm(forms.ModelForm):
+    """A new account has no password: its owner sets one through the link e-mailed to it."""
+
+    email = forms.EmailField(
+        label="电子邮箱", help_text="设置密码的链接发到这个邮箱；创建账号的人不知道、也不设置新账号的密码。"
+    )
+
+    class Meta:
+        model = User
+        fields = ("username", "email")
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
 
 
 @admin.register(User)
@@ -31,8 +53,11 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
         ("见习角色与范围", {"fields": SCOPE_FIELDS}),
         ("重要日期", {"fields": ("last_login", "date_joined")}),
     )
+    # The creator chooses no password (it would know the new officer's): the officer sets its
+    # own through the link e-mailed to it (accounts.services.officer_invite).
+    add_form = OfficerCreationForm
     add_fieldsets = (
-        *BaseUserAdmin.add_fieldsets,
+        (None, {"fields": ("username", "email")}),
         ("见习角色与范围", {"fields": SCOPE_FIELDS}),
     )
     raw_id_fields = ("host",)
@@ -53,6 +78,12 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
         if db_field.name == "role" and not request.user.is_superuser:
             kwargs["choices"] = [(role.value, role.label) for role in STAFF_ROLES]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            transaction.on_commit(lambda: officer_invite(obj))
+            messages.info(request, f"已向 {obj.email} 发送设置密码的链接；账号在设置密码后才能登录。")
 
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser and str(request.user.pk) != str(id):

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
 
 from jianxi.accounts.models import Role, User
@@ -26,6 +32,23 @@ def new_user(*, username: str, password: str, role: Role, display_name: str, **s
     user.set_password(password)
     user.save()
     return user
+
+
+def officer_invite(user: User) -> None:
+    """E-mail a new officer the link that sets its password (Django's password-reset token,
+    valid ``PASSWORD_RESET_TIMEOUT``): whoever created the account never knows the password."""
+    uid, token = urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    link = settings.SITE_URL.rstrip("/") + path
+    days = settings.PASSWORD_RESET_TIMEOUT // 86400
+    send_mail(
+        "【见习】请设置您的见习平台账号密码",
+        f"您好：\n\n市人社局已为您开设见习平台工作人员账号（{user.get_role_display()}，用户名：{user.username}）。"
+        f"请在 {days} 天内打开以下链接设置密码，然后用用户名和新密码登录：\n{link}\n\n"
+        "如非本人，请忽略本邮件。",
+        settings.DEFAULT_FROM_EMAIL,
+        [user.email],
+    )
 
 
 @transaction.atomic

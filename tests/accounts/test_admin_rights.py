@@ -72,3 +72,43 @@ def test_bank_account_and_status_are_read_only_in_the_admin_even_for_a_superuser
     for field in ("bank_account", "bank_name", "pending_bank_account", "status"):
         assert f'name="{field}"' not in form, field
     assert 'name="address"' in form  # reference data stays editable for the superuser
+
+
+def test_a_new_officer_sets_its_own_password_through_the_e_mailed_link(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    """The city officer creates the account without a password (it would know the officer's);
+    the link e-mailed to the new officer sets it."""
+    import re
+
+    from django.core import mail
+
+    settings.SITE_URL = "https://jianxi.example.gov.cn"
+    client.force_login(world.city)
+    form = client.get("/admin/accounts/user/add/").content.decode()
+    assert 'name="password1"' not in form and 'name="email"' in form
+    data = {
+        "username": "haidian_new",
+        "email": "new@haidian.example.gov.cn",
+        "role": "district",
+        "display_name": "海淀区新同事",
+        "district": world.our_host.district_id,
+        "password1": "chosen-by-the-creator-1",  # not a field: ignored
+        "password2": "chosen-by-the-creator-1",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/accounts/user/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    officer = User.objects.get(username="haidian_new")
+    assert not officer.has_usable_password() and officer.district_id == world.our_host.district_id
+    client.logout()
+    (invitation,) = mail.outbox
+    assert invitation.to == ["new@haidian.example.gov.cn"]
+    link = re.search(r"https://jianxi\.example\.gov\.cn(/accounts/password/reset/\S+)", invitation.body)
+    assert link, invitation.body
+    page = client.get(link.group(1), follow=True)
+    new = "a-long-passphrase-of-my-own-2026"
+    done = client.post(page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}, follow=True)
+    assert done.status_code == 200
+    officer.refresh_from_db()
+    assert officer.check_password(new) and not officer.check_password("chosen-by-the-creator-1")

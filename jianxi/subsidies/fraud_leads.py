@@ -34,6 +34,11 @@ class Signal:
     rows: list[tuple[Any, ...]] = field(default_factory=list)
 
 
+# A lead names a host by its name and its credit code: names are not unique (two hosts may share
+# one), and the demonstration score matches leads to hosts by the code (demonstration/fraud.py).
+HOST_COLUMNS = ("见习单位", "统一社会信用代码")
+
+
 def _live() -> QuerySet[Agreement]:
     return Agreement.objects.exclude(status=AgreementStatus.CANCELLED).annotate(last=Coalesce("ended_on", "end"))
 
@@ -46,8 +51,11 @@ def overlapping_internships(user: User) -> Signal:
         last__gte=OuterRef("start"),  # type: ignore[misc]
     )
     mine = scoped(user, _live()).filter(Exists(clash.exclude(pk=OuterRef("pk")))).select_related("person", "host")
-    rows = [(a.person.name, a.host.name, a.start, a.last_day) for a in mine.order_by("person_id", "start")]
-    return Signal("overlap", "同一人同时参加两个见习", ("姓名", "见习单位", "开始", "最后见习日"), rows)
+    rows = [
+        (a.person.name, a.host.name, a.host.credit_code, a.start, a.last_day)
+        for a in mine.order_by("person_id", "start")
+    ]
+    return Signal("overlap", "同一人同时参加两个见习", ("姓名", *HOST_COLUMNS, "开始", "最后见习日"), rows)
 
 
 def attendance_outside_internship(user: User) -> Signal:
@@ -58,8 +66,17 @@ def attendance_outside_internship(user: User) -> Signal:
         .filter(Q(month__gt=F("last")) | Q(month__lt=F("first")))
         .select_related("agreement__person", "agreement__host")
     )
-    out = [(r.agreement.person.name, r.agreement.host.name, f"{r.month:%Y-%m}", r.attended_days) for r in rows]
-    return Signal("attendance", "见习期以外月份的考勤", ("姓名", "见习单位", "月份", "出勤天数"), out)
+    out = [
+        (
+            r.agreement.person.name,
+            r.agreement.host.name,
+            r.agreement.host.credit_code,
+            f"{r.month:%Y-%m}",
+            r.attended_days,
+        )
+        for r in rows
+    ]
+    return Signal("attendance", "见习期以外月份的考勤", ("姓名", *HOST_COLUMNS, "月份", "出勤天数"), out)
 
 
 def claims_after_end(user: User) -> Signal:
@@ -74,6 +91,7 @@ def claims_after_end(user: User) -> Signal:
         (
             f"BT-{line.claim_id}",
             line.claim.host.name,
+            line.claim.host.credit_code,
             line.agreement.person.name,
             f"{line.month:%Y-%m}",
             line.last,
@@ -82,7 +100,10 @@ def claims_after_end(user: User) -> Signal:
         for line in lines
     ]
     return Signal(
-        "claim_after_end", "见习结束后月份的补贴申报", ("申报", "见习单位", "姓名", "月份", "最后见习日", "金额"), out
+        "claim_after_end",
+        "见习结束后月份的补贴申报",
+        ("申报", *HOST_COLUMNS, "姓名", "月份", "最后见习日", "金额"),
+        out,
     )
 
 
@@ -121,15 +142,23 @@ def claims_above_headcount(user: User) -> Signal:
         .annotate(total=Sum("headcount"))
         .values_list("host", "total")
     )
-    names = dict(
-        Host.objects.filter(pk__in=headcount.keys() | {r["claim__host"] for r in claimed}).values_list("pk", "name")
-    )
+    hosts = {
+        pk: (name, code)
+        for pk, name, code in Host.objects.filter(
+            pk__in=headcount.keys() | {r["claim__host"] for r in claimed}
+        ).values_list("pk", "name", "credit_code")
+    }
     out = [
-        (names.get(row["claim__host"]), f"{row['month']:%Y-%m}", row["interns"], headcount.get(row["claim__host"], 0))
+        (
+            *hosts.get(row["claim__host"], (None, None)),
+            f"{row['month']:%Y-%m}",
+            row["interns"],
+            headcount.get(row["claim__host"], 0),
+        )
         for row in claimed
         if row["interns"] > headcount.get(row["claim__host"], 0)
     ]
-    return Signal("headcount", "申报人数超过岗位招募人数", ("见习单位", "月份", "申报人数", "岗位人数合计"), out)
+    return Signal("headcount", "申报人数超过岗位招募人数", (*HOST_COLUMNS, "月份", "申报人数", "岗位人数合计"), out)
 
 
 def registry_flags(user: User) -> Signal:
@@ -143,11 +172,20 @@ def registry_flags(user: User) -> Signal:
     )
     open_flags = undecided(lines)
     out = [
-        (f"BT-{line.claim_id}", line.claim.host.name, line.agreement.person.name, f"{line.month:%Y-%m}", flag.title)
+        (
+            f"BT-{line.claim_id}",
+            line.claim.host.name,
+            line.claim.host.credit_code,
+            line.agreement.person.name,
+            f"{line.month:%Y-%m}",
+            flag.title,
+        )
         for line in lines
         for flag in open_flags.get(line.pk, [])
     ]
-    return Signal("registry", "比对数据风险信号（待记录核查结论）", ("申报", "见习单位", "姓名", "月份", "信号"), out)
+    return Signal(
+        "registry", "比对数据风险信号（待记录核查结论）", ("申报", *HOST_COLUMNS, "姓名", "月份", "信号"), out
+    )
 
 
 def all_signals(user: User) -> list[Signal]:

@@ -30,7 +30,8 @@ def test_attendance_outside_internship_signal(world):
     Attendance.objects.create(
         agreement=agreement, month=date(2023, 12, 1), working_days=21, scheduled_days=21, attended_days=20
     )
-    assert [r[2] for r in fraud_leads.attendance_outside_internship(world.district_officer).rows] == ["2023-12"]
+    rows = fraud_leads.attendance_outside_internship(world.district_officer).rows
+    assert [(r[1], r[2], r[3]) for r in rows] == [(world.our_host.name, world.our_host.credit_code, "2023-12")]
 
 
 def test_claim_after_end_signal(world):
@@ -53,7 +54,7 @@ def test_claim_after_end_signal(world):
         amount=2420,
         rules="",
     )
-    assert [r[3] for r in fraud_leads.claims_after_end(world.district_officer).rows] == ["2024-05"]
+    assert [r[4] for r in fraud_leads.claims_after_end(world.district_officer).rows] == ["2024-05"]
 
 
 def test_shared_bank_account_signal(world):
@@ -84,7 +85,7 @@ def test_claims_above_headcount_signal(world):
     assert fraud_leads.claims_above_headcount(world.district_officer).rows == []  # 2 interns, headcount 2
     world.our_host.posts.update(headcount=1)
     rows = fraud_leads.claims_above_headcount(world.district_officer).rows
-    assert rows == [(world.our_host.name, "2024-03", 2, 1)]
+    assert rows == [(world.our_host.name, world.our_host.credit_code, "2024-03", 2, 1)]
 
 
 def test_signals_of_another_district_are_out_of_view(world):
@@ -93,3 +94,17 @@ def test_signals_of_another_district_are_out_of_view(world):
     assert fraud_leads.overlapping_internships(world.other_district_officer).rows != []  # their agreement overlaps ours
     stranger = UserFactory(role="youth")
     assert all(not s.rows for s in fraud_leads.all_signals(stranger))
+
+
+def test_a_lead_counts_against_its_host_only_not_a_namesake(world):
+    """Leads name the host's credit code: the demonstration score (R-TG-4's "no open fraud lead")
+    no longer charges every host that happens to share the name."""
+    from jianxi.demonstration.fraud import fraud_leads_by_host
+
+    namesake = HostFactory(name=world.our_host.name, district=world.our_host.district)
+    agreement = make_agreement(world)
+    Attendance.objects.create(
+        agreement=agreement, month=date(2023, 12, 1), working_days=21, scheduled_days=21, attended_days=20
+    )
+    hosts = [(h.pk, h.name, h.credit_code) for h in (world.our_host, namesake)]
+    assert fraud_leads_by_host(hosts) == {world.our_host.pk: 1}

@@ -313,6 +313,7 @@ IMPORT_TASKS_EAGER = env_bool("IMPORT_TASKS_EAGER", False)
 # (a Celery worker when a broker is configured), its file kept this many days on the job's row.
 EXPORT_INLINE_ROWS = env_int("EXPORT_INLINE_ROWS", 5000)
 EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7)
+EXPORT_MAX_BACKGROUND_JOBS = env_int("EXPORT_MAX_BACKGROUND_JOBS", 4)  # large exports built at once, all accounts
 EXPORT_TASKS_EAGER = env_bool("EXPORT_TASKS_EAGER", False)
 
 # Sign-up and invitations are rate limited per address and per identifier (core/throttle.py);

@@ -54,9 +54,10 @@ EAGER = "EXPORT_TASKS_EAGER"
 INLINE_ROWS = 5000  # default of EXPORT_INLINE_ROWS
 KEEP_DAYS = 7  # default of EXPORT_KEEP_DAYS
 PROGRESS_EVERY = 1000  # rows between two progress writes
+MAX_BACKGROUND_JOBS = 4  # default of EXPORT_MAX_BACKGROUND_JOBS, across all accounts
 # Kept on the job's row in Chinese and translated where the page shows them ({% translate %}).
 FAILED = gettext_noop("生成导出文件时系统出错，未生成文件。请稍后重新导出；如仍出错，请联系系统管理员。")
-NOT_ALLOWED = gettext_noop("您的账号已不能使用此导出（角色或状态已变更），未生成文件。")
+NOT_ALLOWED = gettext_noop("您的账号已不能使用此导出（角色、所属范围或状态已变更），未生成文件。")
 STALE = gettext_noop("导出长时间没有进展，视为已随进程中断，未生成文件。请重新导出。")
 
 
@@ -89,6 +90,14 @@ def allowed(kind: ExportKind, user: User) -> bool:
     return bool(user.is_active) and getattr(user, "role", None) in kind.roles
 
 
+def scope_of(user: User) -> str:
+    """The user's role and scope (district, department, university, host) as one text."""
+    parts = [getattr(user, "role", "")] + [
+        str(getattr(user, f"{name}_id", None) or "") for name in ("district", "department", "university", "host")
+    ]
+    return ":".join(parts)
+
+
 # --- the request ---------------------------------------------------------------------------------
 
 
@@ -115,9 +124,12 @@ def export_start(*, user: User, kind: str, params: dict[str, Any], rows: int) ->
     now = timezone.now()
     drop_expired(now)
     release_stale(now)
+    _check_capacity()
     try:
         with transaction.atomic():
-            job = ExportJob.objects.create(user=user, kind=kind, params=params, rows=rows, heartbeat=now)
+            job = ExportJob.objects.create(
+                user=user, kind=kind, params=params, rows=rows, heartbeat=now, scope=scope_of(user)
+            )
     except IntegrityError as exc:
         raise RuleError(
             "export.busy", gettext("您的上一个导出尚未完成：每个账号同一时间只能进行一个导出，请等它完成后再导出。")
@@ -125,6 +137,19 @@ def export_start(*, user: User, kind: str, params: dict[str, Any], rows: int) ->
     jobs.dispatch(export, [job.pk], eager_setting=EAGER)
     job.refresh_from_db()
     return job
+
+
+def _check_capacity() -> None:
+    """Shed load when many large exports are being built at once (each holds its workbook in
+    memory; without a broker each is a thread of a web process). A count, not a lock: approximate."""
+    limit = int(getattr(settings, "EXPORT_MAX_BACKGROUND_JOBS", MAX_BACKGROUND_JOBS))
+    running = ExportJob.objects.filter(finished_at__isnull=True).count()
+    if running >= limit:
+        raise RuleError(
+            "export.capacity",
+            gettext("系统正在生成 %(running)s 个大文件导出（同时最多 %(limit)s 个），请几分钟后再导出。")
+            % {"running": running, "limit": limit},
+        )
 
 
 # --- housekeeping --------------------------------------------------------------------------------
@@ -152,23 +177,32 @@ def release_stale(now: datetime) -> int:
 
 
 class _Progress:
-    """Counts the rows written and records the count on the job every ``PROGRESS_EVERY`` rows."""
+    """Counts the rows written and records the count on the job every ``PROGRESS_EVERY`` rows;
+    ends the rows early when the job is no longer open (``release_stale`` closed it meanwhile)."""
 
     def __init__(self, job_id: int) -> None:
         self.job_id = job_id
         self.done = 0
+        self.closed = False
 
     def rows(self, rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+        if self.closed:  # a later sheet of a job closed meanwhile
+            return
         for row in rows:
             yield row
             self.done += 1
             if self.done % PROGRESS_EVERY == 0:
-                ExportJob.objects.filter(pk=self.job_id).update(done=self.done, heartbeat=timezone.now())
+                still_open = ExportJob.objects.filter(pk=self.job_id, finished_at__isnull=True)
+                if not still_open.update(done=self.done, heartbeat=timezone.now()):
+                    self.closed = True
+                    return
 
 
 def _finish(job_id: int, **changes: Any) -> None:
+    """Close the job, unless it was closed meanwhile (a job taken for dead stays failed, and its
+    user may already have started another: no file lands on it afterwards)."""
     now = timezone.now()
-    ExportJob.objects.filter(pk=job_id).update(finished_at=now, heartbeat=now, **changes)
+    ExportJob.objects.filter(pk=job_id, finished_at__isnull=True).update(finished_at=now, heartbeat=now, **changes)
 
 
 def run_export(job_id: int, *, resume_silent_for: timedelta | None = None) -> None:
@@ -189,7 +223,7 @@ def run_export(job_id: int, *, resume_silent_for: timedelta | None = None) -> No
     ):
         return  # already taken by another worker
     kind = KINDS.get(job.kind)
-    if kind is None or not allowed(kind, job.user):
+    if kind is None or not allowed(kind, job.user) or job.scope != scope_of(job.user):
         _finish(job.pk, stage=ExportStage.FAILED, message=NOT_ALLOWED)
         return
     progress = _Progress(job.pk)
@@ -202,6 +236,8 @@ def run_export(job_id: int, *, resume_silent_for: timedelta | None = None) -> No
         error = traceback.format_exc(limit=5)[-4000:]
         _finish(job.pk, stage=ExportStage.FAILED, message=FAILED, error=error)
     else:
+        if progress.closed:
+            return  # the job was closed meanwhile: its partial file is not kept
         _finish(
             job.pk, stage=ExportStage.DONE, file=data, size=len(data), file_name=file_name[:255], done=progress.done
         )

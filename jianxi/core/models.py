@@ -120,6 +120,9 @@ class ExportJob(BackgroundJob):
     done = models.PositiveIntegerField(_("已写入行数"), default=0)  # progress
     file = models.BinaryField(_("文件"), blank=True, default=b"", editable=False)
     size = models.PositiveIntegerField(_("文件大小"), default=0)
+    # The user's role and scope when the job started (export_jobs.scope_of): a file built for one
+    # district is not handed over once its user has moved to another.
+    scope = models.CharField(_("范围"), max_length=80, blank=True)
     message = models.TextField(_("说明"), blank=True)  # shown to the user when the job failed
     error = models.TextField(_("错误"), blank=True)  # an unexpected failure's traceback, for operators
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from jianxi.core.access import acting_user, signed_in
 from jianxi.core.excel import xlsx_download
-from jianxi.core.export_jobs import KINDS, allowed, keep_days
+from jianxi.core.export_jobs import KINDS, allowed, keep_days, scope_of
 from jianxi.core.models import ExportJob, ExportStage
 
 LISTED = 20
@@ -40,7 +40,8 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponse:
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own(request, pk)
     kind = KINDS.get(job.kind)
-    if job.stage != ExportStage.DONE or kind is None or not allowed(kind, acting_user(request)):
-        raise Http404
+    user = acting_user(request)
+    if job.stage != ExportStage.DONE or kind is None or not allowed(kind, user) or job.scope != scope_of(user):
+        raise Http404  # a file built for another scope (the user moved district) is not handed over
     data = ExportJob.objects.filter(pk=job.pk).values_list("file", flat=True).get()
     return xlsx_download(job.file_name, bytes(data))

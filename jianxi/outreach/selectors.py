@@ -17,11 +17,13 @@ A fixed number of queries, whatever the number of graduates and pushes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from jianxi.accounts.scoping import scoped
 from jianxi.events.models import Signup, SignupStatus
@@ -164,6 +166,10 @@ def push_events(push: Push) -> list[Any]:
     return [item.event for item in items if item.event is not None]
 
 
-def pushable_posts(post_ids: list[int]) -> QuerySet[Post]:
-    """The published posts among ``post_ids`` (what a push of them would carry), by number."""
-    return Post.objects.filter(pk__in=post_ids, status=PostStatus.PUBLISHED).select_related("host").order_by("pk")
+def pushable_posts(post_ids: Sequence[int]) -> QuerySet[Post]:
+    """The posts among ``post_ids`` a push may carry (published and not expired), by number."""
+    return (
+        Post.objects.filter(pk__in=post_ids, status=PostStatus.PUBLISHED, expires_on__gte=timezone.localdate())
+        .select_related("host")
+        .order_by("pk")
+    )

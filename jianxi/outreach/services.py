@@ -36,7 +36,7 @@ from jianxi.core.errors import RuleError
 from jianxi.core.notify import Recipient, deliver
 from jianxi.events.models import Event, EventStatus
 from jianxi.outreach.models import Graduate, Invitation, Push, PushItem, PushReceipt, PushStatus
-from jianxi.outreach.selectors import stands_for
+from jianxi.outreach.selectors import pushable_posts, stands_for
 from jianxi.policy.models import University
 from jianxi.posts.models import Post, PostStatus
 from jianxi.posts.search import query_groups
@@ -102,7 +102,7 @@ def _posts(post_ids: Sequence[int]) -> list[Post]:
         raise RuleError(
             "outreach.posts", _("一次最多推送 %(max_posts)s 个岗位。") % {"max_posts": MAX_POSTS}, field="posts"
         )
-    posts = list(Post.objects.filter(pk__in=ids, status=PostStatus.PUBLISHED).order_by("pk")) if ids else []
+    posts = list(pushable_posts(ids)) if ids else []
     missing = sorted(set(ids) - {p.pk for p in posts})
     if missing:
         shown = "、".join(str(i) for i in missing[:5])
@@ -259,11 +259,12 @@ def _message(university: str, posts: list[Post], events: list[Event]) -> tuple[s
 
 
 def _still_on(receipt: PushReceipt, today: date) -> bool:
-    """Whether a receipt's post is still open to applications, or its event still to be held."""
+    """Whether a receipt's post or event could still be pushed (``pushable_posts``,
+    ``pushable_events``): a post published and not expired, an event published and not begun."""
     if receipt.post is not None:
         return receipt.post.status == PostStatus.PUBLISHED and receipt.post.expires_on >= today
     event = receipt.event
-    return event is not None and event.status == EventStatus.PUBLISHED and event.ends_at >= timezone.now()
+    return event is not None and event.status == EventStatus.PUBLISHED and event.starts_at > timezone.now()
 
 
 def deliver_push(push_id: int) -> int:

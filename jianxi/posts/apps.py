@@ -31,3 +31,10 @@ class PostsConfig(AppConfig):
 
         post_save.connect(_post_changed, sender=Post, dispatch_uid="posts.search.changed.save", weak=False)
         post_delete.connect(_post_changed, sender=Post, dispatch_uid="posts.search.changed.delete", weak=False)
+        # Cached cards and filter lists show these names (a renamed district or host): they go too.
+        from jianxi.hosts.models import Host
+        from jianxi.policy.models import Department, District, PostCategory
+
+        for model in (Host, District, PostCategory, Department):
+            uid = f"posts.search.changed.{model._meta.label_lower}"
+            post_save.connect(_post_changed, sender=model, dispatch_uid=uid, weak=False)

@@ -205,7 +205,7 @@ def total_and_keys(qs: QuerySet[Any], limit: int, *, keys: bool) -> tuple[int, b
     db = connections[bare.db]  # the read replica's, when the caller reads from it (core/db_router.py)
     if db.vendor != "postgresql":
         return bare.count(), False, None
-    sql, params = bare.query.sql_with_params()
+    sql, params = bare.query.get_compiler(using=bare.db).as_sql()
     with db.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]

@@ -186,7 +186,8 @@ def _card_rows(page: QuerySet[Post], sort: str, limit: int, offset: int = 0) -> 
     """
     keys, order = _ORDERS[sort]
     db = connections[page.db]
-    sql, params = page.values(*keys).query.sql_with_params()
+    keyed = page.values(*keys)
+    sql, params = keyed.query.get_compiler(using=keyed.db).as_sql()  # the database it runs on
     quote = db.ops.quote_name
     post, host, category, district, department = (
         quote(m._meta.db_table) for m in (Post, Host, PostCategory, District, Department)

@@ -8,7 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +26,7 @@ from jianxi.core.export_jobs import export_response
 from jianxi.core.forms import add_rule_error
 from jianxi.core.paging import KnownCountPaginator, page_request, paginate
 from jianxi.policy.models import District
+from jianxi.posts import search as fulltext
 from jianxi.posts import selectors, services
 from jianxi.posts.forms import PostForm, PostSearchForm, ReasonForm
 from jianxi.posts.models import Post, PostStatus
@@ -105,8 +109,22 @@ def search(request: HttpRequest) -> HttpResponse:
     paginator = KnownCountPaginator(results.items, size, count=results.count, estimated=results.count_estimated)
     page = paginator.page(number)
     page.sort = query.sort  # type: ignore[attr-defined]
-    context = {"form": form, "page": page, "query": query, "filters_cache_seconds": settings.SEARCH_CACHE_SECONDS}
+    context = {"form": form, "page": page, "query": query, "filters": _filters(request, form, query, today)}
     return render(request, "posts/search.html", context)
+
+
+def _filters(request: HttpRequest, form: PostSearchForm, query: selectors.PostQuery, today: Any) -> str:
+    """The rendered filter form — the page's costliest part (three select lists) — kept like
+    the first pages (SEARCH_CACHE_SECONDS, dropped with them by search.changed()), per language
+    and validated query: a page number or an unknown parameter does not make another copy."""
+    seconds = settings.SEARCH_CACHE_SECONDS
+    key = selectors.search_cache_key(query, today, 0, kind=f"filters|{get_language()}") if seconds > 0 else ""
+    if key and (kept := fulltext.cached(key)) is not None:
+        return mark_safe(kept)  # noqa: S308  (our own template's output)
+    html = render_to_string("posts/_filters_public.html", {"form": form}, request=request)
+    if key:
+        fulltext.store(key, html, seconds)
+    return mark_safe(html)  # noqa: S308
 
 
 @public

@@ -83,7 +83,7 @@ def send_code(phone: str) -> bool:
     return True
 
 
-@shared_task(name="jianxi.youth.send_reset_code")
+@shared_task(name="jianxi.youth.send_reset_code", acks_late=False)
 def send_code_task(phone: str) -> None:
     """The job of the first step (not acknowledged late: a code lost with a worker is asked again)."""
     send_code(phone)

@@ -154,6 +154,17 @@ def test_one_unfinished_export_per_user(client, world, settings):
     assert other.stage == ExportStage.DONE
 
 
+def test_too_many_large_exports_at_once_are_refused_until_one_ends(world, settings):
+    settings.EXPORT_MAX_BACKGROUND_JOBS = 1
+    ExportJob.objects.create(user=world.other_district_officer, kind="youth", heartbeat=timezone.now())
+    with pytest.raises(RuleError) as err:
+        export_start(user=world.district_officer, kind="youth", params={}, rows=10)
+    assert err.value.code == "export.capacity" and not ExportJob.objects.filter(user=world.district_officer).exists()
+    ExportJob.objects.update(finished_at=timezone.now(), stage=ExportStage.DONE)
+    settings.EXPORT_TASKS_EAGER = True
+    assert export_start(user=world.district_officer, kind="youth", params={}, rows=10).stage == ExportStage.DONE
+
+
 def test_a_silent_job_no_longer_holds_the_slot(world, eager, _frozen):
     silent = ExportJob.objects.create(user=world.district_officer, kind="youth", heartbeat=timezone.now())
     _frozen.shift(timedelta(minutes=11))
@@ -161,6 +172,30 @@ def test_a_silent_job_no_longer_holds_the_slot(world, eager, _frozen):
     silent.refresh_from_db()
     assert silent.stage == ExportStage.FAILED and silent.finished_at and "中断" in silent.message
     assert job.stage == ExportStage.DONE
+
+
+def test_a_slow_job_closed_as_silent_meanwhile_stays_closed_and_stops(world, eager, monkeypatch):
+    """Another request took the job for dead (release_stale) while its build still ran: the
+    build stops at its next progress write and lands no file on the closed job."""
+    monkeypatch.setattr(export_jobs, "PROGRESS_EVERY", 1)
+
+    def build(user, params):
+        def rows():
+            yield ("甲",)
+            ExportJob.objects.filter(user=user).update(
+                finished_at=timezone.now(), stage=ExportStage.FAILED, message=export_jobs.STALE
+            )
+            yield ("乙",)
+            yield ("丙",)
+
+        return "slow.xlsx", [("表", ["名称"], rows())]
+
+    export_jobs.register("slow", build, roles=["district"])
+    try:
+        job = export_start(user=world.district_officer, kind="slow", params={}, rows=10)
+    finally:
+        export_jobs.KINDS.pop("slow", None)
+    assert (job.stage, job.message, bytes(job.file), job.done) == (ExportStage.FAILED, export_jobs.STALE, b"", 1)
 
 
 def test_a_failed_job_says_why_and_frees_the_slot(client, world, eager, boom):
@@ -185,6 +220,24 @@ def test_a_user_who_lost_the_role_gets_no_file(world, settings):
     run_export(job.pk)
     job.refresh_from_db()
     assert job.stage == ExportStage.FAILED and job.file == b"" and "已不能使用此导出" in job.message
+
+
+def test_an_officer_moved_to_another_district_gets_no_file_built_or_kept_for_the_old_one(
+    client, world, settings, eager
+):
+    done = export_start(user=world.district_officer, kind="youth", params={}, rows=10)
+    settings.EXPORT_TASKS_EAGER = False
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(export_jobs.jobs, "dispatch", lambda *a, **kw: None)
+        queued = export_start(user=world.district_officer, kind="youth", params={}, rows=10)
+    client.force_login(world.district_officer)
+    assert client.get(reverse("exports:download", args=[done.pk])).status_code == 200
+    world.district_officer.district = world.other_person.district  # moved to the other district
+    world.district_officer.save()
+    assert client.get(reverse("exports:download", args=[done.pk])).status_code == 404
+    run_export(queued.pk)
+    queued.refresh_from_db()
+    assert queued.stage == ExportStage.FAILED and queued.file == b"" and "所属范围" in queued.message
 
 
 def test_the_task_is_idempotent(world, eager):

@@ -276,3 +276,15 @@ def test_a_post_page_offers_a_university_officer_its_push_and_the_form_names_the
     assert 'data-testid="push-chosen"' in form and "数据分析见习岗" in form
     client.force_login(world.youth)  # not for others
     assert 'data-testid="push-post"' not in client.get(reverse("posts:detail", args=[post.pk])).content.decode()
+
+
+def test_an_expired_post_is_not_pushed(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    graduates_import(actor=world.university_officer, rows=read_sheet(xlsx([row(1)])))
+    expired = PostFactory(host=world.our_host, expires_on=timezone.localdate() - timedelta(days=1))
+    with pytest.raises(RuleError) as err:
+        services.push_create(actor=world.university_officer, post_ids=[expired.pk])
+    assert err.value.code == "outreach.posts"

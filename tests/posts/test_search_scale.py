@@ -303,3 +303,27 @@ def test_the_kept_filter_lists_follow_the_query_and_the_language(client, fixture
     client.cookies["django_language"] = "en"
     english = client.get(reverse("posts:search"), {"district": "110108"}).content.decode()
     assert "Keyword" in english and "关键词" not in english
+
+
+def test_renaming_a_host_or_a_district_drops_the_kept_cards_and_filter_lists(client, fixture_posts, world):
+    page = client.get(reverse("posts:search"), {"q": "助理"}).content.decode()
+    district = world.our_host.district
+    assert district.name in page
+    district.name, world.our_host.name = "新海淀区", "改名后的单位"
+    district.save()
+    world.our_host.save()
+    page = client.get(reverse("posts:search"), {"q": "助理"}).content.decode()
+    assert "新海淀区" in page  # in the cards and in the district list
+    assert page.count("新海淀区") >= 2 and "改名后的单位" in page
+
+
+def test_a_page_number_or_an_unknown_parameter_makes_no_other_copy_of_the_filters(client, fixture_posts):
+    from django.core.cache import cache
+
+    client.get(reverse("posts:search"), {"q": "数据"})
+    before = len(getattr(cache, "_cache", {}))
+    for n in range(5):
+        client.get(reverse("posts:search"), {"q": "数据", "page": str(n + 2), f"junk{n}": "x"})
+    if hasattr(cache, "_cache"):  # the local-memory cache of the tests
+        # pages 2..6 are not cached (first pages only) and the filters are keyed by the query
+        assert len(cache._cache) == before

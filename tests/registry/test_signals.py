@@ -293,7 +293,10 @@ def test_the_fraud_leads_list_an_undecided_flagged_line_until_decided(world):
     assert fraud_leads.registry_flags(world.district_officer).rows == []
     insured(world, (world.our_person.id_number, OTHER, "2024-03-01", None))
     rows = fraud_leads.registry_flags(world.district_officer).rows
-    assert rows == [(f"BT-{claim.pk}", world.our_host.name, world.our_person.name, "2024-03", "见习期间由其他单位参保")]
+    host = world.our_host
+    assert rows == [
+        (f"BT-{claim.pk}", host.name, host.credit_code, world.our_person.name, "2024-03", "见习期间由其他单位参保")
+    ]
     assert fraud_leads.registry_flags(world.other_district_officer).rows == []
     march = claim.lines.get(month=MAR)
     services.flag_decide(actor=world.district_officer, claim_id=claim.pk, line_id=march.pk, note="已核实")

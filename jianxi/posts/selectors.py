@@ -210,9 +210,20 @@ def _card_rows(page: QuerySet[Post], sort: str, limit: int, offset: int = 0) -> 
     return rows
 
 
+_CONVERTERS: dict[str, list[tuple[int, Any, list[Any]]]] = {}
+
+
 def _converters(db: Any) -> list[tuple[int, Any, list[Any]]]:
     """Django's own converters of the card's post columns on this database (SQLite returns
-    dates, times and decimals as text or numbers), as the ORM would apply them."""
+    dates, times and decimals as text or numbers), as the ORM would apply them; found once per
+    database."""
+    found = _CONVERTERS.get(db.alias)
+    if found is None:
+        found = _CONVERTERS[db.alias] = _find_converters(db)
+    return found
+
+
+def _find_converters(db: Any) -> list[tuple[int, Any, list[Any]]]:
     out = []
     for i, name in enumerate(_CARD_FIELDS):
         field = Post._meta.get_field(name)

@@ -163,14 +163,7 @@ def drop_expired(now: datetime) -> int:
 
 def release_stale(now: datetime) -> int:
     """Close the unfinished jobs silent for longer than ``STALE_AFTER``: they no longer hold the slot."""
-    cut = now - ExportJob.STALE_AFTER
-    silent = Q(heartbeat__lt=cut) | Q(heartbeat__isnull=True, started_at__lt=cut)
-    return ExportJob.objects.filter(silent, finished_at__isnull=True).update(
-        finished_at=now,
-        stage=ExportStage.FAILED,
-        file=b"",
-        message=STALE,
-    )
+    return ExportJob.close_silent(now, stage=ExportStage.FAILED, file=b"", message=STALE)
 
 
 # --- the job -------------------------------------------------------------------------------------

@@ -92,10 +92,8 @@ def start_job(job_id: int, runner: Runner | None = None) -> None:
 
 def release_stale_jobs(now: datetime) -> int:
     """Close the unfinished jobs that have been silent for longer than ``STALE_AFTER``."""
-    cut = now - ImportJob.STALE_AFTER
-    silent = Q(heartbeat__lt=cut) | Q(heartbeat__isnull=True, started_at__lt=cut)
-    return ImportJob.objects.filter(silent, finished_at__isnull=True).update(
-        finished_at=now,
+    return ImportJob.close_silent(
+        now,
         stage=ImportStage.FAILED,
         file=b"",
         message=f"导入超过 {ImportJob.STALE_AFTER.seconds // 60} 分钟没有进展，视为已中断，未导入任何数据。"

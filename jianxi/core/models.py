@@ -4,6 +4,7 @@ Excel import jobs (导入任务) and export jobs (导出任务)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -51,6 +52,14 @@ class BackgroundJob(models.Model):
 
     def is_stale(self, now: datetime) -> bool:
         return self.finished_at is None and (self.heartbeat or self.started_at) < now - self.STALE_AFTER
+
+    @classmethod
+    def close_silent(cls, now: datetime, **outcome: Any) -> int:
+        """Close the unfinished jobs silent for longer than ``STALE_AFTER`` with ``outcome``
+        (their stage and message): they no longer hold their users' slots."""
+        cut = now - cls.STALE_AFTER
+        silent = models.Q(heartbeat__lt=cut) | models.Q(heartbeat__isnull=True, started_at__lt=cut)
+        return cls._default_manager.filter(silent, finished_at__isnull=True).update(finished_at=now, **outcome)
 
 
 class ImportJob(BackgroundJob):
